@@ -1,0 +1,91 @@
+// Package app wires Hawker's HTTP side: routes, handlers, templates, static
+// files and the one error handler. Domain rules live in the domain packages.
+package app
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jmoiron/sqlx"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Deps is what the application needs from main.
+type Deps struct {
+	DB     *sqlx.DB
+	Log    *slog.Logger
+	Secret []byte
+	Dev    bool
+	// Now is the clock; tests may fix it. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP application: the Fiber app and what its handlers share.
+type Server struct {
+	deps  Deps
+	db    *sqlx.DB
+	log   *slog.Logger
+	views *views
+	stats *metrics
+	Fiber *fiber.App
+}
+
+// BodyLimit is the largest request body accepted (CSV imports are the largest).
+const BodyLimit = 8 << 20
+
+// New builds the application. A broken template fails here, at start.
+func New(deps Deps) (*Server, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	v, err := parseViews()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB)}
+	s.Fiber = fiber.New(fiber.Config{
+		AppName:               "hawker",
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             BodyLimit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		// Handlers keep strings past the request (forms, logs): no buffer reuse surprises.
+		Immutable: true,
+	})
+	s.Fiber.Use(s.stats.middleware)
+	if err := s.register(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) now() time.Time { return s.deps.Now() }
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: requests in
+// flight get up to grace to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.Fiber.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := s.Fiber.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	return <-errc
+}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hawker/valid"
+)
+
+// Problem is an error a handler returns deliberately, with the status, the
+// interfaces.md code and a message key for people.
+type Problem struct {
+	Status int
+	Code   string
+	Key    string // translation key of the message
+	Fields valid.Errors
+	Err    error // what caused it, for the log; never shown
+}
+
+func (p *Problem) Error() string {
+	if p.Err != nil {
+		return p.Code + ": " + p.Err.Error()
+	}
+	return p.Code
+}
+
+func (p *Problem) Unwrap() error { return p.Err }
+
+// domainError maps a domain package's exported error to its HTTP meaning.
+// Each domain package's errors are added here as the package arrives.
+type domainError struct {
+	err    error
+	status int
+	code   string
+	key    string
+}
+
+var domainErrors = []domainError{}
+
+// problemOf classifies any error a handler returned.
+func problemOf(err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		return p
+	}
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid", Fields: fields, Err: err}
+	}
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			return &Problem{Status: d.status, Code: d.code, Key: d.key, Err: err}
+		}
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return &Problem{Status: fe.Code, Code: "not_found", Key: "error.not_found", Err: err}
+		case fiber.StatusRequestEntityTooLarge:
+			return &Problem{Status: fe.Code, Code: "too_large", Key: "error.too_large", Err: err}
+		case fiber.StatusMethodNotAllowed:
+			return &Problem{Status: fe.Code, Code: "not_found", Key: "error.not_found", Err: err}
+		case fiber.StatusTooManyRequests:
+			return &Problem{Status: fe.Code, Code: "rate_limited", Key: "error.rate_limited", Err: err}
+		}
+		if fe.Code >= 400 && fe.Code < 500 {
+			return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed", Err: err}
+		}
+	}
+	return &Problem{Status: fiber.StatusInternalServerError, Code: "internal", Key: "error.internal", Err: err}
+}
+
+func statusOf(err error) int { return problemOf(err).Status }
+
+// handleError is the one place errors become responses: JSON under /api,
+// a bilingual page elsewhere. 5xx are logged in full and shown without detail.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	p := problemOf(err)
+	if p.Status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	} else {
+		s.log.Debug("request refused", "method", c.Method(), "path", c.Path(), "status", p.Status, "err", err)
+	}
+	lang := s.lang(c)
+	if isAPI(c) {
+		body := fiber.Map{"code": p.Code, "message": s.views.tr.T(lang, p.Key)}
+		if len(p.Fields) > 0 {
+			fields := make(map[string]string, len(p.Fields))
+			for f, k := range p.Fields {
+				fields[f] = s.views.tr.T(lang, k)
+			}
+			body["fields"] = fields
+		}
+		return c.Status(p.Status).JSON(fiber.Map{"error": body})
+	}
+	c.Status(p.Status)
+	return s.render(c, "error", fiber.Map{"Status": p.Status, "Key": p.Key})
+}
+
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"hawker/migrations"
+	"hawker/pg"
+)
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "migrate", "migrate\n\nApplies pending migrations and exits. Safe to run from several processes at once.")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := migrations.Apply(ctx, db, e.log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "migrations: %d applied, schema at version %d\n", n, migrations.Latest())
+	return nil
+}
+
+func runDB(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		if wantsHelp(args) {
+			fmt.Fprintln(e.stdout, "Usage: hawker db create\n\nCreates the database named in DATABASE_URL when it does not exist.")
+			return nil
+		}
+		return usageErr("db: expected: hawker db create")
+	}
+	fs := newFlags(e, "db create", "db create\n\nCreates the database named in DATABASE_URL when it does not exist.")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	created, err := pg.CreateDatabase(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	name := pg.DatabaseName(e.cfg.DatabaseURL)
+	if created {
+		fmt.Fprintf(e.stdout, "database %s created\n", name)
+	} else {
+		fmt.Fprintf(e.stdout, "database %s exists\n", name)
+	}
+	return nil
+}

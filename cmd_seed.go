@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"hawker/demo"
+	"hawker/migrations"
+)
+
+// demoPassword is the demo logins' password unless --password says otherwise.
+const demoPassword = "hawker-demo"
+
+func runSeed(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "seed", "seed --demo [--password P]\n\nFills an empty database with a realistic demo programme and prints the logins.")
+	isDemo := fs.Bool("demo", false, "load the demo programme")
+	password := fs.String("password", demoPassword, "password for every demo login")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*isDemo {
+		return usageErr("seed: say --demo")
+	}
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := migrations.Apply(ctx, db, e.log); err != nil {
+		return err
+	}
+	logins, err := demo.Seed(ctx, db, demo.Options{Password: *password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Demo programme loaded. Sign in at http://localhost%s with password %q:\n", e.cfg.Addr, *password)
+	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %s\t%s\t%s\n", l.Login, l.Role, l.Name)
+	}
+	return w.Flush()
+}

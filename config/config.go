@@ -1,0 +1,134 @@
+// Package config reads Hawker's configuration from the environment into a
+// typed struct that main passes explicitly to whatever needs it.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// DefaultDatabaseURL is the local PostgreSQL that `make run` provisions.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable"
+
+// Config is everything Hawker reads from its environment.
+type Config struct {
+	DatabaseURL string
+	Addr        string
+	Secret      []byte
+	Dev         bool
+	SMTPURL     *url.URL
+	LogLevel    slog.Level
+	LogFormat   string // "json", "text" or "" (text on a terminal, else json)
+}
+
+// Error names the environment variable that is wrong.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Var, e.Reason) }
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		Addr:        getenv("HAWKER_ADDR"),
+		LogFormat:   strings.ToLower(getenv("LOG_FORMAT")),
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = DefaultDatabaseURL
+	}
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return c, err
+	}
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if err := checkAddr(c.Addr); err != nil {
+		return c, err
+	}
+	if dev := getenv("HAWKER_DEV"); dev != "" {
+		b, err := strconv.ParseBool(dev)
+		if err != nil {
+			return c, &Error{"HAWKER_DEV", "must be 1 or 0"}
+		}
+		c.Dev = b
+	}
+	switch secret := getenv("HAWKER_SECRET"); {
+	case secret != "" && len(secret) < 32:
+		return c, &Error{"HAWKER_SECRET", "must be at least 32 characters"}
+	case secret != "":
+		c.Secret = []byte(secret)
+	case c.Dev:
+		c.Secret = make([]byte, 32)
+		if _, err := rand.Read(c.Secret); err != nil {
+			return c, fmt.Errorf("config: generate secret: %w", err)
+		}
+	default:
+		return c, &Error{"HAWKER_SECRET", "is required unless HAWKER_DEV=1 (generate one with: openssl rand -hex 32)"}
+	}
+	if s := getenv("HAWKER_SMTP_URL"); s != "" {
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme != "smtp" || u.Host == "" {
+			return c, &Error{"HAWKER_SMTP_URL", "must look like smtp://user:pass@host:port?from=..."}
+		}
+		c.SMTPURL = u
+	}
+	switch lvl := strings.ToLower(getenv("LOG_LEVEL")); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		return c, &Error{"LOG_LEVEL", "must be debug, info, warn or error"}
+	}
+	switch c.LogFormat {
+	case "", "json", "text":
+	default:
+		return c, &Error{"LOG_FORMAT", "must be json or text"}
+	}
+	return c, nil
+}
+
+// SecretHex is a short, non-reversible tag of the secret for logs.
+func (c Config) SecretHex() string { return hex.EncodeToString(c.Secret[:4]) }
+
+func checkDatabaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return &Error{"DATABASE_URL", "is not a URL"}
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return &Error{"DATABASE_URL", "must start with postgres://"}
+	}
+	if strings.TrimPrefix(u.Path, "/") == "" {
+		return &Error{"DATABASE_URL", "must name a database (postgres://user@host:port/NAME)"}
+	}
+	return nil
+}
+
+func checkAddr(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return &Error{"HAWKER_ADDR", "must be host:port or :port"}
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return &Error{"HAWKER_ADDR", "has a bad port"}
+	}
+	if host != "" && host != "localhost" && net.ParseIP(host) == nil {
+		return &Error{"HAWKER_ADDR", "has a bad host"}
+	}
+	return nil
+}

@@ -1,0 +1,178 @@
+// Command hawker runs the Hygiene Street Food Project's platform: the web
+// application, its migrations, demo data and the operator's tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/jmoiron/sqlx"
+	"golang.org/x/term"
+
+	"hawker/config"
+	"hawker/pg"
+)
+
+const usage = `hawker — the Hygiene Street Food Project's platform
+
+Usage:
+  hawker serve                     migrate, then serve HTTP on HAWKER_ADDR
+  hawker migrate                   apply pending database migrations
+  hawker db create                 create the database named in DATABASE_URL if missing
+  hawker seed --demo [--password P]  load the demo programme into an empty database
+  hawker user add --login L --role R [--name N] [--participant CODE] [--donor ID]
+                                   create a user; the password is read from standard input
+  hawker ledger verify|close       check or close the books (see hawker ledger --help)
+
+Configuration comes from the environment: DATABASE_URL, HAWKER_ADDR,
+HAWKER_SECRET, HAWKER_DEV, HAWKER_SMTP_URL, LOG_LEVEL, LOG_FORMAT.
+Run "hawker COMMAND --help" for a command's flags.
+`
+
+// env is what every command receives: configuration, logger and the
+// process's standard streams, passed explicitly rather than kept in globals.
+type env struct {
+	cfg    config.Config
+	log    *slog.Logger
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// command runs one subcommand with the arguments after its name.
+type command func(ctx context.Context, e *env, args []string) error
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   runServe,
+		"migrate": runMigrate,
+		"db":      runDB,
+		"seed":    runSeed,
+		"user":    runUser,
+		"ledger":  runLedger,
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "hawker: unknown command %q (run hawker --help)\n", args[0])
+		return 2
+	}
+	if wantsHelp(args[1:]) {
+		// Commands print their own help through the flag package, which needs no config.
+		err := cmd(context.Background(), &env{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}, args[1:])
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "hawker: %v\n", err)
+			return 2
+		}
+		return 0
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "hawker: %v\n", err)
+		return 2
+	}
+	e := &env{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(cfg, stderr)}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	err = cmd(ctx, e, args[1:])
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "hawker: %v\n", err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "hawker: %s\n", oneLine(err.Error()))
+		return 1
+	}
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// newFlags makes a command's flag set; errors are returned, not fatal.
+func newFlags(e *env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("hawker "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: hawker %s\n\n", synopsis)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+// parse parses args and turns flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// openDB connects to DATABASE_URL.
+func (e *env) openDB(ctx context.Context) (*sqlx.DB, error) {
+	return pg.Open(ctx, e.cfg.DatabaseURL)
+}

@@ -1,0 +1,55 @@
+package thai
+
+import (
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestDates(t *testing.T) {
+	d := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	cases := []struct{ got, want string }{
+		{Date(d), "26 พ.ย. 2569"},
+		{LongDate(d), "26 พฤศจิกายน 2569"},
+		{Month(d), "พฤศจิกายน 2569"},
+		{DateIn("en", d), "26 Nov 2026"},
+		{DateIn("th", d), "26 พ.ย. 2569"},
+		{MonthIn("en", d), "November 2026"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestToday(t *testing.T) {
+	cases := []struct {
+		utc  string
+		want string
+	}{
+		{"2026-11-26T16:59:59Z", "2026-11-26"},
+		{"2026-11-26T17:00:00Z", "2026-11-27"}, // already tomorrow in Bangkok
+		{"2026-12-31T17:30:00Z", "2027-01-01"}, // and the next year on 31 December
+		{"2026-01-01T00:00:00Z", "2026-01-01"},
+	}
+	for _, c := range cases {
+		now, _ := time.Parse(time.RFC3339, c.utc)
+		if got := Today(now).Format("2006-01-02"); got != c.want {
+			t.Errorf("Today(%s) = %s, want %s", c.utc, got, c.want)
+		}
+	}
+}
+
+func TestMoney(t *testing.T) {
+	cases := map[string]string{
+		"0": "0.00", "1": "1.00", "12.5": "12.50", "123": "123.00", "1234.5": "1,234.50",
+		"1000000": "1,000,000.00", "-20": "-20.00", "-1234567.89": "-1,234,567.89", "999.99": "999.99",
+	}
+	for in, want := range cases {
+		if got := Money(decimal.RequireFromString(in)); got != want {
+			t.Errorf("Money(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
