@@ -1,0 +1,269 @@
+// Package ledger is Hawker's book of record: an append-only, double-entry
+// ledger in baht on PostgreSQL. Every movement is an entry whose signed lines
+// (debit positive, credit negative) sum to zero; the rules are checked here
+// before writing and again by the database (see migrations/0002_ledger.sql),
+// so no code path can unbalance the books.
+//
+// Dates: a business date is a calendar day in Asia/Bangkok, carried as a
+// time.Time at midnight UTC of that day (Today turns an instant into one).
+// A month is the first day of the month in the same form.
+package ledger
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Errors the ledger returns; match them with errors.Is.
+var (
+	ErrNotFound            = errors.New("ledger: not found")
+	ErrUnbalanced          = errors.New("ledger: entry does not balance")
+	ErrInsufficientFunds   = errors.New("ledger: insufficient funds")
+	ErrIdempotencyConflict = errors.New("ledger: idempotency key reused with a different request")
+	ErrAlreadyReversed     = errors.New("ledger: entry already reversed")
+	ErrClosedPeriod        = errors.New("ledger: period is closed")
+	ErrInvalidAmount       = errors.New("ledger: invalid amount")
+	ErrWrongBook           = errors.New("ledger: account belongs to another book")
+	ErrInvalid             = errors.New("ledger: invalid request")
+)
+
+// InsufficientFundsError is a posting refused because it would take Account
+// below its floor: Balance is what the account holds before the posting and
+// Shortfall how much is missing. It matches ErrInsufficientFunds.
+type InsufficientFundsError struct {
+	Account   int64
+	Code      string
+	Balance   decimal.Decimal
+	Shortfall decimal.Decimal
+}
+
+func (e *InsufficientFundsError) Error() string {
+	return fmt.Sprintf("ledger: insufficient funds in account %d (%s): balance %s, short by %s",
+		e.Account, e.Code, e.Balance.StringFixed(2), e.Shortfall.StringFixed(2))
+}
+
+// Is makes errors.Is(err, ErrInsufficientFunds) true.
+func (e *InsufficientFundsError) Is(target error) bool { return target == ErrInsufficientFunds }
+
+// BookKind is what a book belongs to.
+type BookKind string
+
+// Book kinds.
+const (
+	Vendor    BookKind = "vendor"
+	Programme BookKind = "programme"
+)
+
+// AccountType is the accounting class of an account.
+type AccountType string
+
+// Account types.
+const (
+	Asset     AccountType = "asset"
+	Liability AccountType = "liability"
+	Equity    AccountType = "equity"
+	Income    AccountType = "income"
+	Expense   AccountType = "expense"
+)
+
+// Book is one set of accounts: one per vendor business, one for the programme.
+type Book struct {
+	ID        int64     `db:"id"`
+	Kind      BookKind  `db:"kind"`
+	OwnerRef  *string   `db:"owner_ref"`
+	Name      string    `db:"name"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// Account is one account in a book. A nil Floor means the balance may go
+// anywhere (a vendor's own cash: incomplete records must still be enterable).
+type Account struct {
+	ID     int64               `db:"id"`
+	BookID int64               `db:"book_id"`
+	Code   string              `db:"code"`
+	Type   AccountType         `db:"type"`
+	NameTH string              `db:"name_th"`
+	NameEN string              `db:"name_en"`
+	Floor  decimal.NullDecimal `db:"floor"`
+}
+
+// Line is one leg of a posting: an account, named by ID or by its code in
+// the posting's book, and a signed amount (debit positive).
+type Line struct {
+	Account int64
+	Code    string
+	Amount  decimal.Decimal
+}
+
+// Posting is a request to write one entry.
+type Posting struct {
+	Book           int64
+	BusinessDate   time.Time // a Bangkok calendar day at midnight UTC; see Today
+	Memo           string
+	Reference      string // links the entries of one movement across books
+	IdempotencyKey string // unique per book; empty for none
+	Lines          []Line
+	CreatedBy      int64 // a user id, 0 for the system
+}
+
+// Entry is a written entry with its lines.
+type Entry struct {
+	ID             int64     `db:"id"`
+	BookID         int64     `db:"book_id"`
+	BusinessDate   time.Time `db:"business_date"`
+	RecordedAt     time.Time `db:"recorded_at"`
+	Memo           string    `db:"memo"`
+	Reference      string    `db:"reference"`
+	IdempotencyKey *string   `db:"idempotency_key"`
+	RequestHash    []byte    `db:"request_hash"`
+	Reverses       *int64    `db:"reverses_entry_id"`
+	CreatedBy      *int64    `db:"created_by"`
+	Lines          []EntryLine
+	// Replayed is true when an idempotent retry returned an earlier entry.
+	Replayed bool `db:"-"`
+}
+
+// EntryLine is a written line with the account's balance after it.
+type EntryLine struct {
+	ID           int64           `db:"id"`
+	EntryID      int64           `db:"entry_id"`
+	AccountID    int64           `db:"account_id"`
+	BusinessDate time.Time       `db:"business_date"`
+	Amount       decimal.Decimal `db:"amount"`
+	BalanceAfter decimal.Decimal `db:"balance_after"`
+}
+
+// Bangkok is Asia/Bangkok: UTC+07:00 all year, no daylight saving.
+var Bangkok = time.FixedZone("ICT", 7*60*60)
+
+// Today is the Bangkok calendar day of now, at midnight UTC.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(Bangkok).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Day normalises t to its calendar day at midnight UTC (the date part as
+// written, whatever t's zone).
+func Day(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// MonthOf is the first day of t's month at midnight UTC.
+func MonthOf(t time.Time) time.Time {
+	y, m, _ := t.Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// ParseMonth reads "YYYY-MM".
+func ParseMonth(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: month %q is not YYYY-MM", ErrInvalid, s)
+	}
+	return t, nil
+}
+
+func dateString(t time.Time) string { return t.Format("2006-01-02") }
+
+// maxAmount bounds NUMERIC(18,2): 16 digits before the point.
+var maxAmount = decimal.New(1, 16)
+
+// ParseAmount reads a baht amount such as "123.45". More than two decimals
+// is refused, never rounded.
+func ParseAmount(s string) (decimal.Decimal, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s, "eE") {
+		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrInvalidAmount, s)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrInvalidAmount, s)
+	}
+	if err := CheckAmount(d); err != nil {
+		return decimal.Decimal{}, err
+	}
+	return d, nil
+}
+
+// CheckAmount refuses zero, more than two decimals and amounts too large for
+// NUMERIC(18,2).
+func CheckAmount(d decimal.Decimal) error {
+	switch {
+	case d.IsZero():
+		return fmt.Errorf("%w: zero", ErrInvalidAmount)
+	case !d.Equal(d.Truncate(2)):
+		return fmt.Errorf("%w: %s has more than 2 decimals", ErrInvalidAmount, d.String())
+	case d.Abs().GreaterThanOrEqual(maxAmount):
+		return fmt.Errorf("%w: %s is too large", ErrInvalidAmount, d.String())
+	}
+	return nil
+}
+
+// Validate checks a posting without the database: a book, a date, two lines
+// or more, each naming an account and a valid nonzero amount, summing to zero.
+func (p Posting) Validate() error {
+	if p.Book <= 0 {
+		return fmt.Errorf("%w: no book", ErrInvalid)
+	}
+	if p.BusinessDate.IsZero() {
+		return fmt.Errorf("%w: no business date", ErrInvalid)
+	}
+	if len(p.Lines) < 2 {
+		return fmt.Errorf("%w: %d lines, need at least 2", ErrUnbalanced, len(p.Lines))
+	}
+	sum := decimal.Zero
+	for i, l := range p.Lines {
+		if l.Account <= 0 && l.Code == "" {
+			return fmt.Errorf("%w: line %d names no account", ErrInvalid, i+1)
+		}
+		if err := CheckAmount(l.Amount); err != nil {
+			return fmt.Errorf("line %d: %w", i+1, err)
+		}
+		sum = sum.Add(l.Amount)
+	}
+	if !sum.IsZero() {
+		return fmt.Errorf("%w: lines sum to %s", ErrUnbalanced, sum.StringFixed(2))
+	}
+	return nil
+}
+
+// RequestHash is the SHA-256 of a canonical encoding of the posting: every
+// field that changes what is written, in a fixed order, amounts with exactly
+// two decimals, strings length-prefixed so no two postings encode alike.
+// Lines keep their order; an account named by code hashes differently from
+// the same account named by ID.
+func RequestHash(p Posting) []byte {
+	var b strings.Builder
+	field := func(name, v string) {
+		b.WriteString(name)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(len(v)))
+		b.WriteByte(':')
+		b.WriteString(v)
+		b.WriteByte('\n')
+	}
+	field("v", "1")
+	field("book", strconv.FormatInt(p.Book, 10))
+	field("date", dateString(Day(p.BusinessDate)))
+	field("memo", p.Memo)
+	field("reference", p.Reference)
+	field("created_by", strconv.FormatInt(p.CreatedBy, 10))
+	field("lines", strconv.Itoa(len(p.Lines)))
+	for _, l := range p.Lines {
+		if l.Account > 0 {
+			field("account", strconv.FormatInt(l.Account, 10))
+		} else {
+			field("code", l.Code)
+		}
+		field("amount", l.Amount.StringFixed(2))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return sum[:]
+}
