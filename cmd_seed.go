@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -16,6 +17,7 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "seed", "seed --demo [--password P]\n\nFills an empty database with a realistic demo programme and prints the logins.")
 	isDemo := fs.Bool("demo", false, "load the demo programme")
 	password := fs.String("password", demoPassword, "password for every demo login")
+	ifEmpty := fs.Bool("if-empty", false, "do nothing, successfully, when the database already holds a programme")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +33,10 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logins, err := demo.Seed(ctx, db, demo.Options{Password: *password})
+	if errors.Is(err, demo.ErrNotEmpty) && *ifEmpty {
+		fmt.Fprintln(e.stdout, "The database already holds a programme; demo not loaded again.")
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,18 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"hawker/participants"
 )
 
-// participantID resolves a participant code for --participant. Participants
-// arrive with issue 5, which replaces this with its store's lookup.
+// participantID resolves a participant code for --participant.
 func participantID(ctx context.Context, db *sqlx.DB, code string) (int64, error) {
-	return 0, fmt.Errorf("user add: no participant %s", code)
+	p, err := participants.NewStore(db).ByCode(ctx, code)
+	if err != nil {
+		return 0, fmt.Errorf("user add: participant %s: %w", code, err)
+	}
+	if p.Erased() {
+		return 0, fmt.Errorf("user add: participant %s: %w", code, participants.ErrErased)
+	}
+	return p.ID, nil
 }

@@ -31,6 +31,7 @@ Usage:
   hawker user add --login L --role R [--name N] [--participant CODE] [--donor ID]
                                    create a user; the password is read from standard input
   hawker ledger verify|close       check or close the books (see hawker ledger --help)
+  hawker audit verify              check the audit trail's hash chain; exit 1 on a break
 
 Configuration comes from the environment: DATABASE_URL, HAWKER_ADDR,
 HAWKER_SECRET, HAWKER_DEV, HAWKER_SMTP_URL, LOG_LEVEL, LOG_FORMAT.
@@ -65,6 +66,7 @@ func commands() map[string]command {
 		"seed":    runSeed,
 		"user":    runUser,
 		"ledger":  runLedger,
+		"audit":   runAudit,
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jmoiron/sqlx"
+
+	"hawker/auth"
 )
 
 //go:embed templates static
@@ -26,6 +28,12 @@ type Deps struct {
 	Dev    bool
 	// Now is the clock; tests may fix it. Nil means time.Now.
 	Now func() time.Time
+	// Auth sets session timeouts and sign-in limits; zero fields take defaults.
+	Auth auth.Config
+
+	// testRoutes are mounted with the others, for tests of the serving
+	// machinery itself (a deliberately slow handler).
+	testRoutes []route
 }
 
 // Server is the HTTP application: the Fiber app and what its handlers share.
@@ -35,6 +43,7 @@ type Server struct {
 	log   *slog.Logger
 	views *views
 	stats *metrics
+	auth  *auth.Store
 	Fiber *fiber.App
 }
 
@@ -50,7 +59,10 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB)}
+	if deps.Auth.Now == nil {
+		deps.Auth.Now = deps.Now
+	}
+	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth)}
 	s.Fiber = fiber.New(fiber.Config{
 		AppName:               "hawker",
 		ReadTimeout:           15 * time.Second,

@@ -6,6 +6,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/auth"
+	"hawker/donors"
+	"hawker/participants"
+	"hawker/training"
+	"hawker/users"
 	"hawker/valid"
 )
 
@@ -37,7 +42,25 @@ type domainError struct {
 	key    string
 }
 
-var domainErrors = []domainError{}
+var domainErrors = []domainError{
+	// Access (issue 4).
+	{auth.ErrBadCredentials, fiber.StatusUnauthorized, "unauthenticated", "login.bad_credentials"},
+	{auth.ErrLocked, fiber.StatusTooManyRequests, "rate_limited", "login.locked_api"},
+	{auth.ErrNoSession, fiber.StatusUnauthorized, "unauthenticated", "error.unauthenticated"},
+	{users.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{users.ErrLoginTaken, fiber.StatusConflict, "conflict", "user.login_taken"},
+	{users.ErrSelf, fiber.StatusConflict, "conflict", "user.cannot_disable_self"},
+	{donors.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	// Participants, training, plans (issue 5).
+	{participants.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{participants.ErrDuplicatePhone, fiber.StatusUnprocessableEntity, "invalid", "participant.phone_taken"},
+	{participants.ErrWrongState, fiber.StatusConflict, "conflict", "error.conflict"},
+	{participants.ErrFourEyes, fiber.StatusForbidden, "four_eyes", "plan.four_eyes"},
+	{participants.ErrErased, fiber.StatusConflict, "conflict", "participant.erased_conflict"},
+	{participants.ErrNotEligible, fiber.StatusConflict, "not_eligible", "participant.not_eligible"},
+	{training.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{training.ErrDuplicate, fiber.StatusConflict, "conflict", "training.attendee_twice"},
+}
 
 // problemOf classifies any error a handler returned.
 func problemOf(err error) *Problem {

@@ -2,25 +2,33 @@ package app
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"hawker/users"
 )
 
 func (s *Server) showHome(c *fiber.Ctx) error {
-	return s.render(c, "home", nil)
+	work, err := s.programmeHome(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "home", work)
 }
 
-// setLanguage switches the reader's language and returns to the page they were on.
+// setLanguage switches the reader's language and returns to the page they
+// were on. A signed-in user's choice is saved with their account, so it
+// follows them to any device; a visitor's lives in a cookie.
 func (s *Server) setLanguage(c *fiber.Ctx) error {
 	lang := c.FormValue("lang")
 	if lang != "th" && lang != "en" {
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid"}
 	}
-	c.Cookie(&fiber.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HTTPOnly: true, SameSite: "Lax", Secure: !s.deps.Dev})
-	back := c.FormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
+	if u := currentUser(c); u != nil && u.Language != lang {
+		if err := users.NewStore(s.db).SetLanguage(c.UserContext(), actor(c), u.ID, lang); err != nil {
+			return err
+		}
 	}
-	return c.Redirect(back, http.StatusSeeOther)
+	c.Cookie(&fiber.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HTTPOnly: true, SameSite: "Lax", Secure: !s.deps.Dev})
+	return c.Redirect(safeNext(c.FormValue("back")), http.StatusSeeOther)
 }

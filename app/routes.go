@@ -14,11 +14,17 @@ import (
 type rule struct {
 	public bool         // anyone, signed in or not
 	roles  []users.Role // else: signed-in users with one of these roles
+	// pending also lets in a user who must still replace a one-time
+	// password; everyone else is sent to change it first.
+	pending bool
 }
 
 var (
 	public   = rule{public: true}
 	signedIn = rule{roles: users.Roles}
+	// ownAccount is for what a user needs before anything else: changing a
+	// one-time password, signing out, saying who they are.
+	ownAccount = rule{roles: users.Roles, pending: true}
 )
 
 // only allows signed-in users with one of roles.
@@ -60,22 +66,110 @@ func (s *Server) routes() []route {
 		// Pages.
 		{"GET", "/", public, s.showHome},
 		{"POST", "/language", public, s.setLanguage},
+
+		// Signing in and out, one's own account.
+		{"GET", "/login", public, s.showLogin},
+		{"POST", "/login", public, s.signIn},
+		{"POST", "/logout", ownAccount, s.signOut},
+		{"GET", "/account", ownAccount, s.showAccount},
+		{"POST", "/account/password", ownAccount, s.changePassword},
+		{"POST", "/account/pin", only(users.Vendor), s.setPIN},
+
+		// Administration.
+		{"GET", "/admin/users", only(users.Admin), s.listUsers},
+		{"GET", "/admin/users/new", only(users.Admin), s.newUser},
+		{"POST", "/admin/users", only(users.Admin), s.createUser},
+		{"POST", "/admin/users/:id/disable", only(users.Admin), s.disableUser},
+		{"POST", "/admin/users/:id/enable", only(users.Admin), s.enableUser},
+		{"POST", "/admin/users/:id/reset-password", only(users.Admin), s.resetPassword},
+		{"POST", "/admin/users/:id/end-sessions", only(users.Admin), s.endSessions},
+		{"GET", "/admin/audit", only(users.Admin), s.showAudit},
+
+		// Participants (issue 5): officers enrol and record; managers review
+		// plans and erase; vendors reach only their own file through the API.
+		{"GET", "/participants", only(users.Officer, users.Manager), s.listParticipants},
+		{"GET", "/participants/new", only(users.Officer), s.newParticipant},
+		{"POST", "/participants", only(users.Officer), s.enrolParticipant},
+		{"GET", "/participants/:code", only(users.Officer, users.Manager), s.showParticipant},
+		{"POST", "/participants/:code/consents", only(users.Officer), s.recordConsent},
+		{"GET", "/participants/:code/export", only(users.Officer, users.Manager), s.exportParticipant},
+		{"GET", "/participants/:code/erase", only(users.Manager), s.confirmErase},
+		{"POST", "/participants/:code/erase", only(users.Manager), s.eraseParticipant},
+		{"GET", "/participants/:code/training/new", only(users.Officer), s.newCompletion},
+		{"POST", "/participants/:code/training", only(users.Officer), s.recordCompletion},
+		{"GET", "/participants/:code/plans/new", only(users.Officer, users.Manager), s.newPlan},
+		{"POST", "/participants/:code/plans", only(users.Officer, users.Manager), s.createPlan},
+		{"GET", "/plans/:id", only(users.Officer, users.Manager), s.showPlan},
+		{"GET", "/plans/:id/edit", only(users.Officer, users.Manager), s.editPlan},
+		{"POST", "/plans/:id", only(users.Officer, users.Manager), s.updatePlan},
+		{"POST", "/plans/:id/submit", only(users.Officer, users.Manager), s.reviewPlan("submitted")},
+		{"POST", "/plans/:id/approve", only(users.Manager), s.reviewPlan("approved")},
+		{"POST", "/plans/:id/return", only(users.Manager), s.reviewPlan("returned")},
+
+		// Training: the catalogue is the administrators'; officers record classes.
+		{"GET", "/training/modules", only(users.Admin), s.listModules},
+		{"GET", "/training/modules/new", only(users.Admin), s.newModule},
+		{"POST", "/training/modules", only(users.Admin), s.saveModule},
+		{"GET", "/training/modules/:id/edit", only(users.Admin), s.editModule},
+		{"POST", "/training/modules/:id", only(users.Admin), s.saveModule},
+		{"GET", "/training/classes/new", only(users.Officer), s.newClass},
+		{"POST", "/training/classes", only(users.Officer), s.recordClass},
+
+		// JSON API: participants, training, plans.
+		{"POST", "/api/v1/participants", only(users.Officer), s.apiEnrol},
+		{"GET", "/api/v1/participants/:code", only(users.Officer, users.Manager, users.Vendor), s.apiParticipant},
+		{"GET", "/api/v1/participants/:code/export", only(users.Officer, users.Manager, users.Vendor), s.apiExport},
+		{"GET", "/api/v1/participants/:code/eligibility", only(users.Officer, users.Manager, users.Vendor), s.apiEligibility},
+		{"POST", "/api/v1/participants/:code/consents", only(users.Officer), s.apiRecordConsent},
+		{"POST", "/api/v1/participants/:code/training", only(users.Officer), s.apiRecordTraining},
+		{"POST", "/api/v1/participants/:code/plans", only(users.Officer, users.Manager), s.apiCreatePlan},
+		{"GET", "/api/v1/training/modules", only(users.Admin, users.Officer, users.Manager), s.apiModules},
+		{"GET", "/api/v1/plans/:id", only(users.Officer, users.Manager), s.apiPlan},
+		{"POST", "/api/v1/plans/:id/submit", only(users.Officer, users.Manager), s.apiReviewPlan("submit")},
+		{"POST", "/api/v1/plans/:id/approve", only(users.Manager), s.apiReviewPlan("approve")},
+		{"POST", "/api/v1/plans/:id/return", only(users.Manager), s.apiReviewPlan("return")},
+
+		// JSON API: session.
+		{"POST", "/api/v1/login", public, s.apiLogin},
+		{"POST", "/api/v1/logout", ownAccount, s.apiLogout},
+		{"GET", "/api/v1/me", ownAccount, s.apiMe},
 	}
 }
 
-func (s *Server) register() error {
+func (s *Server) register() error { return s.mount(append(s.routes(), s.deps.testRoutes...)) }
+
+// mount installs the middleware every request passes (security headers;
+// then, past the static files, the session and the CSRF check) and each of
+// rs behind the check of its rule.
+func (s *Server) mount(rs []route) error {
+	if len(s.deps.Secret) < 16 {
+		return fmt.Errorf("app: Deps.Secret must be at least 16 bytes")
+	}
 	static, err := fsSub("static")
 	if err != nil {
 		return err
 	}
+	s.Fiber.Use(securityHeaders)
 	s.Fiber.Use("/static", filesystem.New(filesystem.Config{Root: static, MaxAge: 3600}))
-	for _, r := range s.routes() {
-		if r.handler == nil || !r.allow.defined() {
-			return fmt.Errorf("app: route %s %s needs a handler and an access rule", r.method, r.path)
-		}
-		s.Fiber.Add(r.method, r.path, r.handler)
+	s.Fiber.Use(s.loadSession, s.checkCSRF)
+	if err := s.addRoutes(rs); err != nil {
+		return err
 	}
 	// Anything else is a 404 through the error handler.
 	s.Fiber.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return nil
+}
+
+// addRoutes installs rs, each behind the check of its rule; a route without
+// a handler or a rule stops the start.
+func (s *Server) addRoutes(rs []route) error {
+	for _, r := range rs {
+		if r.handler == nil || !r.allow.defined() {
+			return fmt.Errorf("app: route %s %s needs a handler and an access rule", r.method, r.path)
+		}
+	}
+	for _, r := range rs {
+		s.Fiber.Add(r.method, r.path, s.guard(r))
+	}
 	return nil
 }

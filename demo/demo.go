@@ -14,7 +14,7 @@ import (
 )
 
 // ErrNotEmpty means the database already holds a programme.
-var ErrNotEmpty = errors.New("demo: the database already holds data; seed only an empty database")
+var ErrNotEmpty = errors.New("demo: the database already holds participants; seed only an empty database")
 
 // Options shape the demo.
 type Options struct {
@@ -32,7 +32,7 @@ type Login struct {
 // Seed loads the demo programme and returns the logins it created.
 func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 	var n int
-	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM users`); err != nil {
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM participants`); err != nil {
 		return nil, fmt.Errorf("demo: check empty: %w", err)
 	}
 	if n > 0 {
@@ -44,6 +44,8 @@ func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 	s := &seeder{db: db, o: o}
 	for _, step := range []func(context.Context) error{
 		s.staff,
+		s.donor,
+		s.participants,
 	} {
 		if err := step(ctx); err != nil {
 			return nil, err

@@ -240,30 +240,38 @@ func (p Posting) Validate() error {
 // Lines keep their order; an account named by code hashes differently from
 // the same account named by ID.
 func RequestHash(p Posting) []byte {
-	var b strings.Builder
-	field := func(name, v string) {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(len(v)))
-		b.WriteByte(':')
-		b.WriteString(v)
-		b.WriteByte('\n')
-	}
-	field("v", "1")
-	field("book", strconv.FormatInt(p.Book, 10))
-	field("date", dateString(Day(p.BusinessDate)))
-	field("memo", p.Memo)
-	field("reference", p.Reference)
-	field("created_by", strconv.FormatInt(p.CreatedBy, 10))
-	field("lines", strconv.Itoa(len(p.Lines)))
+	var c canon
+	c.field("v", "1")
+	c.field("book", strconv.FormatInt(p.Book, 10))
+	c.field("date", dateString(Day(p.BusinessDate)))
+	c.field("memo", p.Memo)
+	c.field("reference", p.Reference)
+	c.field("created_by", strconv.FormatInt(p.CreatedBy, 10))
+	c.field("lines", strconv.Itoa(len(p.Lines)))
 	for _, l := range p.Lines {
 		if l.Account > 0 {
-			field("account", strconv.FormatInt(l.Account, 10))
+			c.field("account", strconv.FormatInt(l.Account, 10))
 		} else {
-			field("code", l.Code)
+			c.field("code", l.Code)
 		}
-		field("amount", l.Amount.StringFixed(2))
+		c.field("amount", l.Amount.StringFixed(2))
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return sum[:]
+	return c.sum()
+}
+
+// canon is a canonical encoding: name:length:value lines.
+type canon struct{ b strings.Builder }
+
+func (c *canon) field(name, v string) {
+	c.b.WriteString(name)
+	c.b.WriteByte(':')
+	c.b.WriteString(strconv.Itoa(len(v)))
+	c.b.WriteByte(':')
+	c.b.WriteString(v)
+	c.b.WriteByte('\n')
+}
+
+func (c *canon) sum() []byte {
+	s := sha256.Sum256([]byte(c.b.String()))
+	return s[:]
 }

@@ -3,10 +3,12 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,10 +25,27 @@ import (
 // together — the caller then runs its transaction through pg.InTx.
 type Store struct {
 	db *sqlx.DB
+
+	// The posting path's statements, prepared once per pooled connection:
+	// a prepared statement costs one round trip instead of two.
+	prepOnce sync.Once
+	prepErr  error
+	lockStmt *sqlx.Stmt
+	postStmt *sqlx.Stmt
 }
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+
+func (s *Store) prepare(ctx context.Context) error {
+	s.prepOnce.Do(func() {
+		if s.lockStmt, s.prepErr = s.db.PreparexContext(context.WithoutCancel(ctx), lockSQL); s.prepErr != nil {
+			return
+		}
+		s.postStmt, s.prepErr = s.db.PreparexContext(context.WithoutCancel(ctx), postSQL)
+	})
+	return s.prepErr
+}
 
 // DB is the store's database.
 func (s *Store) DB() *sqlx.DB { return s.db }
@@ -45,7 +64,7 @@ func translate(err error) error {
 	case "ledger_entries_reverses_key":
 		return fmt.Errorf("%w: %v", ErrAlreadyReversed, err)
 	case "ledger_entries_idempotency_key":
-		return errIdempotencyRace
+		return fmt.Errorf("%w: %w", errIdempotencyRace, err)
 	case "ledger_lines_same_book":
 		return fmt.Errorf("%w: %v", ErrWrongBook, err)
 	case "ledger_balances_floor_check":
@@ -62,21 +81,15 @@ func translate(err error) error {
 	return err
 }
 
-// errIdempotencyRace is two requests with one key racing: the loser's
-// transaction is run again and then finds the winner's entry.
-var errIdempotencyRace = errors.New("ledger: idempotency key taken concurrently")
+// errIdempotencyRace is two requests with one key racing. It carries
+// PostgreSQL's serialization-failure code, so pg.InTx (the store's or the
+// caller's) runs the loser's transaction again, which then finds the
+// winner's entry and answers as a replay or a conflict.
+var errIdempotencyRace = &pq.Error{Code: "40001", Message: "ledger: idempotency key taken concurrently"}
 
-// inTx runs fn through pg.InTx, also running it again when it lost an
-// idempotency-key race.
+// inTx is the store's one transaction runner.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	var err error
-	for i := 0; i < 3; i++ {
-		err = pg.InTx(ctx, s.db, fn)
-		if !errors.Is(err, errIdempotencyRace) {
-			return err
-		}
-	}
-	return err
+	return pg.InTx(ctx, s.db, fn)
 }
 
 // CreateBook makes a book. ownerRef (a participant code, "programme") may
@@ -181,7 +194,7 @@ func (s *Store) EnsureAccountTx(ctx context.Context, tx *sqlx.Tx, a Account) (Ac
 	if err == nil {
 		return out, nil
 	}
-	if pg.NotFound(err, ErrNotFound) != ErrNotFound {
+	if !errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("ledger: find account %s: %w", a.Code, err)
 	}
 	return s.CreateAccountTx(ctx, tx, a)
@@ -257,35 +270,57 @@ type lockedAccount struct {
 	Code    string              `db:"code"`
 	Balance decimal.Decimal     `db:"balance"`
 	Floor   decimal.NullDecimal `db:"floor"`
+
+	PriorID   *int64 `db:"prior_id"`
+	PriorHash []byte `db:"prior_hash"`
 }
+
+// lockSQL locks the balance rows of a posting's accounts (by id, or by code
+// in the posting's book) in id order, and finds the entry already written
+// under the posting's idempotency key, if any.
+const lockSQL = `
+	WITH prior AS (
+		SELECT id, request_hash FROM ledger_entries
+		WHERE book_id = $2 AND idempotency_key = $4
+	)
+	SELECT a.id, a.book_id, a.code, b.balance, b.floor,
+	       (SELECT id FROM prior) AS prior_id, (SELECT request_hash FROM prior) AS prior_hash
+	FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+	WHERE a.id = ANY($1) OR (a.book_id = $2 AND a.code = ANY($3))
+	ORDER BY a.id
+	FOR UPDATE OF b`
+
+// postSQL writes an entry, its lines and the new balances in one statement.
+const postSQL = `
+	WITH e AS (
+		INSERT INTO ledger_entries (book_id, business_date, memo, reference, idempotency_key, request_hash, reverses_entry_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		RETURNING id, recorded_at
+	), l AS (
+		INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
+		SELECT e.id, v.account_id, $2, v.amount, v.balance_after
+		FROM e, unnest($9::bigint[], $10::numeric[], $11::numeric[]) WITH ORDINALITY AS v(account_id, amount, balance_after, n)
+		ORDER BY v.n
+		RETURNING id
+	), u AS (
+		UPDATE ledger_balances b SET balance = v.balance, updated_at = now()
+		FROM unnest($12::bigint[], $13::numeric[]) AS v(account_id, balance)
+		WHERE b.account_id = v.account_id
+	)
+	SELECT e.id, e.recorded_at, (SELECT array_agg(id ORDER BY id) FROM l) AS line_ids FROM e`
 
 // post is the one write path for entries; p is valid.
 func (s *Store) post(ctx context.Context, tx *sqlx.Tx, p Posting, hash []byte, reverses *int64) (Entry, error) {
 	var key *string
 	if p.IdempotencyKey != "" {
 		key = &p.IdempotencyKey
-		var prior struct {
-			ID   int64  `db:"id"`
-			Hash []byte `db:"request_hash"`
-		}
-		err := tx.GetContext(ctx, &prior, `
-			SELECT id, request_hash FROM ledger_entries
-			WHERE book_id = $1 AND idempotency_key = $2`, p.Book, p.IdempotencyKey)
-		switch {
-		case err == nil:
-			if !bytes.Equal(prior.Hash, hash) {
-				return Entry{}, fmt.Errorf("%w: key %q", ErrIdempotencyConflict, p.IdempotencyKey)
-			}
-			e, err := s.entry(ctx, tx, prior.ID)
-			e.Replayed = true
-			return e, err
-		case pg.NotFound(err, ErrNotFound) != ErrNotFound:
-			return Entry{}, err
-		}
 	}
-
+	if err := s.prepare(ctx); err != nil {
+		return Entry{}, err
+	}
 	// Lock every balance row the posting touches, in account-id order, so
-	// that concurrent postings queue instead of deadlocking.
+	// that concurrent postings queue instead of deadlocking; the same
+	// statement looks up an earlier entry under the idempotency key.
 	ids := make([]int64, 0, len(p.Lines))
 	var codes []string
 	for _, l := range p.Lines {
@@ -296,14 +331,17 @@ func (s *Store) post(ctx context.Context, tx *sqlx.Tx, p Posting, hash []byte, r
 		}
 	}
 	var locked []lockedAccount
-	err := tx.SelectContext(ctx, &locked, `
-		SELECT a.id, a.book_id, a.code, b.balance, b.floor
-		FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
-		WHERE a.id = ANY($1) OR (a.book_id = $2 AND a.code = ANY($3))
-		ORDER BY a.id
-		FOR UPDATE OF b`, pq.Array(ids), p.Book, pq.Array(codes))
+	err := tx.StmtxContext(ctx, s.lockStmt).SelectContext(ctx, &locked, pq.Array(ids), p.Book, pq.Array(codes), key)
 	if err != nil {
 		return Entry{}, fmt.Errorf("lock balances: %w", err)
+	}
+	if len(locked) > 0 && locked[0].PriorID != nil {
+		if !bytes.Equal(locked[0].PriorHash, hash) {
+			return Entry{}, fmt.Errorf("%w: key %q", ErrIdempotencyConflict, p.IdempotencyKey)
+		}
+		e, err := s.entry(ctx, tx, *locked[0].PriorID)
+		e.Replayed = true
+		return e, err
 	}
 	byID := make(map[int64]*lockedAccount, len(locked))
 	byCode := make(map[string]*lockedAccount, len(locked))
@@ -352,7 +390,7 @@ func (s *Store) post(ctx context.Context, tx *sqlx.Tx, p Posting, hash []byte, r
 	balances := make([]string, len(balIDs))
 	for i, id := range balIDs {
 		a := byID[id]
-		if a.Floor.Valid && a.Balance.LessThan(a.Floor.Decimal) && a.Balance.LessThan(start[id]) {
+		if a.Floor.Valid && a.Balance.LessThan(a.Floor.Decimal) {
 			return Entry{}, &InsufficientFundsError{
 				Account: id, Code: a.Code, Balance: start[id],
 				Shortfall: a.Floor.Decimal.Sub(a.Balance),
@@ -371,23 +409,7 @@ func (s *Store) post(ctx context.Context, tx *sqlx.Tx, p Posting, hash []byte, r
 		RecordedAt time.Time     `db:"recorded_at"`
 		LineIDs    pq.Int64Array `db:"line_ids"`
 	}
-	err = tx.GetContext(ctx, &row, `
-		WITH e AS (
-			INSERT INTO ledger_entries (book_id, business_date, memo, reference, idempotency_key, request_hash, reverses_entry_id, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			RETURNING id, recorded_at
-		), l AS (
-			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
-			SELECT e.id, v.account_id, $2, v.amount, v.balance_after
-			FROM e, unnest($9::bigint[], $10::numeric[], $11::numeric[]) WITH ORDINALITY AS v(account_id, amount, balance_after, n)
-			ORDER BY v.n
-			RETURNING id
-		), u AS (
-			UPDATE ledger_balances b SET balance = v.balance, updated_at = now()
-			FROM unnest($12::bigint[], $13::numeric[]) AS v(account_id, balance)
-			WHERE b.account_id = v.account_id
-		)
-		SELECT e.id, e.recorded_at, (SELECT array_agg(id ORDER BY id) FROM l) AS line_ids FROM e`,
+	err = tx.StmtxContext(ctx, s.postStmt).GetContext(ctx, &row,
 		p.Book, dateString(p.BusinessDate), p.Memo, p.Reference, key, hash, reverses, createdBy,
 		pq.Array(lineAccounts), pq.Array(amounts), pq.Array(after),
 		pq.Array(balIDs), pq.Array(balances))
@@ -465,9 +487,13 @@ type Reversal struct {
 
 // hash is the SHA-256 of the reversal's canonical encoding.
 func (r Reversal) hash() []byte {
-	p := Posting{Book: -r.Entry, BusinessDate: r.BusinessDate, Memo: r.Memo, CreatedBy: r.CreatedBy,
-		Reference: "reverse:" + strconv.FormatInt(r.Entry, 10)}
-	return RequestHash(p)
+	var c canon
+	c.field("v", "1")
+	c.field("reverse", strconv.FormatInt(r.Entry, 10))
+	c.field("date", dateString(Day(r.BusinessDate)))
+	c.field("memo", r.Memo)
+	c.field("created_by", strconv.FormatInt(r.CreatedBy, 10))
+	return c.sum()
 }
 
 // Reverse writes the reversal of an entry in a transaction of its own. An
@@ -522,3 +548,5 @@ func (s *Store) isReplay(ctx context.Context, tx *sqlx.Tx, book int64, key strin
 	err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE book_id = $1 AND idempotency_key = $2)`, book, key)
 	return err == nil && exists
 }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

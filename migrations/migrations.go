@@ -90,6 +90,11 @@ func Apply(ctx context.Context, db *sqlx.DB, log *slog.Logger) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return ApplySet(ctx, db, log, ms)
+}
+
+// ApplySet applies ms (sorted by version) as Apply does; Apply passes the embedded files.
+func ApplySet(ctx context.Context, db *sqlx.DB, log *slog.Logger, ms []Migration) (int, error) {
 	// One connection holds the session-level advisory lock for the whole run.
 	conn, err := db.Connx(ctx)
 	if err != nil {

@@ -45,6 +45,8 @@ func (r Role) Valid() bool {
 var (
 	ErrNotFound   = errors.New("users: not found")
 	ErrLoginTaken = errors.New("users: login already taken")
+	// ErrSelf refuses an administrator disabling their own account.
+	ErrSelf = errors.New("users: an administrator cannot disable their own account")
 )
 
 // User is one account.
@@ -59,6 +61,10 @@ type User struct {
 	Language      string     `db:"language"`
 	DisabledAt    *time.Time `db:"disabled_at"`
 	CreatedAt     time.Time  `db:"created_at"`
+	// MustChangePassword is set while the password is a one-time one
+	// (after creation by an administrator or a reset).
+	MustChangePassword bool    `db:"must_change_password"`
+	PINHash            *string `db:"pin_hash"` // vendors only; nil when no PIN is set
 }
 
 // New is what creating a user needs.
@@ -70,6 +76,7 @@ type New struct {
 	ParticipantID *int64
 	DonorID       *int64
 	Language      string
+	oneTime       bool // Password is a one-time one (Create)
 }
 
 var loginPattern = regexp.MustCompile(`^[a-z0-9._-]{3,64}$`)
@@ -92,8 +99,14 @@ func (n New) Validate() error {
 	if n.Role == Vendor && n.ParticipantID == nil {
 		errs.Add("participant", "user.vendor_needs_participant")
 	}
+	if n.Role != Vendor && n.ParticipantID != nil {
+		errs.Add("participant", "user.participant_only_vendor")
+	}
 	if n.Role == Donor && n.DonorID == nil {
 		errs.Add("donor", "user.donor_needs_donor")
+	}
+	if n.Role != Donor && n.DonorID != nil {
+		errs.Add("donor", "user.donor_only_donor")
 	}
 	if n.Language != "" && n.Language != "th" && n.Language != "en" {
 		errs.Add("language", "user.language_invalid")
@@ -132,11 +145,14 @@ func AddTx(ctx context.Context, tx *sqlx.Tx, n New) (User, error) {
 	}
 	var u User
 	err = tx.GetContext(ctx, &u, `
-		INSERT INTO users (login, name, role, password_hash, participant_id, donor_id, language)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		RETURNING *`, n.Login, n.Name, n.Role, hash, n.ParticipantID, n.DonorID, n.Language)
+		INSERT INTO users (login, name, role, password_hash, participant_id, donor_id, language, must_change_password)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		RETURNING *`, n.Login, n.Name, n.Role, hash, n.ParticipantID, n.DonorID, n.Language, n.oneTime)
 	if pg.IsUnique(err, "users_login_key") {
 		return User{}, fmt.Errorf("users: add %s: %w", n.Login, ErrLoginTaken)
+	}
+	if err := linkError(err); err != nil {
+		return User{}, fmt.Errorf("users: add %s: %w", n.Login, err)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("users: add %s: %w", n.Login, err)

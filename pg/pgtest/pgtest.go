@@ -78,6 +78,26 @@ func NewURL(t testing.TB) (*sqlx.DB, string) {
 	return db, url
 }
 
+// NewEmpty returns the URL of a new database with nothing in it, not even
+// migrations, dropped when t ends: for testing the migrations themselves.
+func NewEmpty(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	name := "hawker_test_" + randomHex(6)
+	if err := withAdmin(ctx, func(admin *sqlx.DB) error {
+		_, err := admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name))
+		return err
+	}); err != nil {
+		t.Fatalf("pgtest: create %s: %v (is PostgreSQL running at %s?)", name, err, pg.Redact(ServerURL()))
+	}
+	t.Cleanup(func() { Drop(t, name) })
+	url, err := pg.WithDatabase(ServerURL(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
 // Drop removes a test database, ending any session still connected to it.
 func Drop(t testing.TB, name string) {
 	ctx := context.Background()

@@ -1,0 +1,38 @@
+# Hawker: `make run` serves the demo programme; `make test` runs every test.
+SHELL := /bin/bash
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
+export HAWKER_ADDR ?= :8080
+GO ?= go
+
+.PHONY: run test build postgres chromium bench-ledger bench-entries vet clean
+
+build:
+	$(GO) build -o bin/hawker .
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+chromium:
+	@scripts/ensure-chromium.sh
+
+## run: provision PostgreSQL, build, migrate, load the demo when empty, serve on :8080
+run: postgres build
+	@HAWKER_DEV=1 ./bin/hawker db create
+	@HAWKER_DEV=1 ./bin/hawker migrate
+	@HAWKER_DEV=1 ./bin/hawker seed --demo --if-empty
+	@echo "Serving on http://localhost$(HAWKER_ADDR)"
+	HAWKER_DEV=1 ./bin/hawker serve
+
+## test: provision PostgreSQL and chromium, then run every test with the race detector
+test: postgres chromium
+	CI=$${CI:-} $(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+bench-ledger: postgres
+	$(GO) run ./bench/ledger
+
+bench-entries: postgres build
+	$(GO) run ./bench/entries
+
+clean:
+	rm -rf bin

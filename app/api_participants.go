@@ -1,0 +1,276 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hawker/participants"
+	"hawker/training"
+	"hawker/valid"
+)
+
+// readJSON decodes the request body into v; anything unreadable is 400.
+func readJSON(c *fiber.Ctx, v any) error {
+	if err := json.Unmarshal(c.Body(), v); err != nil {
+		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed", Err: err}
+	}
+	return nil
+}
+
+// participantJSON is a participant as the API shows her.
+type participantJSON struct {
+	participants.ProfileDoc
+	Consents map[participants.Purpose]bool `json:"consents"`
+	State    string                        `json:"state,omitempty"`
+}
+
+func (s *Server) participantJSON(c *fiber.Ctx, p participants.Participant) (participantJSON, error) {
+	st, err := participants.NewStore(s.db).ConsentState(c.UserContext(), p.ID)
+	if err != nil {
+		return participantJSON{}, err
+	}
+	out := participantJSON{ProfileDoc: p.Doc(), Consents: map[participants.Purpose]bool{}}
+	for _, purpose := range participants.Purposes {
+		out.Consents[purpose] = st.Gives(purpose)
+	}
+	return out, nil
+}
+
+// apiEnrol: POST /api/v1/participants. Consents may come along as
+// {"consents": {"programme": true, …}}; else they are recorded separately.
+func (s *Server) apiEnrol(c *fiber.Ctx) error {
+	var body struct {
+		participants.Enrolment
+		Consents map[string]bool `json:"consents"`
+	}
+	if err := readJSON(c, &body); err != nil {
+		return err
+	}
+	p, err := body.Enrolment.Parse(s.today())
+	if err != nil {
+		return err
+	}
+	var consents []participants.Consent
+	for purpose, given := range body.Consents {
+		if !participants.Purpose(purpose).Valid() {
+			return valid.Errors{"consents": "consent.purpose_invalid"}
+		}
+		consents = append(consents, participants.Consent{Purpose: participants.Purpose(purpose), Given: given, RecordedOn: p.EnrolledOn})
+	}
+	p, err = participants.NewStore(s.db).Enrol(c.UserContext(), actor(c), p, consents)
+	if dup := (*participants.DuplicatePhoneError)(nil); errors.As(err, &dup) {
+		return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
+			Fields: valid.Errors{"phone": "participant.phone_taken"}, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	out, err := s.participantJSON(c, p)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/participants/" + p.Code)
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+// apiParticipant: GET /api/v1/participants/{code}; the view is audited.
+func (s *Server) apiParticipant(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	if _, err := participants.NewStore(s.db).View(c.UserContext(), actor(c), p.Code, "api"); err != nil {
+		return err
+	}
+	out, err := s.participantJSON(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// apiExport: GET /api/v1/participants/{code}/export, the personal-data JSON.
+func (s *Server) apiExport(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	x, err := participants.NewStore(s.db).Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(x)
+}
+
+// apiRecordConsent: POST /api/v1/participants/{code}/consents.
+func (s *Server) apiRecordConsent(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	var form participants.ConsentForm
+	if err := readJSON(c, &form); err != nil {
+		return err
+	}
+	consent, err := form.Parse(s.today())
+	if err != nil {
+		return err
+	}
+	consent, err = participants.NewStore(s.db).RecordConsent(c.UserContext(), actor(c), p, consent)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(consent.Doc())
+}
+
+// apiModules: GET /api/v1/training/modules, the active catalogue.
+func (s *Server) apiModules(c *fiber.Ctx) error {
+	ms, err := training.NewStore(s.db).Modules(c.UserContext(), false)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ms)
+}
+
+// apiRecordTraining: POST /api/v1/participants/{code}/training.
+func (s *Server) apiRecordTraining(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Module        int64               `json:"module"`
+		CompletedOn   string              `json:"completed_on"`
+		Passed        *bool               `json:"passed"`
+		Score         participants.Amount `json:"score"`
+		CertificateNo string              `json:"certificate_no"`
+		Issuer        string              `json:"issuer"`
+	}
+	if err := readJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Passed == nil {
+		return valid.Errors{"passed": "training.passed_required"}
+	}
+	comp, err := training.CompletionForm{ModuleID: body.Module, CompletedOn: body.CompletedOn, Passed: *body.Passed,
+		Score: string(body.Score), CertificateNo: body.CertificateNo, Issuer: body.Issuer}.Parse(s.today())
+	if err != nil {
+		return err
+	}
+	comp, err = participants.NewStore(s.db).RecordTraining(c.UserContext(), actor(c), p, comp)
+	if errors.Is(err, training.ErrNotFound) {
+		return valid.Errors{"module": "training.module_required"}
+	}
+	if err != nil {
+		return err
+	}
+	m, err := training.NewStore(s.db).Module(c.UserContext(), comp.ModuleID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(participants.CompletionDocOf(comp, m))
+}
+
+// apiCreatePlan: POST /api/v1/participants/{code}/plans, a new draft version.
+func (s *Server) apiCreatePlan(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	var form participants.PlanForm
+	if err := readJSON(c, &form); err != nil {
+		return err
+	}
+	plan, err := form.Parse()
+	if err != nil {
+		return err
+	}
+	plan, err = participants.NewStore(s.db).CreatePlan(c.UserContext(), actor(c), p, plan)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(plan.Doc(p.Code))
+}
+
+// apiReviewPlan: POST /api/v1/plans/{id}/submit, /approve, /return {"comment"}.
+func (s *Server) apiReviewPlan(action string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pl, p, err := s.planFrom(c)
+		if err != nil {
+			return err
+		}
+		store := participants.NewStore(s.db)
+		switch action {
+		case "submit":
+			pl, err = store.SubmitPlan(c.UserContext(), actor(c), pl.ID)
+		case "approve":
+			pl, err = store.ApprovePlan(c.UserContext(), actor(c), pl.ID)
+		case "return":
+			var body struct {
+				Comment string `json:"comment"`
+			}
+			if len(c.Body()) > 0 {
+				if err := readJSON(c, &body); err != nil {
+					return err
+				}
+			}
+			pl, err = store.ReturnPlan(c.UserContext(), actor(c), pl.ID, body.Comment)
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(pl.Doc(p.Code))
+	}
+}
+
+// apiPlan: GET /api/v1/plans/{id}.
+func (s *Server) apiPlan(c *fiber.Ctx) error {
+	pl, p, err := s.planFrom(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pl.Doc(p.Code))
+}
+
+// eligibilityJSON lists every unmet reason and the modules behind the training ones.
+type eligibilityJSON struct {
+	Participant string           `json:"participant"`
+	Eligible    bool             `json:"eligible"`
+	Reasons     []string         `json:"reasons"`
+	Training    []moduleStanding `json:"training"`
+	AsOf        string           `json:"as_of"`
+}
+
+type moduleStanding struct {
+	Module     int64  `json:"module"`
+	NameTH     string `json:"name_th"`
+	NameEN     string `json:"name_en"`
+	Status     string `json:"status"`
+	ValidUntil string `json:"valid_until,omitempty"`
+}
+
+// apiEligibility: GET /api/v1/participants/{code}/eligibility.
+func (s *Server) apiEligibility(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	e, err := participants.NewStore(s.db).Eligibility(c.UserContext(), p, today)
+	if err != nil {
+		return err
+	}
+	out := eligibilityJSON{Participant: p.Code, Eligible: e.Eligible, Reasons: e.Reasons, Training: []moduleStanding{}, AsOf: today.Format(time.DateOnly)}
+	for _, m := range e.Training {
+		ms := moduleStanding{Module: m.Module.ID, NameTH: m.Module.NameTH, NameEN: m.Module.NameEN, Status: string(m.Status)}
+		if m.ValidUntil != nil {
+			ms.ValidUntil = m.ValidUntil.Format(time.DateOnly)
+		}
+		out.Training = append(out.Training, ms)
+	}
+	return c.JSON(out)
+}

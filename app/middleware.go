@@ -1,0 +1,180 @@
+package app
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hawker/auth"
+	"hawker/users"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "hawker_session"
+	// anonCookie carries a random nonce for visitors who are not signed in;
+	// their forms (sign-in, language) carry its HMAC as the CSRF token.
+	anonCookie = "hawker_csrf"
+)
+
+// csp allows nothing inline: every script and style comes from /static.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", csp)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("X-Frame-Options", "DENY")
+	return c.Next()
+}
+
+// loadSession finds the request's session, if any, and puts the user, their
+// language and the CSRF token where handlers and templates read them.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	if token := c.Cookies(sessionCookie); token != "" {
+		sess, err := s.auth.Lookup(c.UserContext(), token)
+		switch {
+		case err == nil:
+			s.useSession(c, sess)
+		case errors.Is(err, auth.ErrNoSession):
+			s.clearSessionCookie(c)
+		default:
+			return err
+		}
+	}
+	if currentUser(c) == nil && !isAPI(c) {
+		s.anonCSRF(c)
+	}
+	return c.Next()
+}
+
+// useSession makes sess the request's session.
+func (s *Server) useSession(c *fiber.Ctx, sess auth.Session) {
+	u := sess.User
+	c.Locals("user", &u)
+	c.Locals("lang", u.Language)
+	c.Locals("csrf", sess.CSRF)
+	c.Locals("view.user", &u)
+	c.Locals("view.csrf", sess.CSRF)
+}
+
+// startSession sets the cookie of a session that has just started and makes
+// it the request's session.
+func (s *Server) startSession(c *fiber.Ctx, sess auth.Session) {
+	c.Cookie(&fiber.Cookie{
+		Name: sessionCookie, Value: sess.Token, Path: "/",
+		Expires: sess.ExpiresAt, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: !s.deps.Dev,
+	})
+	s.useSession(c, sess)
+}
+
+func (s *Server) clearSessionCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: !s.deps.Dev,
+	})
+	c.Locals("user", nil)
+	c.Locals("view.user", nil)
+	c.Locals("csrf", nil)
+	c.Locals("view.csrf", nil)
+}
+
+// anonCSRF gives a visitor who is not signed in a nonce cookie (once) and
+// the token their forms must carry: the HMAC of the nonce under the secret.
+func (s *Server) anonCSRF(c *fiber.Ctx) {
+	nonce := c.Cookies(anonCookie)
+	if nonce == "" {
+		if !(c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
+			return // a state-changing request without one is refused
+		}
+		b := make([]byte, 24)
+		rand.Read(b)
+		nonce = base64.RawURLEncoding.EncodeToString(b)
+		c.Cookie(&fiber.Cookie{
+			Name: anonCookie, Value: nonce, Path: "/", HTTPOnly: true,
+			SameSite: fiber.CookieSameSiteLaxMode, Secure: !s.deps.Dev,
+		})
+	}
+	token := s.anonToken(nonce)
+	c.Locals("csrf", token)
+	c.Locals("view.csrf", token)
+}
+
+func (s *Server) anonToken(nonce string) string {
+	m := hmac.New(sha256.New, s.deps.Secret)
+	m.Write([]byte("hawker csrf\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkCSRF refuses a state-changing request that does not carry the
+// session's token (header X-CSRF-Token, or form field _csrf). An API call
+// without a session has nothing a forger could use and passes; its route's
+// rule still applies.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	want, _ := c.Locals("csrf").(string)
+	if want == "" && isAPI(c) && currentUser(c) == nil {
+		return c.Next()
+	}
+	got := c.Get("X-CSRF-Token")
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return &Problem{Status: fiber.StatusForbidden, Code: "csrf", Key: "error.csrf"}
+	}
+	return c.Next()
+}
+
+// guard applies r's rule before its handler: a visitor who is not signed in
+// is sent to sign in (pages) or refused with 401 (API); a wrong role is 403;
+// a user holding a one-time password is sent to change it first.
+func (s *Server) guard(r route) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if r.allow.public {
+			return r.handler(c)
+		}
+		u := currentUser(c)
+		if u == nil {
+			if isAPI(c) || c.Method() != fiber.MethodGet {
+				return errUnauthenticated
+			}
+			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), http.StatusSeeOther)
+		}
+		if !r.allow.allows(u.Role) {
+			return errForbidden
+		}
+		if u.MustChangePassword && !r.allow.pending {
+			if isAPI(c) {
+				return &Problem{Status: fiber.StatusForbidden, Code: "forbidden", Key: "account.must_change"}
+			}
+			return c.Redirect("/account", http.StatusSeeOther)
+		}
+		return r.handler(c)
+	}
+}
+
+var (
+	errUnauthenticated = &Problem{Status: fiber.StatusUnauthorized, Code: "unauthenticated", Key: "error.unauthenticated"}
+	errForbidden       = &Problem{Status: fiber.StatusForbidden, Code: "forbidden", Key: "error.forbidden"}
+	errNotFound        = &Problem{Status: fiber.StatusNotFound, Code: "not_found", Key: "error.not_found"}
+)
+
+// hasRole reports whether the signed-in user has one of roles.
+func hasRole(c *fiber.Ctx, roles ...users.Role) bool {
+	u := currentUser(c)
+	return u != nil && rule{roles: roles}.allows(u.Role)
+}

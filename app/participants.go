@@ -1,0 +1,373 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hawker/participants"
+	"hawker/thai"
+	"hawker/training"
+	"hawker/users"
+	"hawker/valid"
+)
+
+// today is the business day in Bangkok by the server's clock.
+func (s *Server) today() time.Time { return thai.Today(s.now()) }
+
+// participantFrom loads the participant named by the route's :code and
+// checks the caller may see her; a page view of her file is audited by
+// showParticipant, not here.
+func (s *Server) participantFrom(c *fiber.Ctx) (participants.Participant, error) {
+	p, err := participants.NewStore(s.db).ByCode(c.UserContext(), c.Params("code"))
+	if err != nil {
+		return p, err
+	}
+	if err := s.mayViewParticipant(c, p.ID); err != nil {
+		return participants.Participant{}, err
+	}
+	return p, nil
+}
+
+// participantsPage is the list with its search and filters.
+type participantsPage struct {
+	Filter  participants.Filter
+	Rows    []participants.Row
+	Cohorts []string
+	States  []string
+}
+
+func (s *Server) listParticipants(c *fiber.Ctx) error {
+	f := participants.Filter{Query: c.Query("q"), Cohort: c.Query("cohort"), State: c.Query("state"), Eligible: c.Query("eligible")}
+	store := participants.NewStore(s.db)
+	rows, err := store.List(c.UserContext(), f, s.today())
+	if err != nil {
+		return err
+	}
+	cohorts, err := store.Cohorts(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render(c, "participant_list", participantsPage{Filter: f, Rows: rows, Cohorts: cohorts, States: participants.States})
+}
+
+// enrolPage is the enrolment form as typed, to re-render on a mistake.
+type enrolPage struct {
+	Form      participants.Enrolment
+	Consents  map[string]bool
+	Purposes  []participants.Purpose
+	Cohorts   []string
+	Errors    valid.Errors
+	Duplicate string // code of the file that already holds the phone
+	Today     time.Time
+}
+
+func (s *Server) newParticipant(c *fiber.Ctx) error {
+	return s.renderEnrol(c, enrolPage{Form: participants.Enrolment{EnrolledOn: s.today().Format(time.DateOnly), Language: "th"}})
+}
+
+func (s *Server) renderEnrol(c *fiber.Ctx, pg enrolPage) error {
+	cohorts, err := participants.NewStore(s.db).Cohorts(c.UserContext())
+	if err != nil {
+		return err
+	}
+	pg.Cohorts, pg.Purposes, pg.Today = cohorts, participants.Purposes, s.today()
+	if pg.Consents == nil {
+		pg.Consents = map[string]bool{}
+	}
+	return s.render(c, "participant_new", pg)
+}
+
+func (s *Server) enrolParticipant(c *fiber.Ctx) error {
+	form := participants.Enrolment{
+		Name: c.FormValue("name"), Nickname: c.FormValue("nickname"), Phone: c.FormValue("phone"),
+		Province: c.FormValue("province"), District: c.FormValue("district"), Cohort: c.FormValue("cohort"),
+		EnrolledOn: c.FormValue("enrolled_on"), Language: c.FormValue("language"),
+	}
+	page := enrolPage{Form: form, Consents: map[string]bool{}}
+	today := s.today()
+	p, err := form.Parse(today)
+	// Each purpose is asked separately; an unticked box is recorded as withheld.
+	var consents []participants.Consent
+	for _, purpose := range participants.Purposes {
+		given := c.FormValue("consent_"+string(purpose)) == "yes"
+		page.Consents[string(purpose)] = given
+		consents = append(consents, participants.Consent{Purpose: purpose, Given: given, RecordedOn: p.EnrolledOn})
+	}
+	if err == nil {
+		p, err = participants.NewStore(s.db).Enrol(c.UserContext(), actor(c), p, consents)
+	}
+	var dup *participants.DuplicatePhoneError
+	var fields valid.Errors
+	switch {
+	case errors.As(err, &dup):
+		page.Errors, page.Duplicate = valid.Errors{"phone": "participant.phone_taken"}, dup.Code
+	case errors.As(err, &fields):
+		page.Errors = fields
+	case err != nil:
+		return err
+	default:
+		return c.Redirect("/participants/"+p.Code+"?done=enrolled", http.StatusSeeOther)
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	return s.renderEnrol(c, page)
+}
+
+// fileTabs are the tabs of a participant's file, in order.
+var fileTabs = []string{"profile", "consent", "training", "plans", "grants", "books"}
+
+// filePage is one participant's file, on one tab.
+type filePage struct {
+	P           participants.Participant
+	Tab         string
+	Tabs        []string
+	Notice      string
+	Errors      valid.Errors
+	Eligibility participants.Eligibility
+	Consent     participants.ConsentState
+	History     []participants.Consent
+	Purposes    []participants.Purpose
+	Standing    []training.ModuleStatus
+	Completions []participants.CompletionDoc
+	Plans       []participants.Plan
+	OpenPlan    bool // a version is under way: no new one yet
+	Today       time.Time
+	Role        users.Role
+}
+
+// Can reports whether the reader's role is one of roles (for buttons).
+func (f filePage) Can(roles ...string) bool {
+	for _, r := range roles {
+		if string(f.Role) == r {
+			return true
+		}
+	}
+	return false
+}
+
+var fileNotices = map[string]string{
+	"enrolled": "participant.notice_enrolled",
+	"consent":  "participant.notice_consent",
+	"training": "participant.notice_training",
+	"plan":     "participant.notice_plan",
+	"erased":   "participant.notice_erased",
+}
+
+// showParticipant shows her file and records the view in the audit trail.
+func (s *Server) showParticipant(c *fiber.Ctx) error {
+	tab := c.Query("tab", "profile")
+	if !oneOf(fileTabs, tab) {
+		tab = "profile"
+	}
+	return s.renderFile(c, tab, nil)
+}
+
+func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) error {
+	ctx := c.UserContext()
+	store := participants.NewStore(s.db)
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	if _, err := store.View(ctx, actor(c), p.Code, "file:"+tab); err != nil {
+		return err
+	}
+	today := s.today()
+	pg := filePage{P: p, Tab: tab, Tabs: fileTabs, Notice: fileNotices[c.Query("done")], Errors: formErr, Purposes: participants.Purposes, Today: today}
+	if u := currentUser(c); u != nil {
+		pg.Role = u.Role
+	}
+	if pg.Eligibility, err = store.Eligibility(ctx, p, today); err != nil {
+		return err
+	}
+	if pg.Consent, err = store.ConsentState(ctx, p.ID); err != nil {
+		return err
+	}
+	switch tab {
+	case "consent":
+		if pg.History, err = store.ConsentHistory(ctx, p.ID); err != nil {
+			return err
+		}
+	case "training":
+		if pg.Standing, err = store.Standing(ctx, p.ID, today); err != nil {
+			return err
+		}
+		if pg.Completions, err = s.completionDocs(c, p.ID); err != nil {
+			return err
+		}
+	case "plans":
+		if pg.Plans, err = store.Plans(ctx, p.ID); err != nil {
+			return err
+		}
+		for _, pl := range pg.Plans {
+			pg.OpenPlan = pg.OpenPlan || pl.State != participants.Approved
+		}
+	}
+	return s.render(c, "participant_file", pg)
+}
+
+func (s *Server) completionDocs(c *fiber.Ctx, participantID int64) ([]participants.CompletionDoc, error) {
+	ms, err := training.Modules(c.UserContext(), s.db, true)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]training.Module{}
+	for _, m := range ms {
+		byID[m.ID] = m
+	}
+	cs, err := training.Completions(c.UserContext(), s.db, participantID)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]participants.CompletionDoc, 0, len(cs))
+	for _, x := range cs {
+		docs = append(docs, participants.CompletionDocOf(x, byID[x.ModuleID]))
+	}
+	return docs, nil
+}
+
+// recordConsent records one purpose's decision from the consent tab.
+func (s *Server) recordConsent(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	var given *bool
+	switch c.FormValue("given") {
+	case "yes":
+		t := true
+		given = &t
+	case "no":
+		f := false
+		given = &f
+	}
+	consent, err := participants.ConsentForm{Purpose: c.FormValue("purpose"), Given: given, RecordedOn: c.FormValue("recorded_on")}.Parse(s.today())
+	if err == nil {
+		_, err = participants.NewStore(s.db).RecordConsent(c.UserContext(), actor(c), p, consent)
+	}
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderFile(c, "consent", fields)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/participants/"+p.Code+"?tab=consent&done=consent", http.StatusSeeOther)
+}
+
+// exportParticipant downloads all of her data as one JSON file.
+func (s *Server) exportParticipant(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	x, err := participants.NewStore(s.db).Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(x, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+p.Code+`.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("json", "utf-8")
+	return c.Send(b)
+}
+
+// erasePage asks for the code before erasing.
+type erasePage struct {
+	P      participants.Participant
+	Errors valid.Errors
+}
+
+func (s *Server) confirmErase(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "participant_erase", erasePage{P: p})
+}
+
+// eraseParticipant erases her personal fields once the code is typed back.
+func (s *Server) eraseParticipant(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	if p.Erased() {
+		return participants.ErrErased
+	}
+	if !strings.EqualFold(strings.TrimSpace(c.FormValue("confirm")), p.Code) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.render(c, "participant_erase", erasePage{P: p, Errors: valid.Errors{"confirm": "participant.erase_confirm_mismatch"}})
+	}
+	if _, err := participants.NewStore(s.db).Erase(c.UserContext(), actor(c), p); err != nil {
+		return err
+	}
+	return c.Redirect("/participants/"+url.PathEscape(p.Code)+"?done=erased", http.StatusSeeOther)
+}
+
+func oneOf(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// programmeHome is the programme's part of the home page: for officers and
+// managers, shortcuts and the certificates expiring within 30 days; for
+// administrators, the training catalogue. Nil for anyone else.
+type programmeHome struct {
+	Staff    bool
+	Admin    bool
+	Expiring []training.Expiring
+}
+
+// ExpiryWindow is how many days ahead the home page warns of expiring certificates.
+const ExpiryWindow = 30
+
+func (s *Server) programmeHome(c *fiber.Ctx) (*programmeHome, error) {
+	u := currentUser(c)
+	switch {
+	case u == nil:
+		return nil, nil
+	case u.Role == users.Admin:
+		return &programmeHome{Admin: true}, nil
+	case u.Role != users.Officer && u.Role != users.Manager:
+		return nil, nil
+	}
+	exp, err := training.NewStore(s.db).ExpiringWithin(c.UserContext(), s.today(), ExpiryWindow)
+	if err != nil {
+		return nil, err
+	}
+	return &programmeHome{Staff: true, Expiring: exp}, nil
+}
+
+// formField is one labelled text input with its error, for the "pfield" partial.
+type formField struct {
+	V                        view
+	Name, Label, Value, Type string
+	Err                      string
+}
+
+func fieldOf(v view, errs valid.Errors, name, label, value, typ string) formField {
+	return formField{V: v, Name: name, Label: label, Value: value, Type: typ, Err: errs[name]}
+}
+
+// The participant pages' template helpers join the shared function map
+// before New parses the templates.
+func init() {
+	templateFuncs["fieldOf"] = fieldOf
+	templateFuncs["phone"] = participants.FormatPhone
+	templateFuncs["inc"] = func(i int) int { return i + 1 }
+	templateFuncs["day"] = func(iso string) time.Time { d, _ := time.Parse(time.DateOnly, iso); return d }
+}

@@ -1,0 +1,222 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hawker/participants"
+	"hawker/valid"
+)
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// planFormPage writes a new version or edits an open one.
+type planFormPage struct {
+	P      participants.Participant
+	PlanID int64 // 0: a new version
+	Form   participants.PlanForm
+	Rows   []participants.ItemForm // the items plus empty rows to fill
+	Errors valid.Errors
+}
+
+// ItemErr is the error key of item row i's field.
+func (p planFormPage) ItemErr(i int, field string) string {
+	return p.Errors["items."+strconv.Itoa(i)+"."+field]
+}
+
+// emptyRows is how many blank start-up item rows the form offers.
+const emptyRows = 3
+
+func (s *Server) renderPlanForm(c *fiber.Ctx, pg planFormPage) error {
+	pg.Rows = append(append([]participants.ItemForm{}, pg.Form.Items...), make([]participants.ItemForm, emptyRows)...)
+	return s.render(c, "plan_form", pg)
+}
+
+// newPlan offers the next version, starting as a copy of the latest.
+func (s *Server) newPlan(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	ps, err := participants.NewStore(s.db).Plans(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	var f participants.PlanForm
+	if len(ps) > 0 {
+		f = participants.FormOf(ps[0])
+	} else {
+		f = participants.PlanForm{DaysPerMonth: "24"}
+	}
+	return s.renderPlanForm(c, planFormPage{P: p, Form: f})
+}
+
+func planFormOf(c *fiber.Ctx) participants.PlanForm {
+	f := participants.PlanForm{
+		Business: c.FormValue("business"), Menu: c.FormValue("menu"), Location: c.FormValue("location"),
+		TradingDays: c.FormValue("trading_days"), TradingHours: c.FormValue("trading_hours"),
+		DaysPerMonth:       participants.Amount(c.FormValue("days_per_month")),
+		ExpectedDailySales: participants.Amount(c.FormValue("expected_daily_sales")),
+		IngredientCostPct:  participants.Amount(c.FormValue("ingredient_cost_pct")),
+		MonthlyFixedCosts:  participants.Amount(c.FormValue("monthly_fixed_costs")),
+	}
+	args := c.Request().PostArgs()
+	names, qtys, costs := args.PeekMulti("item_name"), args.PeekMulti("item_quantity"), args.PeekMulti("item_unit_cost")
+	for i := range names {
+		it := participants.ItemForm{Name: string(names[i])}
+		if i < len(qtys) {
+			it.Quantity = participants.Amount(qtys[i])
+		}
+		if i < len(costs) {
+			it.UnitCost = participants.Amount(costs[i])
+		}
+		if it.Name != "" || it.Quantity != "" || it.UnitCost != "" {
+			f.Items = append(f.Items, it)
+		}
+	}
+	return f
+}
+
+func (s *Server) createPlan(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	f := planFormOf(c)
+	plan, err := f.Parse()
+	if err == nil {
+		plan, err = participants.NewStore(s.db).CreatePlan(c.UserContext(), actor(c), p, plan)
+	}
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderPlanForm(c, planFormPage{P: p, Form: f, Errors: fields})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/plans/"+strconv.FormatInt(plan.ID, 10)+"?done=saved", http.StatusSeeOther)
+}
+
+// planFrom loads the plan named by :id and its participant, checking the
+// caller may see her.
+func (s *Server) planFrom(c *fiber.Ctx) (participants.Plan, participants.Participant, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return participants.Plan{}, participants.Participant{}, errNotFound
+	}
+	store := participants.NewStore(s.db)
+	pl, err := store.Plan(c.UserContext(), id)
+	if err != nil {
+		return pl, participants.Participant{}, err
+	}
+	if err := s.mayViewParticipant(c, pl.ParticipantID); err != nil {
+		return participants.Plan{}, participants.Participant{}, err
+	}
+	p, err := store.ByID(c.UserContext(), pl.ParticipantID)
+	return pl, p, err
+}
+
+// planPage shows one version with its figures and the review buttons.
+type planPage struct {
+	P       participants.Participant
+	Plan    participants.Plan
+	Figures participants.Figures
+	Notice  string
+	Errors  valid.Errors
+	Me      int64
+	Role    string
+}
+
+// MayApprove reports whether the reader is a manager other than its writer and submitter.
+func (p planPage) MayApprove() bool {
+	if p.Role != "manager" || p.Plan.State != participants.Submitted {
+		return false
+	}
+	return !(p.Plan.WrittenBy != nil && *p.Plan.WrittenBy == p.Me) && !(p.Plan.SubmittedBy != nil && *p.Plan.SubmittedBy == p.Me)
+}
+
+var planNotices = map[string]string{
+	"saved": "plan.notice_saved", "submitted": "plan.notice_submitted", "returned": "plan.notice_returned", "approved": "plan.notice_approved",
+}
+
+func (s *Server) showPlan(c *fiber.Ctx) error { return s.renderPlan(c, nil) }
+
+func (s *Server) renderPlan(c *fiber.Ctx, fields valid.Errors) error {
+	pl, p, err := s.planFrom(c)
+	if err != nil {
+		return err
+	}
+	if _, err := participants.NewStore(s.db).View(c.UserContext(), actor(c), p.Code, "plan:"+strconv.Itoa(pl.Version)); err != nil {
+		return err
+	}
+	pg := planPage{P: p, Plan: pl, Figures: pl.Figures(), Notice: planNotices[c.Query("done")], Errors: fields}
+	if u := currentUser(c); u != nil {
+		pg.Me, pg.Role = u.ID, string(u.Role)
+	}
+	return s.render(c, "plan_show", pg)
+}
+
+func (s *Server) editPlan(c *fiber.Ctx) error {
+	pl, p, err := s.planFrom(c)
+	if err != nil {
+		return err
+	}
+	if !pl.State.Editable() {
+		return participants.ErrWrongState
+	}
+	return s.renderPlanForm(c, planFormPage{P: p, PlanID: pl.ID, Form: participants.FormOf(pl)})
+}
+
+func (s *Server) updatePlan(c *fiber.Ctx) error {
+	pl, p, err := s.planFrom(c)
+	if err != nil {
+		return err
+	}
+	f := planFormOf(c)
+	plan, err := f.Parse()
+	if err == nil {
+		_, err = participants.NewStore(s.db).UpdatePlan(c.UserContext(), actor(c), p, pl.ID, plan)
+	}
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderPlanForm(c, planFormPage{P: p, PlanID: pl.ID, Form: f, Errors: fields})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/plans/"+strconv.FormatInt(pl.ID, 10)+"?done=saved", http.StatusSeeOther)
+}
+
+// reviewPlan is submit, approve and return from the plan page.
+func (s *Server) reviewPlan(action string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pl, _, err := s.planFrom(c)
+		if err != nil {
+			return err
+		}
+		store := participants.NewStore(s.db)
+		switch action {
+		case "submitted":
+			_, err = store.SubmitPlan(c.UserContext(), actor(c), pl.ID)
+		case "approved":
+			_, err = store.ApprovePlan(c.UserContext(), actor(c), pl.ID)
+		case "returned":
+			_, err = store.ReturnPlan(c.UserContext(), actor(c), pl.ID, c.FormValue("comment"))
+		}
+		var fields valid.Errors
+		if errors.As(err, &fields) {
+			c.Status(fiber.StatusUnprocessableEntity)
+			return s.renderPlan(c, fields)
+		}
+		if err != nil {
+			return err
+		}
+		return c.Redirect("/plans/"+strconv.FormatInt(pl.ID, 10)+"?done="+action, http.StatusSeeOther)
+	}
+}

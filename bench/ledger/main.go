@@ -1,0 +1,258 @@
+// Command ledger-bench measures the ledger against PostgreSQL's own pgbench
+// on the same server, in one run: (a) pgbench's built-in TPC-B-like script,
+// (b) Hawker posting balanced 2-line and 4-line entries with idempotency keys
+// over many vendor books, (c) the bulk path loading many lines. It prints the
+// figures; it is a program, not a timed test. Scratch databases are dropped
+// at the end.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"hawker/config"
+	"hawker/ledger"
+	"hawker/migrations"
+	"hawker/pg"
+)
+
+func main() {
+	duration := flag.Duration("duration", 20*time.Second, "how long pgbench and the ledger posting run each")
+	workers := flag.Int("workers", 4, "concurrent ledger posters (and pgbench clients)")
+	books := flag.Int("books", 1000, "vendor books the postings spread over")
+	scale := flag.Int("scale", 10, "pgbench scale factor")
+	bulkLines := flag.Int("bulk-lines", 1_000_000, "lines the bulk path loads")
+	flag.Parse()
+	log.SetFlags(0)
+	server := os.Getenv("DATABASE_URL")
+	if server == "" {
+		server = config.DefaultDatabaseURL
+	}
+	ctx := context.Background()
+	suffix := randomHex(4)
+
+	// (a) pgbench
+	pgbURL := scratch(ctx, server, "hawker_bench_pgbench_"+suffix)
+	defer drop(ctx, server, "hawker_bench_pgbench_"+suffix)
+	fmt.Printf("pgbench: initialising scale %d...\n", *scale)
+	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(*scale), pgbURL).CombinedOutput(); err != nil {
+		log.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(*workers), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), pgbURL).CombinedOutput()
+	if err != nil {
+		log.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		log.Fatalf("pgbench: no tps in output:\n%s", out)
+	}
+	pgbTPS, _ := strconv.ParseFloat(string(m[1]), 64)
+	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", *scale, *workers, *duration, pgbTPS)
+
+	// (b) ledger postings
+	ledURL := scratch(ctx, server, "hawker_bench_ledger_"+suffix)
+	defer drop(ctx, server, "hawker_bench_ledger_"+suffix)
+	db, err := pg.Open(ctx, ledURL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := migrations.Apply(ctx, db, nil); err != nil {
+		log.Fatal(err)
+	}
+	s := ledger.NewStore(db)
+	accts := setup(ctx, db, *books)
+	fmt.Printf("ledger: %d vendor books with 4 accounts each; posting from %d workers for %s...\n", *books, *workers, *duration)
+	var entries, lines, fails atomic.Int64
+	deadline := time.Now().Add(*duration)
+	var wg sync.WaitGroup
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var seq int64
+			for time.Now().Before(deadline) {
+				seq++
+				b := accts[(int(seq)*7919+w*104729)%len(accts)]
+				amt := decimal.New(100+seq%5000, -2)
+				p := ledger.Posting{Book: b.book, BusinessDate: ledger.Today(time.Now()), Memo: "sale",
+					IdempotencyKey: uuid.NewString()}
+				if seq%2 == 0 {
+					p.Lines = []ledger.Line{{Account: b.ids[0], Amount: amt}, {Account: b.ids[1], Amount: amt.Neg()}}
+				} else {
+					half := amt.Div(decimal.NewFromInt(2)).Truncate(2)
+					p.Lines = []ledger.Line{{Account: b.ids[0], Amount: amt}, {Account: b.ids[1], Amount: amt.Neg()},
+						{Account: b.ids[2], Amount: half}, {Account: b.ids[3], Amount: half.Neg()}}
+				}
+				if _, err := s.Post(ctx, p); err != nil {
+					fails.Add(1)
+					log.Printf("post: %v", err)
+					continue
+				}
+				entries.Add(1)
+				lines.Add(int64(len(p.Lines)))
+			}
+		}()
+	}
+	wg.Wait()
+	eps := float64(entries.Load()) / duration.Seconds()
+	fmt.Printf("ledger postings (2- and 4-line, idempotency keys, %d workers, %d books, %s): %.0f entries/s (%d entries, %d lines, %d errors)\n",
+		*workers, *books, *duration, eps, entries.Load(), lines.Load(), fails.Load())
+	ratio := eps / pgbTPS
+	verdict := "meets"
+	if ratio < 0.8 {
+		verdict = "BELOW"
+	}
+	fmt.Printf("ratio ledger/pgbench: %.2f (%s the goal of 0.80)\n", ratio, verdict)
+
+	// (c) bulk: two loaders over disjoint halves of the books, as the scale
+	// seed runs them, each committing batches of about 50,000 lines.
+	const loaders = 2
+	fmt.Printf("bulk: loading %d lines from %d loaders...\n", *bulkLines, loaders)
+	start := time.Now()
+	var loadedAll atomic.Int64
+	var lwg sync.WaitGroup
+	for w := 0; w < loaders; w++ {
+		lwg.Add(1)
+		go func() {
+			defer lwg.Done()
+			mine := accts[w*len(accts)/loaders : (w+1)*len(accts)/loaders]
+			want := *bulkLines / loaders
+			if w == 0 {
+				want += *bulkLines % loaders
+			}
+			loaded := 0
+			const batchLines = 50_000
+			for n := 0; loaded < want; n++ {
+				var ps []ledger.Posting
+				batch := 0
+				for batch < batchLines && loaded+batch < want {
+					b := mine[(n*131+len(ps))%len(mine)]
+					amt := decimal.New(int64(100+len(ps)%9000), -2)
+					day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, len(ps)%365)
+					p := ledger.Posting{Book: b.book, BusinessDate: day, Memo: "import"}
+					if len(ps)%2 == 0 || want-loaded-batch < 4 {
+						p.Lines = []ledger.Line{{Account: b.ids[0], Amount: amt}, {Account: b.ids[1], Amount: amt.Neg()}}
+					} else {
+						p.Lines = []ledger.Line{{Account: b.ids[0], Amount: amt}, {Account: b.ids[1], Amount: amt.Neg()},
+							{Account: b.ids[2], Amount: amt}, {Account: b.ids[3], Amount: amt.Neg()}}
+					}
+					batch += len(p.Lines)
+					ps = append(ps, p)
+				}
+				r, err := s.Bulk(ctx, ps)
+				if err != nil {
+					log.Fatalf("bulk: %v", err)
+				}
+				loaded += r.Lines
+			}
+			loadedAll.Add(int64(loaded))
+		}()
+	}
+	lwg.Wait()
+	loaded := int(loadedAll.Load())
+	el := time.Since(start)
+	lps := float64(loaded) / el.Seconds()
+	verdict = "meets"
+	if lps < 50_000 {
+		verdict = "BELOW"
+	}
+	fmt.Printf("bulk path: %d lines in %.1fs: %.0f lines/s (%s the goal of 50000)\n", loaded, el.Seconds(), lps, verdict)
+
+	vstart := time.Now()
+	rep, err := s.Verify(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("verify: %s (%.1fs)\n", rep.Summary(), time.Since(vstart).Seconds())
+	if !rep.OK() {
+		log.Fatal(rep.Err())
+	}
+}
+
+type book struct {
+	book int64
+	ids  [4]int64
+}
+
+// setup creates the vendor books, each with cash, sales, bank and expenses.
+func setup(ctx context.Context, db *sqlx.DB, n int) []book {
+	var out []book
+	err := pg.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		out = out[:0]
+		s := ledger.NewStore(db)
+		for i := 0; i < n; i++ {
+			b, err := s.CreateBookTx(ctx, tx, ledger.Vendor, fmt.Sprintf("HSF-%05d", i), fmt.Sprintf("vendor %d", i))
+			if err != nil {
+				return err
+			}
+			bk := book{book: b.ID}
+			for j, a := range []struct {
+				code string
+				typ  ledger.AccountType
+			}{{"1000", ledger.Asset}, {"4000", ledger.Income}, {"5000", ledger.Expense}, {"1100", ledger.Asset}} {
+				acc, err := s.CreateAccountTx(ctx, tx, ledger.Account{BookID: b.ID, Code: a.code, Type: a.typ, NameEN: a.code})
+				if err != nil {
+					return err
+				}
+				bk.ids[j] = acc.ID
+			}
+			out = append(out, bk)
+		}
+		return nil
+	})
+	if err != nil {
+		log.Fatalf("setup: %v", err)
+	}
+	return out
+}
+
+func scratch(ctx context.Context, server, name string) string {
+	url, err := pg.WithDatabase(server, name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := pg.CreateDatabase(ctx, url); err != nil {
+		log.Fatal(err)
+	}
+	return url
+}
+
+func drop(ctx context.Context, server, name string) {
+	url, err := pg.WithDatabase(server, "postgres")
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	admin, err := pg.Open(ctx, url)
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
+		log.Print(err)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

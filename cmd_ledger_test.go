@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"hawker/ledger"
+	"hawker/pg/pgtest"
+)
+
+func TestLedgerCommands(t *testing.T) {
+	t.Parallel()
+	db, url := pgtest.NewURL(t)
+	ctx := context.Background()
+	s := ledger.NewStore(db)
+	b, err := s.CreateBook(ctx, ledger.Vendor, "HSF-0009", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cash, _ := s.CreateAccount(ctx, ledger.Account{BookID: b.ID, Code: "1000", Type: ledger.Asset})
+	sales, _ := s.CreateAccount(ctx, ledger.Account{BookID: b.ID, Code: "4000", Type: ledger.Income})
+	d, _ := ledger.ParseMonth("2025-01")
+	if _, err := s.Post(ctx, ledger.Posting{Book: b.ID, BusinessDate: d.AddDate(0, 0, 4), Lines: []ledger.Line{
+		{Account: cash.ID, Amount: decimal.RequireFromString("12.50")}, {Account: sales.ID, Amount: decimal.RequireFromString("-12.50")}}}); err != nil {
+		t.Fatal(err)
+	}
+	hawker := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(args, strings.NewReader(""), &out, &errb, func(k string) string {
+			if k == "DATABASE_URL" {
+				return url
+			}
+			if k == "HAWKER_DEV" {
+				return "1"
+			}
+			return ""
+		})
+		return code, out.String(), errb.String()
+	}
+	for _, args := range [][]string{{"ledger", "verify", "--help"}, {"ledger", "close", "--help"}, {"ledger", "--help"}} {
+		if code, out, _ := hawker(args...); code != 0 || !strings.Contains(out, "Usage") {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
+	}
+	if code, _, _ := hawker("ledger", "close"); code != 2 {
+		t.Errorf("close without month: exit %d", code)
+	}
+	if code, _, _ := hawker("ledger", "close", "--month", "2025-13"); code != 2 {
+		t.Errorf("close with a bad month: exit %d", code)
+	}
+	if code, out, errs := hawker("ledger", "close", "--month", "2025-01"); code != 0 || !strings.Contains(out, "closed in 1 books") {
+		t.Errorf("close: exit %d, %q %q", code, out, errs)
+	}
+	if code, out, errs := hawker("ledger", "verify"); code != 0 || !strings.Contains(out, "1 entries, 2 lines") {
+		t.Errorf("verify: exit %d, %q %q", code, out, errs)
+	}
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `UPDATE ledger_balances SET balance = 99 WHERE account_id = $1`, cash.ID); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := hawker("ledger", "verify")
+	if code != 1 || !strings.Contains(out, "1 mismatches") || !strings.Contains(errs, "recomputed 12.50, stored 99.00") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("verify of a corrupted ledger: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

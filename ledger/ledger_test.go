@@ -1,0 +1,130 @@
+package ledger
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		err  error
+	}{
+		{"123.45", "123.45", nil},
+		{"-5", "-5", nil},
+		{"0.01", "0.01", nil},
+		{" 7.10 ", "7.1", nil},
+		{"1.005", "", ErrInvalidAmount},
+		{"0.001", "", ErrInvalidAmount},
+		{"0", "", ErrInvalidAmount},
+		{"0.00", "", ErrInvalidAmount},
+		{"", "", ErrInvalidAmount},
+		{"abc", "", ErrInvalidAmount},
+		{"1e3", "", ErrInvalidAmount},
+		{"10000000000000000", "", ErrInvalidAmount},
+		{"9999999999999999.99", "9999999999999999.99", nil},
+	}
+	for _, tt := range tests {
+		got, err := ParseAmount(tt.in)
+		if tt.err != nil {
+			if !errors.Is(err, tt.err) {
+				t.Errorf("ParseAmount(%q) error = %v, want %v", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(decimal.RequireFromString(tt.want)) {
+			t.Errorf("ParseAmount(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	d := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	amt := decimal.RequireFromString
+	tests := []struct {
+		name string
+		p    Posting
+		err  error
+	}{
+		{"ok", Posting{Book: 1, BusinessDate: d, Lines: []Line{{Account: 1, Amount: amt("10")}, {Code: "x", Amount: amt("-10")}}}, nil},
+		{"one line", Posting{Book: 1, BusinessDate: d, Lines: []Line{{Account: 1, Amount: amt("10")}}}, ErrUnbalanced},
+		{"unbalanced", Posting{Book: 1, BusinessDate: d, Lines: []Line{{Account: 1, Amount: amt("10")}, {Account: 2, Amount: amt("-9.99")}}}, ErrUnbalanced},
+		{"three decimals", Posting{Book: 1, BusinessDate: d, Lines: []Line{{Account: 1, Amount: amt("10.001")}, {Account: 2, Amount: amt("-10.001")}}}, ErrInvalidAmount},
+		{"zero line", Posting{Book: 1, BusinessDate: d, Lines: []Line{{Account: 1, Amount: amt("0")}, {Account: 2, Amount: amt("5")}, {Account: 3, Amount: amt("-5")}}}, ErrInvalidAmount},
+		{"no book", Posting{BusinessDate: d, Lines: []Line{{Account: 1, Amount: amt("1")}, {Account: 2, Amount: amt("-1")}}}, ErrInvalid},
+		{"no date", Posting{Book: 1, Lines: []Line{{Account: 1, Amount: amt("1")}, {Account: 2, Amount: amt("-1")}}}, ErrInvalid},
+		{"no account", Posting{Book: 1, BusinessDate: d, Lines: []Line{{Amount: amt("1")}, {Account: 2, Amount: amt("-1")}}}, ErrInvalid},
+	}
+	for _, tt := range tests {
+		err := tt.p.Validate()
+		if (tt.err == nil && err != nil) || (tt.err != nil && !errors.Is(err, tt.err)) {
+			t.Errorf("%s: Validate() = %v, want %v", tt.name, err, tt.err)
+		}
+	}
+}
+
+func TestRequestHash(t *testing.T) {
+	d := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
+	base := func() Posting {
+		return Posting{Book: 1, BusinessDate: d, Memo: "sale", Reference: "r", IdempotencyKey: "k",
+			Lines: []Line{{Account: 1, Amount: decimal.RequireFromString("10.50")}, {Account: 2, Amount: decimal.RequireFromString("-10.5")}}}
+	}
+	h := RequestHash(base())
+	same := []struct {
+		name string
+		edit func(*Posting)
+	}{
+		{"trailing zeros", func(p *Posting) { p.Lines[0].Amount = decimal.RequireFromString("10.5") }},
+		{"date in another zone", func(p *Posting) { p.BusinessDate = time.Date(2025, 3, 4, 23, 0, 0, 0, Bangkok) }},
+		{"key is not part of the request", func(p *Posting) { p.IdempotencyKey = "other" }},
+	}
+	for _, tt := range same {
+		p := base()
+		tt.edit(&p)
+		if !bytes.Equal(RequestHash(p), h) {
+			t.Errorf("%s: hash changed", tt.name)
+		}
+	}
+	differ := []struct {
+		name string
+		edit func(*Posting)
+	}{
+		{"amount", func(p *Posting) { p.Lines[0].Amount = decimal.RequireFromString("10.51") }},
+		{"date", func(p *Posting) { p.BusinessDate = d.AddDate(0, 0, 1) }},
+		{"memo", func(p *Posting) { p.Memo = "sales" }},
+		{"memo into reference", func(p *Posting) { p.Memo, p.Reference = "saler", "" }},
+		{"book", func(p *Posting) { p.Book = 2 }},
+		{"line order", func(p *Posting) { p.Lines[0], p.Lines[1] = p.Lines[1], p.Lines[0] }},
+		{"code for id", func(p *Posting) { p.Lines[0].Account, p.Lines[0].Code = 0, "1" }},
+		{"created by", func(p *Posting) { p.CreatedBy = 9 }},
+	}
+	for _, tt := range differ {
+		p := base()
+		tt.edit(&p)
+		if bytes.Equal(RequestHash(p), h) {
+			t.Errorf("%s: hash unchanged", tt.name)
+		}
+	}
+}
+
+func TestToday(t *testing.T) {
+	tests := []struct {
+		now  time.Time
+		want string
+	}{
+		{time.Date(2025, 1, 31, 16, 59, 0, 0, time.UTC), "2025-01-31"},
+		{time.Date(2025, 1, 31, 17, 0, 0, 0, time.UTC), "2025-02-01"},
+		{time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), "2026-01-01"},
+	}
+	for _, tt := range tests {
+		got := Today(tt.now)
+		if got.Format("2006-01-02") != tt.want || got.Location() != time.UTC || got.Hour() != 0 {
+			t.Errorf("Today(%v) = %v, want %s", tt.now, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"hawker/pg"
+)
+
+// Period is a month of a book; ClosedAt is set while it is closed.
+type Period struct {
+	Book     int64      `db:"book_id"`
+	Month    time.Time  `db:"month"`
+	ClosedAt *time.Time `db:"closed_at"`
+	ClosedBy *int64     `db:"closed_by"`
+}
+
+// PeriodEvent is a close or a reopen of a month, with who and why.
+type PeriodEvent struct {
+	ID     int64     `db:"id"`
+	Book   int64     `db:"book_id"`
+	Month  time.Time `db:"month"`
+	Action string    `db:"action"`
+	Reason string    `db:"reason"`
+	By     *int64    `db:"done_by"`
+	At     time.Time `db:"done_at"`
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// ClosePeriod closes a month of a book: it snapshots every account's
+// opening, debits, credits and closing, and from then on the database
+// refuses entries dated in that month or before it. Closing a closed month
+// is ErrClosedPeriod.
+func (s *Store) ClosePeriod(ctx context.Context, book int64, month time.Time, by int64) (Period, error) {
+	var p Period
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		p, err = s.ClosePeriodTx(ctx, tx, book, month, by)
+		return err
+	})
+	return p, err
+}
+
+// ClosePeriodTx is ClosePeriod inside the caller's transaction.
+func (s *Store) ClosePeriodTx(ctx context.Context, tx *sqlx.Tx, book int64, month time.Time, by int64) (Period, error) {
+	month = MonthOf(month)
+	wrap := func(err error) error {
+		return fmt.Errorf("ledger: close %s of book %d: %w", month.Format("2006-01"), book, err)
+	}
+	// Lock the book's balance rows in the posting order: postings in flight
+	// finish first, and later ones wait and then see the month closed.
+	var n int
+	if err := tx.GetContext(ctx, &n, `
+		SELECT count(*) FROM (
+			SELECT b.account_id FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+			WHERE a.book_id = $1 ORDER BY b.account_id FOR UPDATE OF b) locked`, book); err != nil {
+		return Period{}, wrap(err)
+	}
+	var p Period
+	err := tx.GetContext(ctx, &p, `
+		INSERT INTO ledger_periods (book_id, month, closed_at, closed_by) VALUES ($1, $2::date, now(), $3)
+		ON CONFLICT (book_id, month) DO UPDATE SET closed_at = now(), closed_by = $3
+			WHERE ledger_periods.closed_at IS NULL
+		RETURNING book_id, month, closed_at, closed_by`, book, dateString(month), nullID(by))
+	if err != nil {
+		if isNoRows(err) {
+			return Period{}, wrap(fmt.Errorf("%w: already closed", ErrClosedPeriod))
+		}
+		if pg.Constraint(err) == "ledger_periods_book_id_fkey" {
+			return Period{}, wrap(ErrNotFound)
+		}
+		return Period{}, wrap(err)
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO ledger_period_balances (book_id, month, account_id, opening, debits, credits, closing)
+		SELECT $1, $2::date, a.id, o.opening, m.debits, m.credits, o.opening + m.debits - m.credits
+		FROM ledger_accounts a
+		CROSS JOIN LATERAL (
+			SELECT COALESCE(s.closing, 0) + COALESCE((
+				SELECT sum(l.amount) FROM ledger_lines l
+				WHERE l.account_id = a.id AND l.business_date < $2::date
+				  AND l.business_date >= COALESCE(s.since, '-infinity'::date)), 0) AS opening
+			FROM (SELECT 1) one LEFT JOIN LATERAL (
+				SELECT (pb.month + interval '1 month')::date AS since, pb.closing
+				FROM ledger_period_balances pb
+				WHERE pb.account_id = a.id AND pb.month < $2::date
+				ORDER BY pb.month DESC LIMIT 1) s ON true
+		) o
+		CROSS JOIN LATERAL (
+			SELECT COALESCE(sum(l.amount) FILTER (WHERE l.amount > 0), 0) AS debits,
+			       COALESCE(-sum(l.amount) FILTER (WHERE l.amount < 0), 0) AS credits
+			FROM ledger_lines l
+			WHERE l.account_id = a.id AND l.business_date >= $2::date AND l.business_date < $3::date
+		) m
+		WHERE a.book_id = $1`, book, dateString(month), dateString(month.AddDate(0, 1, 0)))
+	if err != nil {
+		return Period{}, wrap(err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO ledger_period_events (book_id, month, action, done_by) VALUES ($1, $2::date, 'close', $3)`,
+		book, dateString(month), nullID(by)); err != nil {
+		return Period{}, wrap(err)
+	}
+	return p, nil
+}
+
+// ReopenPeriod reopens a closed month of a book, recording why and by whom,
+// and drops its snapshot. A month can be reopened only while no later month
+// of the book is closed (ErrClosedPeriod), and only with a reason.
+func (s *Store) ReopenPeriod(ctx context.Context, book int64, month time.Time, reason string, by int64) error {
+	month = MonthOf(month)
+	wrap := func(err error) error {
+		return fmt.Errorf("ledger: reopen %s of book %d: %w", month.Format("2006-01"), book, err)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return wrap(fmt.Errorf("%w: a reason is required", ErrInvalid))
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var later bool
+		if err := tx.GetContext(ctx, &later, `
+			SELECT EXISTS (SELECT 1 FROM ledger_periods
+			WHERE book_id = $1 AND month > $2::date AND closed_at IS NOT NULL)`, book, dateString(month)); err != nil {
+			return wrap(err)
+		}
+		if later {
+			return wrap(fmt.Errorf("%w: a later month is closed; reopen it first", ErrClosedPeriod))
+		}
+		res, err := tx.ExecContext(ctx, `
+			UPDATE ledger_periods SET closed_at = NULL, closed_by = NULL
+			WHERE book_id = $1 AND month = $2::date AND closed_at IS NOT NULL`, book, dateString(month))
+		if err != nil {
+			return wrap(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return wrap(fmt.Errorf("%w: no closed period", ErrNotFound))
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ledger_period_balances WHERE book_id = $1 AND month = $2::date`,
+			book, dateString(month)); err != nil {
+			return wrap(err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO ledger_period_events (book_id, month, action, reason, done_by)
+			VALUES ($1, $2::date, 'reopen', $3, $4)`, book, dateString(month), reason, nullID(by)); err != nil {
+			return wrap(err)
+		}
+		return nil
+	})
+}
+
+// CloseMonth closes a month in every book that has not closed it yet and
+// returns how many it closed: the programme's month-end close.
+func (s *Store) CloseMonth(ctx context.Context, month time.Time, by int64) (int, error) {
+	month = MonthOf(month)
+	var books []int64
+	if err := s.db.SelectContext(ctx, &books, `
+		SELECT id FROM ledger_books b
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_periods p
+		                  WHERE p.book_id = b.id AND p.month = $1::date AND p.closed_at IS NOT NULL)
+		ORDER BY id`, dateString(month)); err != nil {
+		return 0, fmt.Errorf("ledger: close %s: %w", month.Format("2006-01"), err)
+	}
+	closed := 0
+	for _, b := range books {
+		_, err := s.ClosePeriod(ctx, b, month, by)
+		switch {
+		case err == nil:
+			closed++
+		case errors.Is(err, ErrClosedPeriod): // closed meanwhile
+		default:
+			return closed, err
+		}
+	}
+	return closed, nil
+}
+
+// Period reads a month of a book; a month never closed is ErrNotFound.
+func (s *Store) Period(ctx context.Context, book int64, month time.Time) (Period, error) {
+	var p Period
+	err := s.db.GetContext(ctx, &p, `
+		SELECT book_id, month, closed_at, closed_by FROM ledger_periods
+		WHERE book_id = $1 AND month = $2::date`, book, dateString(MonthOf(month)))
+	if err != nil {
+		if isNoRows(err) {
+			err = ErrNotFound
+		}
+		return Period{}, fmt.Errorf("ledger: period %s of book %d: %w", MonthOf(month).Format("2006-01"), book, err)
+	}
+	return p, nil
+}
+
+// PeriodEvents lists a book's closes and reopens, oldest first.
+func (s *Store) PeriodEvents(ctx context.Context, book int64) ([]PeriodEvent, error) {
+	es := []PeriodEvent{}
+	err := s.db.SelectContext(ctx, &es, `
+		SELECT id, book_id, month, action, reason, done_by, done_at
+		FROM ledger_period_events WHERE book_id = $1 ORDER BY id`, book)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: period events of book %d: %w", book, err)
+	}
+	return es, nil
+}

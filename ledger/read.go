@@ -1,0 +1,183 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"hawker/pg"
+)
+
+// Balance is an account's balance now (debit positive).
+func (s *Store) Balance(ctx context.Context, account int64) (decimal.Decimal, error) {
+	var b decimal.Decimal
+	err := s.db.GetContext(ctx, &b, `SELECT balance FROM ledger_balances WHERE account_id = $1`, account)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %d: %w", account, pg.NotFound(err, ErrNotFound))
+	}
+	return b, nil
+}
+
+// BalanceAt is an account's balance at the end of a business day: the sum of
+// its lines dated on or before it.
+func (s *Store) BalanceAt(ctx context.Context, account int64, day time.Time) (decimal.Decimal, error) {
+	if _, err := s.Account(ctx, account); err != nil {
+		return decimal.Decimal{}, err
+	}
+	b, err := sumBefore(ctx, s.db, account, Day(day).AddDate(0, 0, 1))
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %d at %s: %w", account, dateString(day), err)
+	}
+	return b, nil
+}
+
+// sumBefore is the sum of an account's lines dated before day. It starts
+// from the latest closed month's snapshot that ends before day (nothing can
+// be posted on or before a closed month, so the snapshot is exact) and adds
+// the lines since, so its cost follows the open months, not the history.
+func sumBefore(ctx context.Context, q sqlx.QueryerContext, account int64, day time.Time) (decimal.Decimal, error) {
+	var b decimal.Decimal
+	err := sqlx.GetContext(ctx, q, &b, `
+		WITH snap AS (
+			SELECT (month + interval '1 month')::date AS since, closing
+			FROM ledger_period_balances
+			WHERE account_id = $1 AND month + interval '1 month' <= $2::date
+			ORDER BY month DESC LIMIT 1
+		)
+		SELECT COALESCE((SELECT closing FROM snap), 0) + COALESCE((
+			SELECT sum(amount) FROM ledger_lines
+			WHERE account_id = $1 AND business_date < $2::date
+			  AND business_date >= COALESCE((SELECT since FROM snap), '-infinity'::date)), 0)`,
+		account, dateString(day))
+	return b, err
+}
+
+// StatementLine is a line of an account's statement with the entry's text
+// and the running balance in business-date order.
+type StatementLine struct {
+	EntryLine
+	Memo      string          `db:"memo"`
+	Reference string          `db:"reference"`
+	Running   decimal.Decimal `db:"-"`
+}
+
+// Statement is an account's month: opening, lines with running balance,
+// closing. Debits are the positive lines, Credits the negative ones as a
+// positive sum. A closed month is printed from its snapshot.
+type Statement struct {
+	Account Account
+	Month   time.Time
+	Closed  bool
+	Opening decimal.Decimal
+	Debits  decimal.Decimal
+	Credits decimal.Decimal
+	Closing decimal.Decimal
+	Lines   []StatementLine
+}
+
+// statementLinesSQL reads an account's lines of a month; it is a range scan
+// of ledger_lines_account_date_idx however long the history.
+const statementLinesSQL = `
+	SELECT l.id, l.entry_id, l.account_id, l.business_date, l.amount, l.balance_after,
+	       (SELECT e.memo FROM ledger_entries e WHERE e.id = l.entry_id) AS memo,
+	       (SELECT e.reference FROM ledger_entries e WHERE e.id = l.entry_id) AS reference
+	FROM ledger_lines l
+	WHERE l.account_id = $1 AND l.business_date >= $2::date AND l.business_date < $3::date
+	ORDER BY l.business_date, l.entry_id, l.id`
+
+// Statement reads the lines of an account for the month holding month.
+func (s *Store) Statement(ctx context.Context, account int64, month time.Time) (Statement, error) {
+	month = MonthOf(month)
+	a, err := s.Account(ctx, account)
+	if err != nil {
+		return Statement{}, err
+	}
+	st := Statement{Account: a, Month: month, Lines: []StatementLine{}}
+	// One read-only snapshot, so the opening and the lines agree.
+	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
+			return err
+		}
+		var snap []struct {
+			Opening decimal.Decimal `db:"opening"`
+			Closing decimal.Decimal `db:"closing"`
+		}
+		if err := tx.SelectContext(ctx, &snap, `
+			SELECT pb.opening, pb.closing FROM ledger_period_balances pb
+			JOIN ledger_periods p ON p.book_id = pb.book_id AND p.month = pb.month
+			WHERE pb.account_id = $1 AND pb.month = $2::date AND p.closed_at IS NOT NULL`,
+			account, dateString(month)); err != nil {
+			return err
+		}
+		if len(snap) == 1 {
+			st.Closed, st.Opening = true, snap[0].Opening
+		} else {
+			st.Opening, err = sumBefore(ctx, tx, account, month)
+			if err != nil {
+				return err
+			}
+		}
+		st.Lines = st.Lines[:0]
+		return tx.SelectContext(ctx, &st.Lines, statementLinesSQL, account, dateString(month), dateString(month.AddDate(0, 1, 0)))
+	})
+	if err != nil {
+		return Statement{}, fmt.Errorf("ledger: statement of %d for %s: %w", account, month.Format("2006-01"), err)
+	}
+	running := st.Opening
+	st.Debits, st.Credits = decimal.Zero, decimal.Zero
+	for i := range st.Lines {
+		amt := st.Lines[i].Amount
+		running = running.Add(amt)
+		st.Lines[i].Running = running
+		if amt.IsPositive() {
+			st.Debits = st.Debits.Add(amt)
+		} else {
+			st.Credits = st.Credits.Sub(amt)
+		}
+	}
+	st.Closing = running
+	return st, nil
+}
+
+// TrialBalanceRow is one account's balance in a trial balance.
+type TrialBalanceRow struct {
+	Account int64           `db:"account_id"`
+	Code    string          `db:"code"`
+	Type    AccountType     `db:"type"`
+	NameEN  string          `db:"name_en"`
+	NameTH  string          `db:"name_th"`
+	Balance decimal.Decimal `db:"balance"`
+}
+
+// TrialBalance lists every account of a book with its balance at the end of
+// a business day; Total is their sum, zero in a sound ledger.
+type TrialBalance struct {
+	Book  int64
+	Date  time.Time
+	Rows  []TrialBalanceRow
+	Total decimal.Decimal
+}
+
+// TrialBalance reads a book's trial balance at the end of day.
+func (s *Store) TrialBalance(ctx context.Context, book int64, day time.Time) (TrialBalance, error) {
+	day = Day(day)
+	if _, err := s.Book(ctx, book); err != nil {
+		return TrialBalance{}, err
+	}
+	tb := TrialBalance{Book: book, Date: day, Rows: []TrialBalanceRow{}, Total: decimal.Zero}
+	err := s.db.SelectContext(ctx, &tb.Rows, `
+		SELECT a.id AS account_id, a.code, a.type, a.name_en, a.name_th,
+		       COALESCE((SELECT sum(l.amount) FROM ledger_lines l
+		                 WHERE l.account_id = a.id AND l.business_date <= $2::date), 0) AS balance
+		FROM ledger_accounts a WHERE a.book_id = $1 ORDER BY a.code`, book, dateString(day))
+	if err != nil {
+		return TrialBalance{}, fmt.Errorf("ledger: trial balance of book %d: %w", book, err)
+	}
+	for _, r := range tb.Rows {
+		tb.Total = tb.Total.Add(r.Balance)
+	}
+	return tb, nil
+}

@@ -1,0 +1,317 @@
+package participants
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"hawker/valid"
+)
+
+// PlanState is where a plan stands in its review.
+type PlanState string
+
+// The states of a plan: draft → submitted → returned (with a comment) →
+// submitted … → approved by a manager who did not write it.
+const (
+	Draft     PlanState = "draft"
+	Submitted PlanState = "submitted"
+	Returned  PlanState = "returned"
+	Approved  PlanState = "approved"
+)
+
+// Editable reports whether a plan in state s may still change.
+func (s PlanState) Editable() bool { return s == Draft || s == Returned }
+
+// Plan is one version of a participant's business plan.
+type Plan struct {
+	ID                 int64           `db:"id"`
+	ParticipantID      int64           `db:"participant_id"`
+	Version            int             `db:"version"`
+	State              PlanState       `db:"state"`
+	Business           string          `db:"business"`
+	Menu               string          `db:"menu"`
+	Location           string          `db:"location"`
+	TradingDays        string          `db:"trading_days"`
+	TradingHours       string          `db:"trading_hours"`
+	DaysPerMonth       int             `db:"days_per_month"`
+	ExpectedDailySales decimal.Decimal `db:"expected_daily_sales"`
+	IngredientCostPct  decimal.Decimal `db:"ingredient_cost_pct"`
+	MonthlyFixedCosts  decimal.Decimal `db:"monthly_fixed_costs"`
+	WrittenBy          *int64          `db:"written_by"`
+	CreatedAt          time.Time       `db:"created_at"`
+	UpdatedAt          time.Time       `db:"updated_at"`
+	SubmittedAt        *time.Time      `db:"submitted_at"`
+	SubmittedBy        *int64          `db:"submitted_by"`
+	ReviewedBy         *int64          `db:"reviewed_by"`
+	ReviewedAt         *time.Time      `db:"reviewed_at"`
+	ReviewComment      string          `db:"review_comment"`
+	ApprovedAt         *time.Time      `db:"approved_at"`
+	Items              []Item          `db:"-"`
+}
+
+// Item is one start-up purchase: a cart, a gas burner, the first ingredients.
+type Item struct {
+	ID       int64           `db:"id" json:"-"`
+	PlanID   int64           `db:"plan_id" json:"-"`
+	Position int             `db:"position" json:"-"`
+	Name     string          `db:"name" json:"name"`
+	Quantity int             `db:"quantity" json:"quantity"`
+	UnitCost decimal.Decimal `db:"unit_cost" json:"unit_cost"`
+}
+
+// Total is quantity × unit cost.
+func (i Item) Total() decimal.Decimal { return i.UnitCost.Mul(decimal.NewFromInt(int64(i.Quantity))) }
+
+// Figures are what a plan's numbers add up to, in baht.
+type Figures struct {
+	StartupTotal   decimal.Decimal `json:"startup_total"`
+	MonthlySales   decimal.Decimal `json:"monthly_sales"`
+	IngredientCost decimal.Decimal `json:"monthly_ingredient_costs"`
+	FixedCosts     decimal.Decimal `json:"monthly_fixed_costs"`
+	MonthlyProfit  decimal.Decimal `json:"monthly_profit"`
+	// BreakEven is the daily sales at which the month's profit is zero;
+	// absent when ingredients take 100 % of sales (no sales level breaks even).
+	BreakEven *decimal.Decimal `json:"break_even_daily_sales"`
+}
+
+var hundred = decimal.NewFromInt(100)
+
+// Figures computes the plan's totals exactly:
+//   - start-up total: Σ quantity × unit cost;
+//   - projected monthly sales: expected daily sales × trading days per month;
+//   - ingredient costs: monthly sales × pct / 100, rounded half-up to the satang;
+//   - monthly profit: sales − ingredient costs − fixed costs;
+//   - break-even daily sales: fixed costs / (days × (1 − pct/100)), rounded
+//     up to the satang, so that selling that much does cover the costs.
+func (p Plan) Figures() Figures {
+	f := Figures{StartupTotal: decimal.Zero, FixedCosts: p.MonthlyFixedCosts}
+	for _, it := range p.Items {
+		f.StartupTotal = f.StartupTotal.Add(it.Total())
+	}
+	days := decimal.NewFromInt(int64(p.DaysPerMonth))
+	f.MonthlySales = p.ExpectedDailySales.Mul(days)
+	f.IngredientCost = f.MonthlySales.Mul(p.IngredientCostPct).Div(hundred).Round(2)
+	f.MonthlyProfit = f.MonthlySales.Sub(f.IngredientCost).Sub(p.MonthlyFixedCosts)
+	margin := hundred.Sub(p.IngredientCostPct) // percent of sales left after ingredients
+	if margin.IsPositive() && p.DaysPerMonth > 0 {
+		// In satang: ceil(fixed × 100 × 100 / (days × margin)), exact.
+		q, r := p.MonthlyFixedCosts.Mul(hundred).Mul(hundred).QuoRem(days.Mul(margin), 0)
+		if r.IsPositive() {
+			q = q.Add(decimal.NewFromInt(1))
+		}
+		be := q.Div(hundred)
+		f.BreakEven = &be
+	}
+	return f
+}
+
+// Amount is a figure as typed or sent: a JSON string or number, kept as
+// its text so that nothing is rounded before it is checked.
+type Amount string
+
+// UnmarshalJSON accepts "1500.00" and 1500.00 alike.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*a = Amount(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*a = Amount(n.String())
+	return nil
+}
+
+// ItemForm is one start-up item as sent.
+type ItemForm struct {
+	Name     string `json:"name"`
+	Quantity Amount `json:"quantity"`
+	UnitCost Amount `json:"unit_cost"`
+}
+
+// PlanForm is a plan as an officer writes it or an API client sends it.
+type PlanForm struct {
+	Business           string     `json:"business"`
+	Menu               string     `json:"menu"`
+	Location           string     `json:"location"`
+	TradingDays        string     `json:"trading_days"`
+	TradingHours       string     `json:"trading_hours"`
+	DaysPerMonth       Amount     `json:"days_per_month"`
+	ExpectedDailySales Amount     `json:"expected_daily_sales"`
+	IngredientCostPct  Amount     `json:"ingredient_cost_pct"`
+	MonthlyFixedCosts  Amount     `json:"monthly_fixed_costs"`
+	Items              []ItemForm `json:"startup_items"`
+}
+
+// FormOf is the form that shows plan p, for editing or copying.
+func FormOf(p Plan) PlanForm {
+	f := PlanForm{
+		Business: p.Business, Menu: p.Menu, Location: p.Location, TradingDays: p.TradingDays, TradingHours: p.TradingHours,
+		DaysPerMonth:       Amount(strconv.Itoa(p.DaysPerMonth)),
+		ExpectedDailySales: Amount(p.ExpectedDailySales.StringFixed(2)),
+		IngredientCostPct:  Amount(p.IngredientCostPct.String()),
+		MonthlyFixedCosts:  Amount(p.MonthlyFixedCosts.StringFixed(2)),
+	}
+	for _, it := range p.Items {
+		f.Items = append(f.Items, ItemForm{Name: it.Name, Quantity: Amount(strconv.Itoa(it.Quantity)), UnitCost: Amount(it.UnitCost.StringFixed(2))})
+	}
+	return f
+}
+
+// MaxItems is the most start-up items a plan lists.
+const MaxItems = 50
+
+// Parse validates the form: every amount above zero with at most two
+// decimals (never rounded), the ingredient share 0–100 %, at least one
+// start-up item. Item problems are reported as "items.N.field" (N from 0).
+func (f PlanForm) Parse() (Plan, error) {
+	errs := valid.Errors{}
+	p := Plan{
+		Business: clean(f.Business), Menu: strings.TrimSpace(f.Menu), Location: strings.TrimSpace(f.Location),
+		TradingDays: clean(f.TradingDays), TradingHours: clean(f.TradingHours),
+	}
+	text := func(field, v string, required bool, max int) {
+		switch {
+		case required && v == "":
+			errs.Add(field, "input.required")
+		case utf8.RuneCountInString(v) > max:
+			errs.Add(field, "input.too_long")
+		}
+	}
+	text("business", p.Business, true, 200)
+	text("menu", p.Menu, false, 2000)
+	text("location", p.Location, false, 500)
+	text("trading_days", p.TradingDays, false, 200)
+	text("trading_hours", p.TradingHours, false, 200)
+	if n, key := parseCount(string(f.DaysPerMonth), 31, "plan.days_range"); key != "" {
+		errs.Add("days_per_month", key)
+	} else {
+		p.DaysPerMonth = n
+	}
+	if d, key := ParseMoney(string(f.ExpectedDailySales)); key != "" {
+		errs.Add("expected_daily_sales", key)
+	} else {
+		p.ExpectedDailySales = d
+	}
+	if d, key := ParsePercent(string(f.IngredientCostPct)); key != "" {
+		errs.Add("ingredient_cost_pct", key)
+	} else {
+		p.IngredientCostPct = d
+	}
+	if d, key := ParseMoney(string(f.MonthlyFixedCosts)); key != "" {
+		errs.Add("monthly_fixed_costs", key)
+	} else {
+		p.MonthlyFixedCosts = d
+	}
+	n := 0
+	for _, it := range f.Items {
+		if strings.TrimSpace(it.Name) == "" && strings.TrimSpace(string(it.Quantity)) == "" && strings.TrimSpace(string(it.UnitCost)) == "" {
+			continue // an empty row of the form
+		}
+		prefix := "items." + strconv.Itoa(n) + "."
+		item := Item{Position: n + 1, Name: clean(it.Name)}
+		text(prefix+"name", item.Name, true, 200)
+		if q, key := parseCount(string(it.Quantity), 10000, "plan.quantity_range"); key != "" {
+			errs.Add(prefix+"quantity", key)
+		} else {
+			item.Quantity = q
+		}
+		if d, key := ParseMoney(string(it.UnitCost)); key != "" {
+			errs.Add(prefix+"unit_cost", key)
+		} else {
+			item.UnitCost = d
+		}
+		p.Items = append(p.Items, item)
+		n++
+	}
+	if n == 0 {
+		errs.Add("items", "plan.items_required")
+	}
+	if n > MaxItems {
+		errs.Add("items", "plan.items_too_many")
+	}
+	return p, errs.Err()
+}
+
+var (
+	decimalText = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+	groupedText = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+)
+
+// ParseMoney reads an amount in baht: above zero, at most two decimals,
+// thousands separators allowed ("1,500.50"). It never rounds: "10.005" is
+// refused, not read as 10.01. The message key says what is wrong.
+func ParseMoney(s string) (decimal.Decimal, string) {
+	d, key := parseDecimal(s)
+	switch {
+	case key != "":
+		return decimal.Zero, key
+	case !d.IsPositive():
+		return decimal.Zero, "input.amount_positive"
+	case d.GreaterThanOrEqual(decimal.New(1, 16)):
+		return decimal.Zero, "input.amount_too_large"
+	}
+	return d, ""
+}
+
+// ParsePercent reads a percentage from 0 to 100 with at most two decimals.
+func ParsePercent(s string) (decimal.Decimal, string) {
+	d, key := parseDecimal(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	switch {
+	case key == "input.amount_decimals":
+		return decimal.Zero, "input.percent_decimals"
+	case key != "":
+		return decimal.Zero, "input.percent_range"
+	case d.IsNegative() || d.GreaterThan(hundred):
+		return decimal.Zero, "input.percent_range"
+	}
+	return d, ""
+}
+
+func parseDecimal(s string) (decimal.Decimal, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return decimal.Zero, "input.required"
+	}
+	if strings.HasPrefix(s, "-") {
+		return decimal.Zero, "input.amount_positive"
+	}
+	if groupedText.MatchString(s) {
+		s = strings.ReplaceAll(s, ",", "")
+	}
+	if !decimalText.MatchString(s) {
+		return decimal.Zero, "input.amount_invalid"
+	}
+	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) > 2 {
+		return decimal.Zero, "input.amount_decimals"
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero, "input.amount_invalid"
+	}
+	return d, ""
+}
+
+// parseCount reads a whole number from 1 to max; rangeKey says so when it is not.
+func parseCount(s string, max int, rangeKey string) (int, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, "input.required"
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, "input.whole_number"
+	}
+	if n < 1 || n > max {
+		return 0, rangeKey
+	}
+	return n, ""
+}

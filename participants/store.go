@@ -1,0 +1,452 @@
+package participants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"hawker/audit"
+	"hawker/pg"
+	"hawker/training"
+)
+
+// Store reads and writes participants' files.
+type Store struct{ db *sqlx.DB }
+
+// NewStore returns a Store on db.
+func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+
+func actorID(a audit.Actor) *int64 {
+	if a.UserID == 0 {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
+// Enrol creates a participant's file with the next code of her enrolment
+// year, and records the consents given at enrolment, in one transaction.
+func (s *Store) Enrol(ctx context.Context, a audit.Actor, p Participant, consents []Consent) (Participant, error) {
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		if err := duplicatePhone(ctx, tx, p.PhoneNumber(), 0); err != nil {
+			return err
+		}
+		year := p.EnrolledOn.Year()
+		var seq int
+		err := tx.GetContext(ctx, &seq, `
+			INSERT INTO participant_code_counters (year, last) VALUES ($1, 1)
+			ON CONFLICT (year) DO UPDATE SET last = participant_code_counters.last + 1
+			RETURNING last`, year)
+		if err != nil {
+			return fmt.Errorf("participants: enrol: next code: %w", err)
+		}
+		p.Code, p.CreatedBy = Code(year, seq), actorID(a)
+		err = tx.GetContext(ctx, &p, `
+			INSERT INTO participants (code, name, nickname, phone, province, district, cohort, enrolled_on, language, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			RETURNING *`, p.Code, p.Name, p.Nickname, p.Phone, p.Province, p.District, p.Cohort, p.EnrolledOn, p.Language, p.CreatedBy)
+		if pg.IsUnique(err, "participants_phone_key") {
+			return duplicatePhone(ctx, tx, p.PhoneNumber(), 0)
+		}
+		if err != nil {
+			return fmt.Errorf("participants: enrol: %w", err)
+		}
+		if err := audit.Record(ctx, tx, a, "participant.enrol", p.Object(), "cohort "+p.Cohort); err != nil {
+			return err
+		}
+		for _, c := range consents {
+			c.ParticipantID = p.ID
+			if err := recordConsent(ctx, tx, a, p, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Participant{}, err
+	}
+	return p, nil
+}
+
+// duplicatePhone returns a *DuplicatePhoneError when another live file
+// (not except) holds phone.
+func duplicatePhone(ctx context.Context, q sqlx.QueryerContext, phone string, except int64) error {
+	var code string
+	err := sqlx.GetContext(ctx, q, &code, `SELECT code FROM participants WHERE phone = $1 AND erased_at IS NULL AND id <> $2`, phone, except)
+	switch {
+	case err == nil:
+		return &DuplicatePhoneError{Code: code}
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	default:
+		return fmt.Errorf("participants: check phone: %w", err)
+	}
+}
+
+// ByCode finds a participant by code.
+func (s *Store) ByCode(ctx context.Context, code string) (Participant, error) {
+	return byCode(ctx, s.db, code)
+}
+
+func byCode(ctx context.Context, q sqlx.QueryerContext, code string) (Participant, error) {
+	var p Participant
+	err := sqlx.GetContext(ctx, q, &p, `SELECT * FROM participants WHERE code = $1`, strings.ToUpper(strings.TrimSpace(code)))
+	if err != nil {
+		return Participant{}, fmt.Errorf("participants: %s: %w", code, pg.NotFound(err, ErrNotFound))
+	}
+	return p, nil
+}
+
+// ByID finds a participant by id.
+func (s *Store) ByID(ctx context.Context, id int64) (Participant, error) {
+	var p Participant
+	err := s.db.GetContext(ctx, &p, `SELECT * FROM participants WHERE id = $1`, id)
+	if err != nil {
+		return Participant{}, fmt.Errorf("participants: id %d: %w", id, pg.NotFound(err, ErrNotFound))
+	}
+	return p, nil
+}
+
+// View finds a participant by code and records in the audit trail that a
+// was shown her file (what is seen, by whom: PDPA, as Primero logs it).
+func (s *Store) View(ctx context.Context, a audit.Actor, code, what string) (Participant, error) {
+	var p Participant
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if p, err = byCode(ctx, tx, code); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "participant.view", p.Object(), what)
+	})
+	return p, err
+}
+
+// Cohorts lists every cohort name, newest enrolment first.
+func (s *Store) Cohorts(ctx context.Context) ([]string, error) {
+	cs := []string{}
+	err := s.db.SelectContext(ctx, &cs, `SELECT cohort FROM participants GROUP BY cohort ORDER BY max(enrolled_on) DESC, cohort`)
+	if err != nil {
+		return nil, fmt.Errorf("participants: cohorts: %w", err)
+	}
+	return cs, nil
+}
+
+// ConsentState is each purpose's standing decision.
+func (s *Store) ConsentState(ctx context.Context, participantID int64) (ConsentState, error) {
+	return consentState(ctx, s.db, participantID)
+}
+
+func consentState(ctx context.Context, q sqlx.QueryerContext, participantID int64) (ConsentState, error) {
+	var cs []Consent
+	err := sqlx.SelectContext(ctx, q, &cs, `
+		SELECT DISTINCT ON (purpose) * FROM consents WHERE participant_id = $1
+		ORDER BY purpose, id DESC`, participantID)
+	if err != nil {
+		return nil, fmt.Errorf("participants: consents: %w", err)
+	}
+	st := ConsentState{}
+	for _, c := range cs {
+		st[c.Purpose] = c
+	}
+	return st, nil
+}
+
+// ConsentHistory lists every consent decision, newest first.
+func (s *Store) ConsentHistory(ctx context.Context, participantID int64) ([]Consent, error) {
+	return consentHistory(ctx, s.db, participantID)
+}
+
+func consentHistory(ctx context.Context, q sqlx.QueryerContext, participantID int64) ([]Consent, error) {
+	cs := []Consent{}
+	err := sqlx.SelectContext(ctx, q, &cs, `SELECT * FROM consents WHERE participant_id = $1 ORDER BY id DESC`, participantID)
+	if err != nil {
+		return nil, fmt.Errorf("participants: consent history: %w", err)
+	}
+	return cs, nil
+}
+
+// RecordConsent adds a decision for one purpose; the latest decision holds,
+// so withdrawing is recording given=false.
+func (s *Store) RecordConsent(ctx context.Context, a audit.Actor, p Participant, c Consent) (Consent, error) {
+	if p.Erased() {
+		return Consent{}, ErrErased
+	}
+	c.ParticipantID = p.ID
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		return recordConsent(ctx, tx, a, p, c)
+	})
+	if err != nil {
+		return Consent{}, err
+	}
+	st, err := s.ConsentState(ctx, p.ID)
+	if err != nil {
+		return Consent{}, err
+	}
+	return st[c.Purpose], nil
+}
+
+func recordConsent(ctx context.Context, tx *sqlx.Tx, a audit.Actor, p Participant, c Consent) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO consents (participant_id, purpose, given, recorded_on, recorded_by)
+		VALUES ($1, $2, $3, $4, $5)`, p.ID, c.Purpose, c.Given, c.RecordedOn, actorID(a))
+	if err != nil {
+		return fmt.Errorf("participants: record consent: %w", err)
+	}
+	verb := "given"
+	if !c.Given {
+		verb = "withheld"
+	}
+	return audit.Record(ctx, tx, a, "participant.consent", p.Object(), string(c.Purpose)+" "+verb)
+}
+
+// RecordTraining records one completion for p.
+func (s *Store) RecordTraining(ctx context.Context, a audit.Actor, p Participant, c training.Completion) (training.Completion, error) {
+	if p.Erased() {
+		return training.Completion{}, ErrErased
+	}
+	c.ParticipantID, c.RecordedBy = p.ID, actorID(a)
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if c, err = training.Record(ctx, tx, c); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "training.record", p.Object(),
+			fmt.Sprintf("module %d on %s, passed=%t", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed))
+	})
+	return c, err
+}
+
+// Standing is each active module's status for participant id on day today.
+func (s *Store) Standing(ctx context.Context, participantID int64, today time.Time) ([]training.ModuleStatus, error) {
+	return standing(ctx, s.db, participantID, today)
+}
+
+func standing(ctx context.Context, q sqlx.QueryerContext, participantID int64, today time.Time) ([]training.ModuleStatus, error) {
+	ms, err := training.Modules(ctx, q, false)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := training.Completions(ctx, q, participantID)
+	if err != nil {
+		return nil, err
+	}
+	return training.Standing(ms, cs, today), nil
+}
+
+// Reasons a participant is not yet eligible for a grant.
+const (
+	ReasonErased          = "erased"
+	ReasonNoConsent       = "no_programme_consent"
+	ReasonTrainingMissing = "training_missing"
+	ReasonTrainingExpired = "training_expired"
+	ReasonNoApprovedPlan  = "no_approved_plan"
+)
+
+// Eligibility says whether a participant may receive a grant and, if not,
+// every reason why.
+type Eligibility struct {
+	Eligible bool                    `json:"eligible"`
+	Reasons  []string                `json:"reasons"`
+	Training []training.ModuleStatus `json:"-"` // required modules not current
+}
+
+// Eligibility works out whether p is eligible on day today: consent to take
+// part recorded and not withdrawn, every required module passed and
+// current, and an approved plan.
+func (s *Store) Eligibility(ctx context.Context, p Participant, today time.Time) (Eligibility, error) {
+	return eligibility(ctx, s.db, p, today)
+}
+
+func eligibility(ctx context.Context, q sqlx.QueryerContext, p Participant, today time.Time) (Eligibility, error) {
+	e := Eligibility{Reasons: []string{}}
+	if p.Erased() {
+		e.Reasons = append(e.Reasons, ReasonErased)
+	}
+	consent, err := consentState(ctx, q, p.ID)
+	if err != nil {
+		return e, err
+	}
+	if !consent.Gives(TakingPart) {
+		e.Reasons = append(e.Reasons, ReasonNoConsent)
+	}
+	st, err := standing(ctx, q, p.ID, today)
+	if err != nil {
+		return e, err
+	}
+	var missing, expired bool
+	for _, m := range st {
+		if !m.Module.Required || m.Status == training.Current {
+			continue
+		}
+		e.Training = append(e.Training, m)
+		missing = missing || m.Status == training.Missing
+		expired = expired || m.Status == training.Expired
+	}
+	if missing {
+		e.Reasons = append(e.Reasons, ReasonTrainingMissing)
+	}
+	if expired {
+		e.Reasons = append(e.Reasons, ReasonTrainingExpired)
+	}
+	var approved bool
+	err = sqlx.GetContext(ctx, q, &approved, `SELECT EXISTS (SELECT 1 FROM plans WHERE participant_id = $1 AND state = 'approved')`, p.ID)
+	if err != nil {
+		return e, fmt.Errorf("participants: eligibility: %w", err)
+	}
+	if !approved {
+		e.Reasons = append(e.Reasons, ReasonNoApprovedPlan)
+	}
+	e.Eligible = len(e.Reasons) == 0
+	return e, nil
+}
+
+// Erase removes p's personal fields (name, nickname, phone) and the display
+// name of any vendor login tied to her. The code, consents, training,
+// plans and every figure stay, under the code.
+func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Participant, error) {
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &p, `
+			UPDATE participants SET name = '', nickname = '', phone = NULL, erased_at = now(), erased_by = $2
+			WHERE id = $1 AND erased_at IS NULL RETURNING *`, p.ID, actorID(a))
+		if err != nil {
+			return fmt.Errorf("participants: erase %s: %w", p.Code, pg.NotFound(err, ErrErased))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = '' WHERE participant_id = $1`, p.ID); err != nil {
+			return fmt.Errorf("participants: erase %s: user name: %w", p.Code, err)
+		}
+		return audit.Record(ctx, tx, a, "participant.erase", p.Object(), "name, nickname and phone erased")
+	})
+	return p, err
+}
+
+// States a participant's file can be in, for the list's filter.
+const (
+	StateEnrolled      = "enrolled"
+	StateInTraining    = "in_training"
+	StatePlanDraft     = "plan_draft"
+	StatePlanSubmitted = "plan_submitted"
+	StatePlanReturned  = "plan_returned"
+	StatePlanApproved  = "plan_approved" // but something else is missing
+	StateEligible      = "eligible"
+	StateErased        = "erased"
+)
+
+// States lists the file states in the order of the programme.
+var States = []string{StateEnrolled, StateInTraining, StatePlanDraft, StatePlanSubmitted, StatePlanReturned, StatePlanApproved, StateEligible, StateErased}
+
+// Filter narrows the participant list; empty fields do not filter.
+type Filter struct {
+	Query    string // part of a name, nickname, code or phone
+	Cohort   string
+	State    string
+	Eligible string // "yes" or "no"
+	Limit    int
+}
+
+// Row is one line of the participant list.
+type Row struct {
+	ID         int64      `db:"id"`
+	Code       string     `db:"code"`
+	Name       string     `db:"name"`
+	Nickname   string     `db:"nickname"`
+	Phone      *string    `db:"phone"`
+	Province   string     `db:"province"`
+	District   string     `db:"district"`
+	Cohort     string     `db:"cohort"`
+	EnrolledOn time.Time  `db:"enrolled_on"`
+	ErasedAt   *time.Time `db:"erased_at"`
+	State      string     `db:"state"`
+	Eligible   bool       `db:"eligible"`
+}
+
+// List returns the participants matching f on day today, by code. The
+// state and eligibility here follow the same rules as Eligibility.
+func (s *Store) List(ctx context.Context, f Filter, today time.Time) ([]Row, error) {
+	var where []string
+	args := []any{today}
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		cond := "name ILIKE " + arg(like) + " OR nickname ILIKE " + arg(like) + " OR code ILIKE " + arg(like)
+		if digits := onlyDigits(q); len(digits) >= 3 {
+			if strings.HasPrefix(digits, "66") && len(digits) == 11 {
+				digits = "0" + digits[2:]
+			}
+			cond += " OR phone LIKE " + arg("%"+digits+"%")
+		}
+		where = append(where, "("+cond+")")
+	}
+	if f.Cohort != "" {
+		where = append(where, "cohort = "+arg(f.Cohort))
+	}
+	if f.State != "" {
+		where = append(where, "state = "+arg(f.State))
+	}
+	switch f.Eligible {
+	case "yes":
+		where = append(where, "eligible")
+	case "no":
+		where = append(where, "NOT eligible")
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 500
+	}
+	q := `
+		WITH req AS (SELECT id, validity_months FROM training_modules WHERE required AND active),
+		facts AS (
+			SELECT p.id, p.code, p.name, p.nickname, p.phone, p.province, p.district, p.cohort, p.enrolled_on, p.erased_at,
+			       COALESCE((SELECT c.given FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'programme'
+			                  ORDER BY c.id DESC LIMIT 1), false) AS consent,
+			       NOT EXISTS (SELECT 1 FROM req r WHERE NOT EXISTS (
+			           SELECT 1 FROM training_completions tc
+			            WHERE tc.participant_id = p.id AND tc.module_id = r.id AND tc.passed
+			              AND (r.validity_months IS NULL
+			                   OR (tc.completed_on + make_interval(months => r.validity_months))::date >= $1::date))) AS trained_all,
+			       EXISTS (SELECT 1 FROM training_completions tc WHERE tc.participant_id = p.id) AS trained_any,
+			       (SELECT pl.state FROM plans pl WHERE pl.participant_id = p.id ORDER BY pl.version DESC LIMIT 1) AS plan_state,
+			       EXISTS (SELECT 1 FROM plans pl WHERE pl.participant_id = p.id AND pl.state = 'approved') AS plan_approved
+			  FROM participants p
+		),
+		rows AS (
+			SELECT *, (erased_at IS NULL AND consent AND trained_all AND plan_approved) AS eligible
+			  FROM facts
+		)
+		SELECT id, code, name, nickname, phone, province, district, cohort, enrolled_on, erased_at, eligible,
+		       CASE WHEN erased_at IS NOT NULL THEN 'erased'
+		            WHEN eligible THEN 'eligible'
+		            WHEN plan_state IS NOT NULL THEN 'plan_' || plan_state
+		            WHEN trained_any THEN 'in_training'
+		            ELSE 'enrolled' END AS state
+		  FROM rows`
+	if len(where) > 0 {
+		q = `SELECT * FROM (` + q + `) listed WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY code LIMIT ` + arg(f.Limit)
+	rows := []Row{}
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("participants: list: %w", err)
+	}
+	return rows, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else if r != ' ' && r != '-' && r != '+' {
+			return ""
+		}
+	}
+	return b.String()
+}

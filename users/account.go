@@ -1,0 +1,231 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"hawker/audit"
+	"hawker/pg"
+	"hawker/valid"
+)
+
+// The administration and self-service changes below each write their audit
+// row in the transaction that makes the change. Ending a user's sessions on
+// disable or on a new password is the database's job (migration 0005).
+
+// linkError turns a violated link constraint into a field error, or returns nil.
+func linkError(err error) error {
+	switch pg.Constraint(err) {
+	case "users_participant_fkey":
+		return valid.Errors{"participant": "user.participant_unknown"}
+	case "users_participant_key":
+		return valid.Errors{"participant": "user.participant_taken"}
+	case "users_donor_fkey":
+		return valid.Errors{"donor": "user.donor_unknown"}
+	}
+	return nil
+}
+
+// oneTimeAlphabet leaves out characters read alike (0/o, 1/l/i).
+const oneTimeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+// OneTimePassword makes a random password to be read aloud or copied once:
+// three groups of four, about 59 bits.
+func OneTimePassword() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("users: one-time password: %w", err)
+	}
+	var sb strings.Builder
+	for i, x := range b {
+		if i > 0 && i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		// 256 is not a multiple of 31: the bias is under 1% per character.
+		sb.WriteByte(oneTimeAlphabet[int(x)%len(oneTimeAlphabet)])
+	}
+	return sb.String(), nil
+}
+
+// Create adds a user on an administrator's behalf with a one-time password,
+// which it returns to be shown once; the user must change it at first
+// sign-in. n.Password is ignored.
+func (s *Store) Create(ctx context.Context, a audit.Actor, n New) (User, string, error) {
+	otp, err := OneTimePassword()
+	if err != nil {
+		return User{}, "", err
+	}
+	n.Password, n.oneTime = otp, true
+	var u User
+	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if u, err = AddTx(ctx, tx, n); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "user.create", object(u.ID), fmt.Sprintf("login=%s role=%s", u.Login, u.Role))
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, otp, nil
+}
+
+func object(id int64) string { return fmt.Sprintf("user:%d", id) }
+
+// List returns every user, staff first, then by login.
+func (s *Store) List(ctx context.Context) ([]User, error) {
+	var us []User
+	err := s.db.SelectContext(ctx, &us, `
+		SELECT * FROM users
+		ORDER BY array_position(ARRAY['admin','manager','officer','donor','vendor'], role), login`)
+	if err != nil {
+		return nil, fmt.Errorf("users: list: %w", err)
+	}
+	return us, nil
+}
+
+// update runs one UPDATE of user id and records action in the same
+// transaction; ErrNotFound when there is no such user.
+func (s *Store) update(ctx context.Context, a audit.Actor, id int64, action, summary, query string, args ...any) error {
+	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, query, append([]any{id}, args...)...)
+		if err != nil {
+			return fmt.Errorf("users: %s %d: %w", action, id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("users: %s %d: %w", action, id, ErrNotFound)
+		}
+		return audit.Record(ctx, tx, a, action, object(id), summary)
+	})
+}
+
+// Disable stops user id from signing in and ends their sessions. An
+// administrator cannot disable themselves (and so lock everyone out).
+func (s *Store) Disable(ctx context.Context, a audit.Actor, id int64) error {
+	if a.UserID == id {
+		return ErrSelf
+	}
+	return s.update(ctx, a, id, "user.disable", "", `UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1`)
+}
+
+// Enable lets a disabled user sign in again.
+func (s *Store) Enable(ctx context.Context, a audit.Actor, id int64) error {
+	return s.update(ctx, a, id, "user.enable", "", `UPDATE users SET disabled_at = NULL WHERE id = $1`)
+}
+
+// ResetPassword replaces user id's password with a one-time one, returned to
+// be shown once; every session of the user ends.
+func (s *Store) ResetPassword(ctx context.Context, a audit.Actor, id int64) (string, error) {
+	otp, err := OneTimePassword()
+	if err != nil {
+		return "", err
+	}
+	hash, err := HashPassword(otp)
+	if err != nil {
+		return "", err
+	}
+	err = s.update(ctx, a, id, "user.reset_password", "one-time password issued",
+		`UPDATE users SET password_hash = $2, must_change_password = true WHERE id = $1`, hash)
+	if err != nil {
+		return "", err
+	}
+	return otp, nil
+}
+
+// PasswordChange is a user choosing a new password.
+type PasswordChange struct {
+	Current string
+	New     string
+	Confirm string
+}
+
+// ChangePassword sets user id's own password after checking the current
+// one. Every session of the user ends; the caller starts a fresh one.
+func (s *Store) ChangePassword(ctx context.Context, a audit.Actor, id int64, p PasswordChange) error {
+	u, err := s.ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	errs := valid.Errors{}
+	if ok, err := CheckPassword(u.PasswordHash, p.Current); err != nil {
+		return fmt.Errorf("users: change password %d: %w", id, err)
+	} else if !ok {
+		errs.Add("current", "user.password_wrong")
+	}
+	switch {
+	case utf8.RuneCountInString(p.New) < MinPasswordLen:
+		errs.Add("new", "user.password_short")
+	case p.New == p.Current:
+		errs.Add("new", "user.password_same")
+	case strings.EqualFold(p.New, u.Login):
+		errs.Add("new", "user.password_is_login")
+	}
+	if p.New != p.Confirm {
+		errs.Add("confirm", "user.password_mismatch")
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	hash, err := HashPassword(p.New)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, a, id, "user.change_password", "",
+		`UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1`, hash)
+}
+
+var pinPattern = regexp.MustCompile(`^[0-9]{6}$`)
+
+// ValidatePIN checks a vendor's PIN: six digits, not one digit repeated and
+// not a straight run such as 123456 or 987654.
+func ValidatePIN(pin string) error {
+	if !pinPattern.MatchString(pin) {
+		return valid.Errors{"pin": "user.pin_invalid"}
+	}
+	same, up, down := true, true, true
+	for i := 1; i < len(pin); i++ {
+		d := int(pin[i]) - int(pin[i-1])
+		same = same && d == 0
+		up = up && d == 1
+		down = down && d == -1
+	}
+	if same || up || down {
+		return valid.Errors{"pin": "user.pin_weak"}
+	}
+	return nil
+}
+
+// SetPIN sets a vendor's 6-digit sign-in PIN.
+func (s *Store) SetPIN(ctx context.Context, a audit.Actor, id int64, pin, confirm string) error {
+	if err := ValidatePIN(pin); err != nil {
+		return err
+	}
+	if pin != confirm {
+		return valid.Errors{"pin_confirm": "user.pin_mismatch"}
+	}
+	hash, err := HashPassword(pin)
+	if err != nil {
+		return err
+	}
+	err = s.update(ctx, a, id, "user.set_pin", "",
+		`UPDATE users SET pin_hash = $2 WHERE id = $1`, hash)
+	if pg.Constraint(err) == "users_pin_check" {
+		return valid.Errors{"pin": "user.pin_only_vendor"}
+	}
+	return err
+}
+
+// SetLanguage remembers the language user id reads Hawker in.
+func (s *Store) SetLanguage(ctx context.Context, a audit.Actor, id int64, lang string) error {
+	if lang != "th" && lang != "en" {
+		return valid.Errors{"lang": "user.language_invalid"}
+	}
+	return s.update(ctx, a, id, "user.set_language", "language="+lang,
+		`UPDATE users SET language = $2 WHERE id = $1`, lang)
+}
