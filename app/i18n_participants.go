@@ -225,4 +225,13 @@ var participantMessages = messages{
 	"plan.notice_submitted":     {"ส่งแผนให้พิจารณาแล้ว", "Plan submitted for review"},
 	"plan.notice_returned":      {"ส่งแผนกลับให้แก้ไขแล้ว", "Plan returned with your comment"},
 	"plan.notice_approved":      {"อนุมัติแผนแล้ว", "Plan approved"},
+
+	// Audit actions of this area that no label above names.
+	"participant.view":       {"เปิดดูแฟ้มผู้เข้าร่วม", "Viewed a participant's file"},
+	"participant.consent":    {"บันทึกความยินยอม", "Recorded a consent decision"},
+	"training.record":        {"บันทึกผลการอบรม", "Recorded a training result"},
+	"training.module_add":    {"เพิ่มหลักสูตร", "Added a training module"},
+	"training.module_update": {"แก้ไขหลักสูตร", "Changed a training module"},
+	"plan.create":            {"เขียนแผนธุรกิจฉบับใหม่", "Wrote a new plan version"},
+	"plan.update":            {"แก้ไขแผนธุรกิจ", "Edited a plan"},
 }

@@ -99,7 +99,7 @@ var (
 type demoModules struct {
 	all      []training.Module
 	required []training.Module
-	test     training.Module // the knowledge test, valid 12 months
+	test     training.Module // the knowledge test, valid 6 months
 }
 
 // catalogue seeds the food-handler course (Ministry of Public Health) and
@@ -114,7 +114,7 @@ func (s *seeder) catalogue(ctx context.Context) (demoModules, error) {
 		{NameTH: "กฎหมายที่เกี่ยวข้องกับอาหาร", NameEN: "Food law", Kind: training.FoodHandler, Required: true, ValidityMonths: months(24)},
 		{NameTH: "การประกอบกิจการจำหน่ายอาหาร", NameEN: "Running a food business", Kind: training.FoodHandler, Required: false},
 		{NameTH: "การฝึกปฏิบัติ", NameEN: "Practice", Kind: training.FoodHandler, Required: false},
-		{NameTH: "การทดสอบความรู้ผู้สัมผัสอาหาร", NameEN: "Food handler knowledge test", Kind: training.FoodHandler, Required: true, ValidityMonths: months(12)},
+		{NameTH: "การทดสอบความรู้ผู้สัมผัสอาหาร", NameEN: "Food handler knowledge test", Kind: training.FoodHandler, Required: true, ValidityMonths: months(6)},
 		{NameTH: "การเสริมพลังใจ", NameEN: "Mental empowerment", Kind: training.Programme, Required: true},
 		{NameTH: "ครอบครัวสัมพันธ์", NameEN: "Family relations", Kind: training.Programme, Required: false},
 		{NameTH: "การวางแผนธุรกิจ", NameEN: "Business planning", Kind: training.Programme, Required: true},
@@ -129,7 +129,7 @@ func (s *seeder) catalogue(ctx context.Context) (demoModules, error) {
 		if m.Required {
 			dm.required = append(dm.required, m)
 		}
-		if m.ValidityMonths != nil && *m.ValidityMonths == 12 {
+		if m.ValidityMonths != nil && *m.ValidityMonths == 6 {
 			dm.test = m
 		}
 	}
@@ -174,15 +174,24 @@ func (s *seeder) participants(ctx context.Context) error {
 	}
 	var vendors []participants.Participant
 	phone := 0
-	for ci, cohort := range []struct {
+	cohorts := []struct {
 		name   string
 		people []demoPerson
 		stages []stage
 		start  time.Time
 	}{
-		{"รุ่น 1/2569", cohortOne, cohortOneStages, today.AddDate(0, -14, 0)},
-		{"รุ่น 2/2569", cohortTwo, cohortTwoStages, today.AddDate(0, 0, -45)},
-	} {
+		{"", cohortOne, cohortOneStages, today.AddDate(0, -10, 0)},
+		{"", cohortTwo, cohortTwoStages, today.AddDate(0, 0, -45)},
+	}
+	// Cohorts are named by their number within the B.E. year: "รุ่น 1/2569".
+	for i := range cohorts {
+		n := 1
+		if i > 0 && thai.Year(cohorts[i-1].start) == thai.Year(cohorts[i].start) {
+			n = 2
+		}
+		cohorts[i].name = fmt.Sprintf("รุ่น %d/%d", n, thai.Year(cohorts[i].start))
+	}
+	for ci, cohort := range cohorts {
 		var people []enrolled
 		for i, d := range cohort.people {
 			phone++
@@ -257,7 +266,7 @@ func (s *seeder) participants(ctx context.Context) error {
 				attend = append(attend, learners...)
 			}
 			if m.ID == dm.test.ID {
-				// The knowledge test's certificate lasts 12 months: most retook
+				// The knowledge test's certificate lasts 6 months: most retook
 				// it recently; some are due now, some have let it lapse.
 				var retook []enrolled
 				for _, e := range attend {
@@ -271,10 +280,10 @@ func (s *seeder) participants(ctx context.Context) error {
 				if err := class(m, on, retook); err != nil {
 					return err
 				}
-				if err := class(m, today.AddDate(-1, 0, 12), expiring); err != nil {
+				if err := class(m, today.AddDate(0, -6, 12), expiring); err != nil {
 					return err
 				}
-				if err := class(m, today.AddDate(-1, 0, -20), expired); err != nil {
+				if err := class(m, today.AddDate(0, -6, -20), expired); err != nil {
 					return err
 				}
 				continue

@@ -37,7 +37,8 @@ func main() {
 	workers := flag.Int("workers", 4, "concurrent ledger posters (and pgbench clients)")
 	books := flag.Int("books", 1000, "vendor books the postings spread over")
 	scale := flag.Int("scale", 10, "pgbench scale factor")
-	bulkLines := flag.Int("bulk-lines", 1_000_000, "lines the bulk path loads")
+	bulkLines := flag.Int("bulk-lines", 1_000_000, "lines the bulk path loads (0: skip the bulk path)")
+	pgbTPSFlag := flag.Float64("pgbench-tps", 0, "skip pgbench and compare with this rate instead (profiling runs only)")
 	flag.Parse()
 	log.SetFlags(0)
 	server := os.Getenv("DATABASE_URL")
@@ -48,22 +49,11 @@ func main() {
 	suffix := randomHex(4)
 
 	// (a) pgbench
-	pgbURL := scratch(ctx, server, "hawker_bench_pgbench_"+suffix)
-	defer drop(ctx, server, "hawker_bench_pgbench_"+suffix)
-	fmt.Printf("pgbench: initialising scale %d...\n", *scale)
-	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(*scale), pgbURL).CombinedOutput(); err != nil {
-		log.Fatalf("pgbench -i: %v\n%s", err, out)
+	pgbTPS := *pgbTPSFlag
+	if pgbTPS == 0 {
+		pgbTPS = runPgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *workers, *duration)
+		defer drop(ctx, server, "hawker_bench_pgbench_"+suffix)
 	}
-	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(*workers), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), pgbURL).CombinedOutput()
-	if err != nil {
-		log.Fatalf("pgbench: %v\n%s", err, out)
-	}
-	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-	if m == nil {
-		log.Fatalf("pgbench: no tps in output:\n%s", out)
-	}
-	pgbTPS, _ := strconv.ParseFloat(string(m[1]), 64)
-	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", *scale, *workers, *duration, pgbTPS)
 
 	// (b) ledger postings
 	ledURL := scratch(ctx, server, "hawker_bench_ledger_"+suffix)
@@ -121,6 +111,9 @@ func main() {
 	}
 	fmt.Printf("ratio ledger/pgbench: %.2f (%s the goal of 0.80)\n", ratio, verdict)
 
+	if *bulkLines <= 0 {
+		return
+	}
 	// (c) bulk: two loaders over disjoint halves of the books, as the scale
 	// seed runs them, each committing batches of about 50,000 lines.
 	const loaders = 2
@@ -184,6 +177,27 @@ func main() {
 	if !rep.OK() {
 		log.Fatal(rep.Err())
 	}
+}
+
+// runPgbench runs pgbench's built-in TPC-B-like script on the scratch
+// database name (the caller drops it) and returns its transactions per second.
+func runPgbench(ctx context.Context, server, name string, scale, workers int, duration time.Duration) float64 {
+	pgbURL := scratch(ctx, server, name)
+	fmt.Printf("pgbench: initialising scale %d...\n", scale)
+	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(scale), pgbURL).CombinedOutput(); err != nil {
+		log.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(workers), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), pgbURL).CombinedOutput()
+	if err != nil {
+		log.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		log.Fatalf("pgbench: no tps in output:\n%s", out)
+	}
+	pgbTPS, _ := strconv.ParseFloat(string(m[1]), 64)
+	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", scale, workers, duration, pgbTPS)
+	return pgbTPS
 }
 
 type book struct {
