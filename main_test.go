@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -136,7 +137,7 @@ func TestMakeRunSmoke(t *testing.T) {
 	cmd.Dir = "."
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+emptyURL, "HAWKER_ADDR=127.0.0.1:"+port, "LOG_FORMAT=text")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -175,6 +176,25 @@ func TestMakeRunSmoke(t *testing.T) {
 	if !strings.Contains(out.String(), "shutting down") {
 		t.Errorf("no graceful shutdown logged:\n%s", out.String())
 	}
+}
+
+// syncBuffer is a bytes.Buffer that the child's output goroutine and the
+// test may use at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func freePort(t *testing.T) string {

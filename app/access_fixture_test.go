@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hawker/thai"
 	"io"
 	"log/slog"
 	"net/http"
@@ -64,7 +65,9 @@ func newAccessFixture(t *testing.T, configure ...func(*Deps)) *accessFixture {
 	t.Helper()
 	ctx := context.Background()
 	db := pgtest.New(t)
-	clock := &testClock{now: time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)}
+	// The clock starts now: cookie expiry dates come from it, and a client
+	// drops a cookie whose date has passed.
+	clock := &testClock{now: time.Now().Truncate(time.Second)}
 	deps := Deps{DB: db, Log: quietLogger(), Secret: []byte(strings.Repeat("s", 32)), Dev: true, Now: clock.Now}
 	for _, f := range configure {
 		f(&deps)
@@ -80,7 +83,7 @@ func newAccessFixture(t *testing.T, configure ...func(*Deps)) *accessFixture {
 		phone := fmt.Sprintf("08100000%02d", i)
 		p, err := ps.Enrol(ctx, audit.System, participants.Participant{
 			Name: "ผู้เข้าร่วม " + key, Phone: &phone, Province: "กรุงเทพมหานคร", District: "บางรัก",
-			Cohort: "2569-1", EnrolledOn: time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC), Language: "th",
+			Cohort: "2569-1", EnrolledOn: thai.Today(clock.Now()), Language: "th",
 		}, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"hawker/auth"
+	"hawker/vendors"
 )
 
 //go:embed templates static
@@ -44,7 +45,10 @@ type Server struct {
 	views *views
 	stats *metrics
 	auth  *auth.Store
-	Fiber *fiber.App
+	// vendors is shared by every request: it keeps the ledger's prepared
+	// posting statements and the participant → book cache.
+	vendors *vendors.Store
+	Fiber   *fiber.App
 }
 
 // BodyLimit is the largest request body accepted (CSV imports are the largest).
@@ -62,7 +66,8 @@ func New(deps Deps) (*Server, error) {
 	if deps.Auth.Now == nil {
 		deps.Auth.Now = deps.Now
 	}
-	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth)}
+	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth),
+		vendors: vendors.NewStore(deps.DB)}
 	s.Fiber = fiber.New(fiber.Config{
 		AppName:               "hawker",
 		ReadTimeout:           15 * time.Second,

@@ -8,10 +8,12 @@ import (
 
 	"hawker/auth"
 	"hawker/donors"
+	"hawker/ledger"
 	"hawker/participants"
 	"hawker/training"
 	"hawker/users"
 	"hawker/valid"
+	"hawker/vendors"
 )
 
 // Problem is an error a handler returns deliberately, with the status, the
@@ -60,6 +62,14 @@ var domainErrors = []domainError{
 	{participants.ErrNotEligible, fiber.StatusConflict, "not_eligible", "participant.not_eligible"},
 	{training.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
 	{training.ErrDuplicate, fiber.StatusConflict, "conflict", "training.attendee_twice"},
+	// Vendors' books (issue 6), and the ledger beneath them.
+	{vendors.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{vendors.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
+	{vendors.ErrAlreadyVoided, fiber.StatusConflict, "conflict", "vendor.already_voided"},
+	{vendors.ErrErased, fiber.StatusConflict, "conflict", "vendor.erased"},
+	{ledger.ErrClosedPeriod, fiber.StatusConflict, "closed_period", "vendor.closed_period"},
+	{ledger.ErrAlreadyReversed, fiber.StatusConflict, "conflict", "vendor.already_voided"},
+	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
 }
 
 // problemOf classifies any error a handler returned.

@@ -6,14 +6,33 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"hawker/users"
+	"hawker/vendors"
 )
 
+// homePage is the home page's data: the programme's part and, for
+// officers and managers, the vendors who need a call (issue 6).
+type homePage struct {
+	*programmeHome
+	Calls []vendors.Call
+}
+
 func (s *Server) showHome(c *fiber.Ctx) error {
+	// A vendor's home is her books.
+	if hasRole(c, users.Vendor) {
+		return c.Redirect("/books", http.StatusSeeOther)
+	}
 	work, err := s.programmeHome(c)
 	if err != nil {
 		return err
 	}
-	return s.render(c, "home", work)
+	if work == nil {
+		work = &programmeHome{}
+	}
+	calls, err := s.vendorCalls(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "home", homePage{programmeHome: work, Calls: calls})
 }
 
 // setLanguage switches the reader's language and returns to the page they

@@ -53,7 +53,7 @@ func (t *translator) keys() []string {
 
 // allMessages lists every area's table; each area adds its own here.
 func allMessages() []messages {
-	return []messages{coreMessages, accessMessages, participantMessages}
+	return []messages{coreMessages, accessMessages, participantMessages, vendorMessages}
 }
 
 var coreMessages = messages{

@@ -76,7 +76,13 @@ func TestMessageKeysInGoExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyLit := regexp.MustCompile(`"((?:error|login|account|admin|audit|user|donor)\.[a-z_]+)"`)
+	keyLit := regexp.MustCompile(`(?:Key:\s*|errs\.Add\("[a-z_]+",\s*|valid\.Errors\{"[a-z_]+":\s*|p\.Message(?:, p\.Minutes)? = |\{auth\.\w+, [^,]+, "[a-z_]+", |\{users\.\w+, [^,]+, "[a-z_]+", |\{donors\.\w+, [^,]+, "[a-z_]+", )"([a-z_]+\.[a-z_]+)"`)
+	found := 0
+	defer func() {
+		if found < 20 {
+			t.Errorf("found only %d keys in Go code: the pattern is wrong", found)
+		}
+	}()
 	for _, dir := range []string{".", "../users", "../donors", "../auth"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, file := range files {
@@ -88,6 +94,7 @@ func TestMessageKeysInGoExist(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range keyLit.FindAllStringSubmatch(string(b), -1) {
+				found++
 				if _, ok := tr.all[m[1]]; !ok {
 					t.Errorf("%s: key %q is in no translation table", file, m[1])
 				}

@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"hawker/audit"
+	"hawker/thai"
 	"hawker/training"
 )
 
@@ -53,11 +55,15 @@ func addModules(t *testing.T, f *accessFixture) []training.Module {
 func TestParticipantAPI(t *testing.T) {
 	t.Parallel()
 	f := newAccessFixture(t)
+	// Dates and codes follow the fixture clock, which starts at the real now.
+	today := thai.Today(f.clock.Now())
+	dToday, dTomorrow := today.Format("2006-01-02"), today.AddDate(0, 0, 1).Format("2006-01-02")
+	code3 := fmt.Sprintf("HSF-%d-0003", today.Year())
 	ms := addModules(t, f)
 	officer, manager := f.as("officer"), f.as("manager")
 
 	enrol := map[string]any{"name": "สมใจ รักดี", "nickname": "ใจ", "phone": "+66 91 234 5678", "province": "กรุงเทพมหานคร",
-		"district": "คลองเตย", "cohort": "รุ่น 1/2569", "enrolled_on": "2026-03-01", "language": "th"}
+		"district": "คลองเตย", "cohort": "รุ่น 1/2569", "enrolled_on": dToday, "language": "th"}
 	resp := officer.api("POST", "/api/v1/participants", enrol)
 	var p struct {
 		Code  string `json:"code"`
@@ -67,7 +73,7 @@ func TestParticipantAPI(t *testing.T) {
 		t.Fatalf("enrol: %d %s", resp.StatusCode, readBody(t, resp))
 	}
 	decode(t, resp, &p)
-	if p.Code != "HSF-2026-0003" || p.Phone != "0912345678" {
+	if p.Code != code3 || p.Phone != "0912345678" {
 		t.Fatalf("enrolled %+v", p)
 	}
 	base := "/api/v1/participants/" + p.Code
@@ -76,7 +82,7 @@ func TestParticipantAPI(t *testing.T) {
 	for _, tt := range []struct {
 		field string
 		value any
-	}{{"phone", "0912345678"}, {"phone", "02-123-4567"}, {"enrolled_on", "2026-03-15"}, {"name", ""}} {
+	}{{"phone", "0912345678"}, {"phone", "02-123-4567"}, {"enrolled_on", dTomorrow}, {"name", ""}} {
 		body := map[string]any{}
 		for k, v := range enrol {
 			body[k] = v
@@ -140,12 +146,12 @@ func TestParticipantAPI(t *testing.T) {
 		t.Fatalf("modules: %v", mods)
 	}
 	for _, m := range ms {
-		resp := officer.api("POST", base+"/training", map[string]any{"module": m.ID, "completed_on": "2026-03-10", "passed": true, "score": 85})
+		resp := officer.api("POST", base+"/training", map[string]any{"module": m.ID, "completed_on": dToday, "passed": true, "score": 85})
 		if resp.StatusCode != 201 {
 			t.Fatalf("training: %d %s", resp.StatusCode, readBody(t, resp))
 		}
 	}
-	if resp := officer.api("POST", base+"/training", map[string]any{"module": ms[0].ID, "completed_on": "2026-03-10", "passed": true, "score": 101}); resp.StatusCode != 422 {
+	if resp := officer.api("POST", base+"/training", map[string]any{"module": ms[0].ID, "completed_on": dToday, "passed": true, "score": 101}); resp.StatusCode != 422 {
 		t.Errorf("score 101: %d", resp.StatusCode)
 	}
 
@@ -228,10 +234,14 @@ func TestParticipantAPI(t *testing.T) {
 func TestParticipantPages(t *testing.T) {
 	t.Parallel()
 	f := newAccessFixture(t)
+	// Dates and codes follow the fixture clock, which starts at the real now.
+	today := thai.Today(f.clock.Now())
+	dToday, dTomorrow := today.Format("2006-01-02"), today.AddDate(0, 0, 1).Format("2006-01-02")
+	code3 := fmt.Sprintf("HSF-%d-0003", today.Year())
 	addModules(t, f)
 	officer := f.as("officer")
 	form := url.Values{"name": {"บุญมี มีสุข"}, "nickname": {"มี"}, "phone": {"081-000-0001"}, "province": {"นนทบุรี"},
-		"district": {"ปากเกร็ด"}, "cohort": {"รุ่น 1/2569"}, "enrolled_on": {"2026-03-14"}, "language": {"th"}, "consent_programme": {"yes"}}
+		"district": {"ปากเกร็ด"}, "cohort": {"รุ่น 1/2569"}, "enrolled_on": {dToday}, "language": {"th"}, "consent_programme": {"yes"}}
 	// The same phone as the fixture's vendor: refused beside the field, with a link to her file.
 	resp := officer.form("/participants", form)
 	body := readBody(t, resp)
@@ -239,24 +249,24 @@ func TestParticipantPages(t *testing.T) {
 		t.Fatalf("duplicate phone: %d", resp.StatusCode)
 	}
 	form.Set("phone", "081 999 0001")
-	form.Set("enrolled_on", "2026-03-15") // tomorrow in Bangkok
+	form.Set("enrolled_on", dTomorrow) // tomorrow in Bangkok
 	resp = officer.form("/participants", form)
 	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "วันที่ต้องไม่เกินวันนี้") {
 		t.Fatalf("future date: %d", resp.StatusCode)
 	}
-	form.Set("enrolled_on", "2026-03-14")
+	form.Set("enrolled_on", dToday)
 	resp = officer.form("/participants", form)
-	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/participants/HSF-2026-0003") {
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/participants/"+code3) {
 		t.Fatalf("enrol: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	for _, tab := range []string{"profile", "consent", "training", "plans", "grants", "books"} {
-		resp := officer.page("/participants/HSF-2026-0003?tab=" + tab)
-		if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, "HSF-2026-0003") {
+		resp := officer.page("/participants/" + code3 + "?tab=" + tab)
+		if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, code3) {
 			t.Errorf("tab %s: %d", tab, resp.StatusCode)
 		}
 	}
 	for _, path := range []string{"/participants", "/participants?q=มี&state=enrolled", "/participants/new", "/training/classes/new?cohort=" + url.QueryEscape("รุ่น 1/2569"),
-		"/participants/HSF-2026-0003/training/new", "/participants/HSF-2026-0003/plans/new", "/"} {
+		"/participants/" + code3 + "/training/new", "/participants/" + code3 + "/plans/new", "/"} {
 		if resp := officer.page(path); resp.StatusCode != 200 {
 			t.Errorf("GET %s: %d", path, resp.StatusCode)
 		}
@@ -271,24 +281,24 @@ func TestParticipantPages(t *testing.T) {
 		t.Errorf("admin sees participants: %d", resp.StatusCode)
 	}
 	// A plan form with a figure of three decimals is re-rendered, not rounded.
-	resp = officer.form("/participants/HSF-2026-0003/plans", url.Values{"business": {"ก๋วยเตี๋ยว"}, "days_per_month": {"26"},
+	resp = officer.form("/participants/"+code3+"/plans", url.Values{"business": {"ก๋วยเตี๋ยว"}, "days_per_month": {"26"},
 		"expected_daily_sales": {"800.125"}, "ingredient_cost_pct": {"45"}, "monthly_fixed_costs": {"1500"},
 		"item_name": {"รถเข็น", ""}, "item_quantity": {"1", ""}, "item_unit_cost": {"25000", ""}})
 	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "800.125") || !strings.Contains(body, "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง") {
 		t.Errorf("plan with 3 decimals: %d", resp.StatusCode)
 	}
 	// Erasure: managers only, with the code typed back.
-	if resp := officer.form("/participants/HSF-2026-0003/erase", url.Values{"confirm": {"HSF-2026-0003"}}); resp.StatusCode != 403 {
+	if resp := officer.form("/participants/"+code3+"/erase", url.Values{"confirm": {code3}}); resp.StatusCode != 403 {
 		t.Errorf("officer erases: %d", resp.StatusCode)
 	}
 	manager := f.as("manager")
-	if resp := manager.form("/participants/HSF-2026-0003/erase", url.Values{"confirm": {"HSF-2026-0002"}}); resp.StatusCode != 422 {
+	if resp := manager.form("/participants/"+code3+"/erase", url.Values{"confirm": {"HSF-2026-0002"}}); resp.StatusCode != 422 {
 		t.Errorf("wrong code: %d", resp.StatusCode)
 	}
-	if resp := manager.form("/participants/HSF-2026-0003/erase", url.Values{"confirm": {"hsf-2026-0003"}}); resp.StatusCode != 303 {
+	if resp := manager.form("/participants/"+code3+"/erase", url.Values{"confirm": {strings.ToLower(code3)}}); resp.StatusCode != 303 {
 		t.Errorf("erase: %d", resp.StatusCode)
 	}
-	resp = manager.page("/participants/HSF-2026-0003")
+	resp = manager.page("/participants/" + code3)
 	if body := readBody(t, resp); strings.Contains(body, "บุญมี") || !strings.Contains(body, "ลบข้อมูลส่วนบุคคลแล้ว") {
 		t.Errorf("erased file still shows her name")
 	}

@@ -129,6 +129,33 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/plans/:id/approve", only(users.Manager), s.apiReviewPlan("approve")},
 		{"POST", "/api/v1/plans/:id/return", only(users.Manager), s.apiReviewPlan("return")},
 
+		// Vendors' books (issue 6): the vendor's own at /books (the PWA's
+		// start), anyone's at /vendors/{code} for staff; the service worker
+		// at the root so that its scope covers both.
+		{"GET", "/sw.js", public, s.serveWorker},
+		{"GET", "/manifest.webmanifest", public, s.serveManifest},
+		{"GET", "/books", only(users.Vendor), s.showBooks},
+		{"POST", "/books/entries", only(users.Vendor), s.recordEntryForm},
+		{"POST", "/books/entries/:id/void", only(users.Vendor), s.voidEntryForm},
+		{"GET", "/books/promptpay", only(users.Vendor), s.showPromptPay},
+		{"POST", "/books/promptpay", only(users.Vendor), s.savePromptPay},
+		{"GET", "/books/promptpay.svg", only(users.Vendor), s.promptPayQR},
+		{"GET", "/vendors/import", only(users.Officer), s.showImport},
+		{"POST", "/vendors/import", only(users.Officer), s.importEntriesForm},
+		{"GET", "/vendors/:code", only(users.Officer, users.Manager, users.Admin, users.Vendor), s.showVendor},
+		{"POST", "/vendors/:code/entries", only(users.Officer, users.Vendor), s.recordEntryForm},
+		{"POST", "/vendors/:code/entries/:id/void", only(users.Officer, users.Vendor), s.voidEntryForm},
+		{"GET", "/vendors/:code/promptpay", only(users.Officer, users.Manager, users.Admin, users.Vendor), s.showPromptPay},
+		{"POST", "/vendors/:code/promptpay", only(users.Officer, users.Vendor), s.savePromptPay},
+		{"GET", "/vendors/:code/promptpay.svg", only(users.Officer, users.Manager, users.Admin, users.Vendor), s.promptPayQR},
+
+		// JSON API: vendors' books.
+		{"POST", "/api/v1/entries", only(users.Vendor, users.Officer), s.apiRecordEntry},
+		{"POST", "/api/v1/entries/import", only(users.Officer), s.apiImportEntries},
+		{"GET", "/api/v1/entries/:id", only(users.Vendor, users.Officer, users.Manager, users.Admin), s.apiEntry},
+		{"POST", "/api/v1/entries/:id/void", only(users.Vendor, users.Officer), s.apiVoidEntry},
+		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager, users.Admin), s.apiDays},
+
 		// JSON API: session.
 		{"POST", "/api/v1/login", public, s.apiLogin},
 		{"POST", "/api/v1/logout", ownAccount, s.apiLogout},

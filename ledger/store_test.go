@@ -551,6 +551,13 @@ func TestDatabaseRefusesRawSQL(t *testing.T) {
 		{"three decimals", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash) VALUES (%d, '2025-03-01', %s) RETURNING id)
 			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
 			SELECT id, %d, '2025-03-01'::date, 0.001, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -0.001, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "ledger_lines_amount_check"},
+		{"forged transaction", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash, txid) VALUES (%d, '2025-03-01', %s, '1') RETURNING id)
+			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
+			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "another transaction"},
+		{"line dated unlike its entry", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash) VALUES (%d, '2025-03-01', %s) RETURNING id)
+			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
+			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-02', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "ledger_lines_entry_date"},
+		{"line naming no entry", fmt.Sprintf(`INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after) VALUES (987654, %d, '2025-03-01', 1, 0)`, f.cash.ID), "does not exist"},
 		{"reversed twice", fmt.Sprintf(`INSERT INTO ledger_entries (book_id, business_date, request_hash, reverses_entry_id) VALUES (%[1]d, '2025-03-01', %[2]s, %[3]d), (%[1]d, '2025-03-01', %[2]s, %[3]d)`, f.vendor.ID, hash, e.ID), "ledger_entries_reverses_key"},
 	}
 	for _, tt := range tests {
@@ -633,6 +640,16 @@ func TestBulk(t *testing.T) {
 	}
 	if _, err := f.s.Bulk(ctx, ps[:1]); !errors.Is(err, ErrIdempotencyConflict) {
 		t.Errorf("bulk reused key: %v", err)
+	}
+	// The database refuses a closed month on the COPY path too.
+	if _, err := f.s.ClosePeriod(ctx, f.programme.ID, day("2025-01-01"), 0); err != nil {
+		t.Fatal(err)
+	}
+	before = f.state(t)
+	late := []Posting{{Book: f.vendor.ID, BusinessDate: day("2025-02-03"), Lines: move(f.cash, f.sales, "1")},
+		{Book: f.programme.ID, BusinessDate: day("2025-01-31"), Lines: move(f.fund, f.equity, "1")}}
+	if _, err := f.s.Bulk(ctx, late); !errors.Is(err, ErrClosedPeriod) {
+		t.Errorf("bulk into a closed month: %v", err)
 	}
 	if after := f.state(t); after != before {
 		t.Errorf("refused bulk wrote: %s -> %s", before, after)

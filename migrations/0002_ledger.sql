@@ -67,7 +67,8 @@ CREATE TABLE ledger_entries (
     request_hash      bytea NOT NULL,
     reverses_entry_id bigint REFERENCES ledger_entries (id),
     created_by        bigint,
-    -- The transaction that wrote the entry; set by a trigger, never by callers.
+    -- The transaction that wrote the entry: the default, and a trigger
+    -- refuses any other value.
     txid              xid8 NOT NULL DEFAULT pg_current_xact_id(),
     CONSTRAINT ledger_entries_idempotency_key UNIQUE (book_id, idempotency_key),
     CONSTRAINT ledger_entries_reverses_key UNIQUE (reverses_entry_id),
@@ -155,51 +156,79 @@ CREATE TRIGGER ledger_period_events_append_only BEFORE UPDATE OR DELETE ON ledge
 CREATE TRIGGER ledger_period_events_no_truncate BEFORE TRUNCATE ON ledger_period_events
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 
--- A new entry: stamp its transaction, refuse a date in a closed month.
-CREATE FUNCTION ledger_entry_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.txid := pg_current_xact_id();
-    IF EXISTS (SELECT 1 FROM ledger_periods p
-               WHERE p.book_id = NEW.book_id AND p.closed_at IS NOT NULL
-                 AND p.month >= date_trunc('month', NEW.business_date)::date) THEN
-        RAISE EXCEPTION 'ledger: % is in a closed period of book %', NEW.business_date, NEW.book_id
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_entries_closed_period';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER ledger_entries_insert BEFORE INSERT ON ledger_entries
-    FOR EACH ROW EXECUTE FUNCTION ledger_entry_insert();
-
--- A new line: same book as its entry, written in the entry's own transaction
--- (so the entry's COMMIT-time check sees every line it will ever have), and
--- dated like its entry.
-CREATE FUNCTION ledger_line_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- New entries, checked once per statement (a posting writes one entry, a
+-- bulk load thousands): each was written by this transaction (txid, which
+-- the lines' check relies on, cannot be forged), and none is dated on or
+-- before a closed month of its book.
+CREATE FUNCTION ledger_entries_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    e_book bigint;
-    e_date date;
-    e_txid xid8;
-    a_book bigint;
+    bad record;
 BEGIN
-    SELECT e.book_id, e.business_date, e.txid, a.book_id INTO e_book, e_date, e_txid, a_book
-      FROM ledger_entries e, ledger_accounts a
-     WHERE e.id = NEW.entry_id AND a.id = NEW.account_id;
+    -- The lookups are subqueries per new row, never joins, so that a plan
+    -- cached while the tables were small keeps using their indexes.
+    SELECT c.* INTO bad FROM (
+        SELECT e.id, e.book_id, e.business_date, e.txid <> pg_current_xact_id() AS forged,
+               (SELECT true FROM ledger_periods p
+                 WHERE p.book_id = e.book_id AND p.month >= date_trunc('month', e.business_date)::date
+                   AND p.closed_at IS NOT NULL
+                 LIMIT 1) AS closed
+          FROM new_entries e
+        OFFSET 0) c
+     WHERE c.forged OR c.closed
+     LIMIT 1;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'ledger: line names entry % or account % that does not exist', NEW.entry_id, NEW.account_id
+        RETURN NULL;
+    END IF;
+    IF bad.forged THEN
+        RAISE EXCEPTION 'ledger: entry % names another transaction', bad.id
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_entries_txid';
+    END IF;
+    RAISE EXCEPTION 'ledger: % is in a closed period of book %', bad.business_date, bad.book_id
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_entries_closed_period';
+END $$;
+CREATE TRIGGER ledger_entries_insert AFTER INSERT ON ledger_entries
+    REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_check();
+
+-- New lines, checked once per statement: each names an entry and an account
+-- that exist, the account is in the entry's book, the line is dated like its
+-- entry, and it is written in the entry's own transaction (so the entry's
+-- COMMIT-time check sees every line it will ever have).
+CREATE FUNCTION ledger_lines_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
+BEGIN
+    -- The lookups are subqueries per new line, never joins, so that a plan
+    -- cached while the tables were small keeps using their indexes.
+    SELECT c.entry_id, c.account_id, c.business_date, (c.e).book_id IS NULL OR c.a_book IS NULL AS missing,
+           (c.e).book_id AS e_book, c.a_book, (c.e).business_date AS e_date, (c.e).txid AS e_txid INTO bad
+      FROM (SELECT l.entry_id, l.account_id, l.business_date,
+                   (SELECT e FROM ledger_entries e WHERE e.id = l.entry_id) AS e,
+                   (SELECT a.book_id FROM ledger_accounts a WHERE a.id = l.account_id) AS a_book
+              FROM new_lines l
+            OFFSET 0) c
+     WHERE (c.e).book_id IS NULL OR c.a_book IS NULL OR c.a_book <> (c.e).book_id
+        OR (c.e).txid <> pg_current_xact_id() OR c.business_date <> (c.e).business_date
+     LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF bad.missing THEN
+        RAISE EXCEPTION 'ledger: line names entry % or account % that does not exist', bad.entry_id, bad.account_id
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'ledger_lines_references';
-    END IF;
-    IF a_book <> e_book THEN
-        RAISE EXCEPTION 'ledger: account % is not in book %', NEW.account_id, e_book
+    ELSIF bad.a_book <> bad.e_book THEN
+        RAISE EXCEPTION 'ledger: account % is not in book %', bad.account_id, bad.e_book
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_lines_same_book';
-    END IF;
-    IF e_txid <> pg_current_xact_id() THEN
-        RAISE EXCEPTION 'ledger: entry % was committed; its lines cannot change', NEW.entry_id
+    ELSIF bad.e_txid <> pg_current_xact_id() THEN
+        RAISE EXCEPTION 'ledger: entry % was committed; its lines cannot change', bad.entry_id
             USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_lines_append_only';
     END IF;
-    NEW.business_date := e_date;
-    RETURN NEW;
+    RAISE EXCEPTION 'ledger: line dated % but entry % is dated %', bad.business_date, bad.entry_id, bad.e_date
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_lines_entry_date';
 END $$;
-CREATE TRIGGER ledger_lines_insert BEFORE INSERT ON ledger_lines
-    FOR EACH ROW EXECUTE FUNCTION ledger_line_insert();
+CREATE TRIGGER ledger_lines_insert AFTER INSERT ON ledger_lines
+    REFERENCING NEW TABLE AS new_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_lines_check();
 
 -- At COMMIT: every entry has two lines or more and they sum to zero.
 CREATE FUNCTION ledger_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -226,3 +255,150 @@ BEGIN
 END $$;
 CREATE TRIGGER ledger_accounts_balance AFTER INSERT ON ledger_accounts
     FOR EACH ROW EXECUTE FUNCTION ledger_account_insert();
+
+-- ledger_post writes one entry, its lines and the new balances in a single
+-- call, so that a posting is one round trip: alone (autocommit) it is its
+-- own transaction, inside a caller's transaction it commits with it. Every
+-- rule above still holds through the tables' own triggers and constraints;
+-- the function adds what needs the balances: it answers an idempotency key
+-- already used (a replay or a conflict), refuses a second reversal, locks
+-- the balance rows in account-id order, keeps the running balance of every
+-- line and refuses to take an account below its floor. A refusal is a
+-- status with nothing written, which the Go side maps to the ledger's errors:
+--   'ok'         entry_id, recorded_at, and per line its account, id and balance after
+--   'replay'     entry_id is the entry written under the key with the same request
+--   'conflict'   the key was used with another request
+--   'reversed'   p_reverses is reversed already
+--   'not_found'  err_account (by id) or err_code (by code) does not exist
+--   'wrong_book' err_account is in book err_book
+--   'funds'      err_account (err_code) holds err_balance and lacks err_shortfall
+-- Lines name accounts by id (p_accounts[i] > 0) or by code in p_book
+-- (p_codes[i]); amounts are signed, debit positive.
+--
+-- Its statements look rows up by key only (=, = ANY), never by joins whose
+-- plan depends on table sizes, so that the generic plans it caches per
+-- connection stay index scans however the tables grow.
+CREATE FUNCTION ledger_post(
+    p_book bigint, p_date date, p_memo text, p_reference text, p_key text, p_hash bytea,
+    p_reverses bigint, p_created_by bigint, p_accounts bigint[], p_codes text[], p_amounts numeric[],
+    OUT status text, OUT entry_id bigint, OUT recorded_at timestamptz,
+    OUT account_ids bigint[], OUT line_ids bigint[], OUT balances_after numeric[],
+    OUT err_account bigint, OUT err_code text, OUT err_book bigint,
+    OUT err_balance numeric, OUT err_shortfall numeric)
+LANGUAGE plpgsql
+-- Generic plans: the statements run thousands of times a second with the
+-- same shape, and planning each call afresh would cost more than running it.
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    n          int := cardinality(p_amounts);
+    acct       bigint[] := p_accounts;
+    v_after    numeric[] := p_amounts;
+    prior_id   bigint;
+    prior_hash bytea;
+    l_ids      bigint[];   -- the accounts, in id order, locked
+    l_books    bigint[];
+    l_bal      numeric[];  -- running, then final balances
+    l_start    numeric[];
+    l_floor    numeric[];
+    v_id       bigint;
+    i          int;
+    j          int;
+BEGIN
+    -- An earlier entry under the key answers the request, whatever else.
+    IF p_key IS NOT NULL THEN
+        SELECT e.id, e.request_hash INTO prior_id, prior_hash
+          FROM ledger_entries e WHERE e.book_id = p_book AND e.idempotency_key = p_key;
+        IF FOUND THEN
+            status := CASE WHEN prior_hash = p_hash THEN 'replay' ELSE 'conflict' END;
+            entry_id := prior_id;
+            RETURN;
+        END IF;
+    END IF;
+    IF p_reverses IS NOT NULL
+       AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.reverses_entry_id = p_reverses) THEN
+        status := 'reversed';
+        RETURN;
+    END IF;
+    -- Accounts named by code, in the posting's book.
+    IF p_codes IS NOT NULL THEN
+        FOR i IN 1 .. n LOOP
+            IF acct[i] IS NULL OR acct[i] <= 0 THEN
+                SELECT a.id INTO v_id FROM ledger_accounts a WHERE a.book_id = p_book AND a.code = p_codes[i];
+                IF NOT FOUND THEN
+                    status := 'not_found';
+                    err_code := p_codes[i];
+                    RETURN;
+                END IF;
+                acct[i] := v_id;
+            END IF;
+        END LOOP;
+    END IF;
+    -- Lock the balance rows in account-id order, so that concurrent postings
+    -- queue instead of deadlocking. (The arrays are aggregated in one pass,
+    -- so they stay parallel whatever order the aggregate reads them in.)
+    SELECT array_agg(s.account_id), array_agg(s.book_id), array_agg(s.balance), array_agg(s.floor)
+      INTO l_ids, l_books, l_bal, l_floor
+      FROM (SELECT b.account_id, b.balance, b.floor,
+                   (SELECT a.book_id FROM ledger_accounts a WHERE a.id = b.account_id) AS book_id
+              FROM ledger_balances b
+             WHERE b.account_id = ANY (acct)
+             ORDER BY b.account_id
+               FOR UPDATE OF b) s;
+    l_start := l_bal;
+    -- The running balance after each line, in line order.
+    FOR i IN 1 .. n LOOP
+        IF p_amounts[i] <> round(p_amounts[i], 2) THEN
+            RAISE EXCEPTION 'ledger: amount % has more than 2 decimals', p_amounts[i]
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_lines_amount_check';
+        END IF;
+        j := array_position(l_ids, acct[i]);
+        IF j IS NULL THEN
+            status := 'not_found';
+            err_account := acct[i];
+            RETURN;
+        END IF;
+        IF l_books[j] <> p_book THEN
+            status := 'wrong_book';
+            err_account := acct[i];
+            err_book := l_books[j];
+            RETURN;
+        END IF;
+        l_bal[j] := l_bal[j] + p_amounts[i];
+        v_after[i] := l_bal[j];
+    END LOOP;
+    -- Floors, in account-id order.
+    FOR j IN 1 .. cardinality(l_ids) LOOP
+        IF l_bal[j] < l_floor[j] THEN
+            status := 'funds';
+            err_account := l_ids[j];
+            SELECT a.code INTO err_code FROM ledger_accounts a WHERE a.id = l_ids[j];
+            err_balance := l_start[j];
+            err_shortfall := l_floor[j] - l_bal[j];
+            RETURN;
+        END IF;
+    END LOOP;
+
+    -- One statement writes the entry, its lines and the new balances.
+    WITH e AS (
+        INSERT INTO ledger_entries (book_id, business_date, memo, reference, idempotency_key, request_hash,
+                                    reverses_entry_id, created_by)
+        VALUES (p_book, p_date, p_memo, p_reference, p_key, p_hash, p_reverses, p_created_by)
+        RETURNING ledger_entries.id, ledger_entries.recorded_at
+    ), l AS (
+        INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
+        SELECT e.id, v.account_id, p_date, v.amount, v.balance_after
+          FROM e, unnest(acct, p_amounts, v_after) WITH ORDINALITY AS v(account_id, amount, balance_after, n)
+         ORDER BY v.n
+        RETURNING ledger_lines.id
+    ), u AS (
+        UPDATE ledger_balances b SET balance = l_bal[array_position(l_ids, b.account_id)], updated_at = now()
+         WHERE b.account_id = ANY (l_ids)
+    )
+    SELECT e.id, e.recorded_at, (SELECT array_agg(l.id ORDER BY l.id) FROM l)
+      INTO entry_id, recorded_at, line_ids
+      FROM e;
+    status := 'ok';
+    account_ids := acct;
+    balances_after := v_after;
+END $$;

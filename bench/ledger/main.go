@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,8 +18,10 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,6 +41,7 @@ func main() {
 	books := flag.Int("books", 1000, "vendor books the postings spread over")
 	scale := flag.Int("scale", 10, "pgbench scale factor")
 	bulkLines := flag.Int("bulk-lines", 1_000_000, "lines the bulk path loads (0: skip the bulk path)")
+	cpu := flag.Bool("cpu", false, "also print the CPU time spent per posting by the server backends and by this program (Linux, same machine)")
 	pgbTPSFlag := flag.Float64("pgbench-tps", 0, "skip pgbench and compare with this rate instead (profiling runs only)")
 	flag.Parse()
 	log.SetFlags(0)
@@ -70,6 +74,10 @@ func main() {
 	accts := setup(ctx, db, *books)
 	fmt.Printf("ledger: %d vendor books with 4 accounts each; posting from %d workers for %s...\n", *books, *workers, *duration)
 	var entries, lines, fails atomic.Int64
+	var cpuBefore cpuSample
+	if *cpu {
+		cpuBefore = sampleCPU(ctx, db)
+	}
 	deadline := time.Now().Add(*duration)
 	var wg sync.WaitGroup
 	for w := 0; w < *workers; w++ {
@@ -102,6 +110,16 @@ func main() {
 	}
 	wg.Wait()
 	eps := float64(entries.Load()) / duration.Seconds()
+	if *cpu && entries.Load() > 0 {
+		after := sampleCPU(ctx, db)
+		var server time.Duration
+		for pid, t := range after.backends {
+			server += t - cpuBefore.backends[pid]
+		}
+		n := time.Duration(entries.Load())
+		fmt.Printf("cpu per posting: server backends %s, this program %s\n",
+			(server / n).Round(time.Microsecond/10), ((after.self - cpuBefore.self) / n).Round(time.Microsecond/10))
+	}
 	fmt.Printf("ledger postings (2- and 4-line, idempotency keys, %d workers, %d books, %s): %.0f entries/s (%d entries, %d lines, %d errors)\n",
 		*workers, *books, *duration, eps, entries.Load(), lines.Load(), fails.Load())
 	ratio := eps / pgbTPS
@@ -198,6 +216,38 @@ func runPgbench(ctx context.Context, server, name string, scale, workers int, du
 	pgbTPS, _ := strconv.ParseFloat(string(m[1]), 64)
 	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", scale, workers, duration, pgbTPS)
 	return pgbTPS
+}
+
+// cpuSample is the CPU time used so far by each server backend connected to
+// the bench database and by this program.
+type cpuSample struct {
+	backends map[int]time.Duration
+	self     time.Duration
+}
+
+func sampleCPU(ctx context.Context, db *sqlx.DB) cpuSample {
+	s := cpuSample{backends: map[int]time.Duration{}}
+	var pids []int
+	if err := db.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`); err != nil {
+		log.Fatal(err)
+	}
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command's closing parenthesis; utime and stime
+		// are the 14th and 15th fields of the line, in clock ticks (100/s).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		s.backends[pid] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return s
 }
 
 type book struct {

@@ -1,0 +1,313 @@
+// Hawker: the vendor's books, offline first.
+//
+// Every entry is saved on the phone first (IndexedDB, store "outbox") under
+// a UUID made here, shown as "waiting to send", and sent to
+// POST /api/v1/entries with that UUID as its Idempotency-Key: when it is
+// made, when the phone comes back online and whenever the page opens. The
+// server records a key once, so sending again (a lost answer, a second tab)
+// never counts twice. Sent entries move to the store "sent", which keeps
+// their keys.
+(function () {
+  'use strict';
+
+  var CACHE = 'hawker-books-v1';
+
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(keepPage)
+      .catch(function () {});
+  }
+
+  var root = document.getElementById('books');
+  if (!root) return;
+
+  var text = {};
+  try { text = JSON.parse(document.getElementById('books-text').textContent || '{}'); } catch (e) { text = {}; }
+  function t(key) { return text[key] || key; }
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.content : '';
+  var participant = root.dataset.participant;
+  var amountOK = /^[0-9]{1,16}(\.[0-9]{1,2})?$/;
+
+  // keepPage stores this page for offline use as soon as a worker is ready
+  // (on the very first visit the worker did not yet see the page load).
+  function keepPage() {
+    if (!navigator.onLine || !('caches' in window)) return;
+    caches.open(CACHE).then(function (c) { return c.add(location.pathname); }).catch(function () {});
+  }
+
+  // --- IndexedDB -----------------------------------------------------------
+  var dbPromise = null;
+  function db() {
+    if (!dbPromise) {
+      dbPromise = new Promise(function (resolve, reject) {
+        var req = indexedDB.open('hawker-books', 1);
+        req.onupgradeneeded = function () {
+          var d = req.result;
+          if (!d.objectStoreNames.contains('outbox')) d.createObjectStore('outbox', { keyPath: 'key' });
+          if (!d.objectStoreNames.contains('sent')) d.createObjectStore('sent', { keyPath: 'key' });
+        };
+        req.onsuccess = function () { resolve(req.result); };
+        req.onerror = function () { reject(req.error); };
+      });
+    }
+    return dbPromise;
+  }
+  function store(name, mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var tx = d.transaction(name, mode);
+        var result;
+        fn(tx.objectStore(name), function (r) { result = r; });
+        tx.oncomplete = function () { resolve(result); };
+        tx.onerror = function () { reject(tx.error); };
+        tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  function getAll(name) {
+    return store(name, 'readonly', function (s, done) {
+      var req = s.getAll();
+      req.onsuccess = function () {
+        done(req.result.filter(function (i) { return i.body && i.body.participant === participant; })
+          .sort(function (a, b) { return a.created - b.created; }));
+      };
+    });
+  }
+  function put(name, item) { return store(name, 'readwrite', function (s) { s.put(item); }); }
+  function del(name, key) { return store(name, 'readwrite', function (s) { s['delete'](key); }); }
+
+  // --- helpers -------------------------------------------------------------
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+  // bangkokToday is the business day in Asia/Bangkok by the phone's clock.
+  function bangkokToday() {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  }
+  // money writes "1234.5" as "1,234.50" without going through floating point.
+  function money(s) {
+    var parts = String(s).split('.');
+    var whole = parts[0].replace(/^0+(?=\d)/, '');
+    var frac = ((parts[1] || '') + '00').slice(0, 2);
+    return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + frac;
+  }
+  function el(tag, cls, txt) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (txt !== undefined) e.textContent = txt;
+    return e;
+  }
+
+  // --- recording -----------------------------------------------------------
+  function fieldError(form, input, msg) {
+    var p = form.querySelector('.js-error');
+    if (!msg) {
+      if (p) p.remove();
+      input.removeAttribute('aria-invalid');
+      return;
+    }
+    if (!p) {
+      p = el('p', 'field-error js-error');
+      p.id = input.id + '-js-error';
+      input.insertAdjacentElement('afterend', p);
+    }
+    p.textContent = msg;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', p.id);
+  }
+
+  function onSubmit(ev) {
+    ev.preventDefault();
+    var form = ev.currentTarget;
+    var kind = form.dataset.kind;
+    var input = form.querySelector('input[name="amount"]');
+    var amount = input.value.trim().replace(/,/g, '');
+    if (!amount) { fieldError(form, input, t('vendor.amount_required')); input.focus(); return; }
+    if (!amountOK.test(amount) || !/[1-9]/.test(amount)) { fieldError(form, input, t('vendor.amount_invalid')); input.focus(); return; }
+    fieldError(form, input, '');
+    var dateInput = form.querySelector('input[type="date"]');
+    var body = { participant: participant, date: dateInput && dateInput.value ? dateInput.value : bangkokToday(), kind: kind, amount: amount, note: '' };
+    var sub = ev.submitter;
+    if (kind === 'sale') body.method = (sub && sub.value) || 'cash';
+    if (kind === 'expense') body.category = (sub && sub.value) || 'other';
+    var item = { key: uuid(), body: body, created: Date.now(), state: 'waiting' };
+    put('outbox', item).then(function () {
+      input.value = '';
+      return renderOutbox();
+    }).then(flush);
+  }
+
+  // send posts one entry. It answers {ok} when the server holds it (201 the
+  // first time, 200 for a replay), {refused, message} when the server will
+  // never take it, {auth} when the session has ended, {retry} otherwise.
+  function send(item) {
+    return fetch('/api/v1/entries', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': item.key, 'X-CSRF-Token': csrf },
+      body: JSON.stringify(item.body),
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (j) {
+        var code = j && j.error && j.error.code;
+        if (res.status === 200 || res.status === 201) return { ok: true, status: res.status, id: j.id };
+        if (res.status === 401 || code === 'csrf') return { auth: true, status: res.status };
+        if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+          var msg = (j.error && j.error.message) || t('vendor.refused');
+          if (j.error && j.error.fields) {
+            msg = Object.keys(j.error.fields).map(function (f) { return j.error.fields[f]; }).join(' ');
+          }
+          return { refused: true, status: res.status, message: msg };
+        }
+        return { retry: true, status: res.status };
+      });
+    }, function () { return { retry: true, offline: true }; });
+  }
+
+  var flushing = null;
+  var again = false;
+  function flush() {
+    if (flushing) { again = true; return flushing; }
+    flushing = getAll('outbox').then(function (items) {
+      var sent = 0;
+      var chain = Promise.resolve(true);
+      items.forEach(function (item) {
+        chain = chain.then(function (go) {
+          if (!go || item.state === 'refused') return go;
+          markSending(item.key);
+          return send(item).then(function (r) {
+            if (r.ok) {
+              sent++;
+              item.state = 'sent';
+              item.id = r.id;
+              item.sentAt = Date.now();
+              return put('sent', item).then(function () { return del('outbox', item.key); }).then(function () { return true; });
+            }
+            if (r.refused) {
+              item.state = 'refused';
+              item.message = r.message;
+              return put('outbox', item).then(function () { return true; });
+            }
+            if (r.auth) {
+              item.state = 'auth';
+              return put('outbox', item).then(function () { return false; });
+            }
+            return false; // offline or the server is down: later
+          });
+        });
+      });
+      return chain.then(function () { return sent; });
+    }).then(function (sent) {
+      return renderOutbox().then(function () { return sent > 0 ? refreshPage() : null; });
+    }).catch(function () {}).then(function () {
+      flushing = null;
+      if (again) { again = false; return flush(); }
+    });
+    return flushing;
+  }
+
+  // refreshPage swaps in the server's figures and latest entries.
+  function refreshPage() {
+    return fetch(location.pathname, { credentials: 'same-origin' }).then(function (res) {
+      if (!res.ok) return;
+      return res.text().then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        ['figures', 'glance', 'recent'].forEach(function (id) {
+          var fresh = doc.getElementById(id);
+          var here = document.getElementById(id);
+          if (fresh && here) here.replaceWith(document.importNode(fresh, true));
+        });
+        wireVoids();
+      });
+    }).catch(function () {});
+  }
+
+  // --- the outbox on screen ------------------------------------------------
+  function label(body) {
+    var s = t('vendor.kind.' + body.kind);
+    if (body.method) s += ' · ' + t('vendor.method.' + body.method);
+    if (body.category) s += ' · ' + t('vendor.category.' + body.category);
+    return s;
+  }
+  function markSending(key) {
+    var li = document.querySelector('#outbox-list li[data-key="' + key + '"] .badge');
+    if (li) li.textContent = t('vendor.sending');
+  }
+  function renderOutbox() {
+    return getAll('outbox').then(function (items) {
+      var box = document.getElementById('outbox');
+      var list = document.getElementById('outbox-list');
+      list.textContent = '';
+      items.forEach(function (item) {
+        var li = el('li', 'entry-row k-' + item.body.kind + (item.state === 'refused' ? ' is-refused' : ' is-waiting'));
+        li.dataset.key = item.key;
+        var line = el('div', 'e-line');
+        line.appendChild(el('span', 'e-what', label(item.body)));
+        line.appendChild(el('span', 'e-amt num', (item.body.kind === 'sale' ? '+' : '−') + money(item.body.amount)));
+        li.appendChild(line);
+        var meta = el('div', 'e-meta');
+        var badge = el('span', item.state === 'refused' ? 'badge off' : 'badge wait',
+          item.state === 'refused' ? t('vendor.refused') : (item.state === 'auth' ? t('vendor.sign_in_again') : t('vendor.outbox')));
+        meta.appendChild(badge);
+        meta.appendChild(document.createTextNode(' ' + item.body.date));
+        li.appendChild(meta);
+        if (item.state === 'refused') {
+          li.appendChild(el('p', 'field-error', item.message || ''));
+          var drop = el('button', 'secondary small-button', t('vendor.delete'));
+          drop.type = 'button';
+          drop.addEventListener('click', function () { del('outbox', item.key).then(renderOutbox); });
+          li.appendChild(drop);
+        }
+        list.appendChild(li);
+      });
+      document.getElementById('outbox-count').textContent = items.length ? '(' + items.length + ')' : '';
+      box.hidden = items.length === 0;
+    }).catch(function () {});
+  }
+
+  // --- voids need the server -------------------------------------------------
+  function wireVoids() {
+    document.querySelectorAll('form.void-form').forEach(function (f) {
+      if (f.dataset.wired) return;
+      f.dataset.wired = '1';
+      f.addEventListener('submit', function (ev) {
+        if (!navigator.onLine) {
+          ev.preventDefault();
+          window.alert(t('vendor.void_offline'));
+        }
+      });
+    });
+  }
+
+  // --- online and offline ----------------------------------------------------
+  var banner = document.getElementById('offline-banner');
+  function showNetwork() { if (banner) banner.hidden = navigator.onLine; }
+  window.addEventListener('online', function () { showNetwork(); flush(); });
+  window.addEventListener('offline', showNetwork);
+
+  document.querySelectorAll('form.entry-form').forEach(function (f) { f.addEventListener('submit', onSubmit); });
+  wireVoids();
+  showNetwork();
+  renderOutbox().then(flush);
+
+  // For tests and support: send the outbox now, or send given items again.
+  window.hawkerBooks = {
+    flush: flush,
+    send: send,
+    sendAll: function (items) {
+      var out = [];
+      return items.reduce(function (p, item) {
+        return p.then(function () { return send(item).then(function (r) { out.push(r.status || 0); }); });
+      }, Promise.resolve()).then(function () { return out; });
+    },
+    outbox: function () { return getAll('outbox'); },
+    sent: function () { return getAll('sent'); },
+  };
+})();

@@ -1,0 +1,453 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"hawker/ledger"
+	"hawker/participants"
+	"hawker/thai"
+	"hawker/users"
+	"hawker/valid"
+	"hawker/vendors"
+)
+
+// The vendor's books: her home page (GET /books, her own; /vendors/{code}
+// for officers, managers and herself), the no-JavaScript form posts behind
+// its buttons, voids, and PromptPay. The page works offline: vendor.js keeps
+// an outbox in IndexedDB and sends it to POST /api/v1/entries (api_entries.go).
+
+// RecentEntries is how many entries the home page lists.
+const RecentEntries = 10
+
+// vendorPage is the vendor home page.
+type vendorPage struct {
+	P          participants.Participant
+	Own        bool // the vendor herself (else an officer or manager looking)
+	CanRecord  bool
+	Base       string // the page's path: /books or /vendors/{code}
+	Today      time.Time
+	Overview   vendors.Overview
+	Recent     []vendors.Recorded
+	FormKey    string // the idempotency key of the page's no-JavaScript forms
+	Methods    []vendors.Method
+	Categories []vendors.Category
+	Ceiling    decimal.Decimal
+	PromptPay  *vendors.PromptPayID
+	Errors     valid.Errors
+	Failed     string            // the form that failed: sale, expense or drawing
+	Amount     string            // the amount typed into the failed form
+	Notice     string            // a message key
+	Text       map[string]string // the strings vendor.js shows, in the reader's language
+}
+
+// scriptText are the keys vendor.js needs, sent with the page.
+var scriptText = []string{
+	"vendor.outbox", "vendor.sending", "vendor.sent", "vendor.refused", "vendor.sign_in_again",
+	"vendor.void_offline", "vendor.delete", "vendor.amount_invalid", "vendor.amount_required",
+	"vendor.kind.sale", "vendor.kind.expense", "vendor.kind.drawing",
+	"vendor.method.cash", "vendor.method.promptpay", "vendor.method.credit",
+	"vendor.category.ingredients", "vendor.category.gas", "vendor.category.ice", "vendor.category.packaging",
+	"vendor.category.pitch", "vendor.category.transport", "vendor.category.other",
+}
+
+// ownParticipant is the signed-in vendor's participant.
+func (s *Server) ownParticipant(c *fiber.Ctx) (participants.Participant, error) {
+	u := currentUser(c)
+	if u == nil || u.Role != users.Vendor || u.ParticipantID == nil {
+		return participants.Participant{}, errForbidden
+	}
+	return participants.NewStore(s.db).ByID(c.UserContext(), *u.ParticipantID)
+}
+
+// isOwn reports whether the signed-in user is the vendor p.
+func isOwn(c *fiber.Ctx, p participants.Participant) bool {
+	u := currentUser(c)
+	return u != nil && u.Role == users.Vendor && u.ParticipantID != nil && *u.ParticipantID == p.ID
+}
+
+// mayRecordFor: a vendor records in her own books; officers in anyone's,
+// on her behalf. Managers and administrators look only.
+func mayRecordFor(c *fiber.Ctx, p participants.Participant) bool {
+	return isOwn(c, p) || hasRole(c, users.Officer)
+}
+
+// showBooks: GET /books, the vendor's own home page and the PWA's start.
+func (s *Server) showBooks(c *fiber.Ctx) error {
+	p, err := s.ownParticipant(c)
+	if err != nil {
+		return err
+	}
+	return s.renderBooks(c, p, "/books", nil)
+}
+
+// showVendor: GET /vendors/{code}.
+func (s *Server) showVendor(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	return s.renderBooks(c, p, "/vendors/"+p.Code, nil)
+}
+
+func (s *Server) renderBooks(c *fiber.Ctx, p participants.Participant, base string, page *vendorPage) error {
+	ctx := c.UserContext()
+	if page == nil {
+		page = &vendorPage{}
+	}
+	today := s.today()
+	o, err := s.vendors.Overview(ctx, p.ID, today)
+	if err != nil {
+		return err
+	}
+	recent, err := s.vendors.Recent(ctx, p.ID, RecentEntries)
+	if err != nil {
+		return err
+	}
+	ceiling, err := s.vendors.Ceiling(ctx)
+	if err != nil {
+		return err
+	}
+	page.P, page.Own, page.CanRecord, page.Base, page.Today = p, isOwn(c, p), mayRecordFor(c, p), base, today
+	page.Overview, page.Recent, page.Ceiling = o, recent, ceiling
+	page.Methods, page.Categories = vendors.Methods, vendors.Categories
+	page.FormKey = uuid.NewString()
+	lang := s.lang(c)
+	page.Text = make(map[string]string, len(scriptText)+1)
+	for _, k := range scriptText {
+		page.Text[k] = s.views.tr.T(lang, k)
+	}
+	page.Text["lang"] = lang
+	if id, err := s.vendors.PromptPay(ctx, p.ID); err == nil {
+		page.PromptPay = &id
+	} else if !errors.Is(err, vendors.ErrNotFound) {
+		return err
+	}
+	if page.Notice == "" {
+		switch c.Query("done") {
+		case "saved":
+			page.Notice = "vendor.saved"
+		case "voided":
+			page.Notice = "vendor.voided_notice"
+		}
+	}
+	// The page is the app's shell offline: the service worker keeps a copy,
+	// so browsers must not keep one of their own beside it.
+	c.Set("Cache-Control", "no-store")
+	return s.render(c, "vendor_home", page)
+}
+
+// booksFor resolves the route's vendor: /books is the signed-in vendor's own,
+// /vendors/{code} anyone the caller may see.
+func (s *Server) booksFor(c *fiber.Ctx) (participants.Participant, string, error) {
+	if c.Params("code") == "" {
+		p, err := s.ownParticipant(c)
+		return p, "/books", err
+	}
+	p, err := s.participantFrom(c)
+	return p, "/vendors/" + p.Code, err
+}
+
+// recordEntryForm: POST /vendors/{code}/entries, the page's forms without
+// JavaScript (with it, vendor.js sends them to the API from its outbox).
+// The form carries a key made when the page was drawn, so a double tap or a
+// resent form records once.
+func (s *Server) recordEntryForm(c *fiber.Ctx) error {
+	p, base, err := s.booksFor(c)
+	if err != nil {
+		return err
+	}
+	if !mayRecordFor(c, p) {
+		return errForbidden
+	}
+	in := vendors.Input{
+		Date: c.FormValue("date"), Kind: c.FormValue("kind"), Amount: c.FormValue("amount"),
+		Category: c.FormValue("category"), Method: c.FormValue("method"), Note: c.FormValue("note"),
+	}
+	if in.Date == "" {
+		in.Date = s.today().Format(time.DateOnly)
+	}
+	key := c.FormValue("key")
+	if key == "" {
+		key = uuid.NewString()
+	}
+	_, err = s.vendors.Record(c.UserContext(), actor(c), s.entryRequest(c, p, in, "form:"+key))
+	var fields valid.Errors
+	switch {
+	case errors.As(err, &fields):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderBooks(c, p, base, &vendorPage{Errors: fields, Failed: in.Kind, Amount: in.Amount})
+	case errors.Is(err, ledger.ErrClosedPeriod):
+		c.Status(fiber.StatusConflict)
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"date": "vendor.date_closed"}, Failed: in.Kind, Amount: in.Amount})
+	case err != nil:
+		return err
+	}
+	return c.Redirect(base+"?done=saved", http.StatusSeeOther)
+}
+
+// entryRequest is the store's request for an entry p's books receive from
+// the signed-in user: on her behalf unless she is the vendor herself.
+func (s *Server) entryRequest(c *fiber.Ctx, p participants.Participant, in vendors.Input, key string) vendors.Request {
+	u := currentUser(c)
+	r := vendors.Request{ParticipantID: p.ID, Code: p.Code, Input: in, Key: key, Today: s.today(), OnBehalf: !isOwn(c, p)}
+	if u != nil {
+		r.RecordedBy = u.ID
+	}
+	return r
+}
+
+// voidEntryForm: POST /vendors/{code}/entries/{id}/void with a reason.
+func (s *Server) voidEntryForm(c *fiber.Ctx) error {
+	p, base, err := s.booksFor(c)
+	if err != nil {
+		return err
+	}
+	if !mayRecordFor(c, p) {
+		return errForbidden
+	}
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	e, err := s.vendors.Entry(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if e.ParticipantID != p.ID {
+		return errNotFound
+	}
+	reason := strings.TrimSpace(c.FormValue("reason"))
+	if reason == "" {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{fmt.Sprintf("reason-%d", id): "vendor.reason_required"}})
+	}
+	if _, err := s.vendors.Void(c.UserContext(), actor(c), id, reason, currentUser(c).ID); err != nil {
+		return err
+	}
+	return c.Redirect(base+"?done=voided", http.StatusSeeOther)
+}
+
+// promptPayPage shows a vendor's PromptPay QR and the form to set her id.
+type promptPayPage struct {
+	P        participants.Participant
+	Base     string
+	ID       *vendors.PromptPayID
+	Amount   string
+	Errors   valid.Errors
+	Value    string
+	Notice   string
+	CanEdit  bool
+	QRAmount string // the amount the QR asks for, checked; "" for a static QR
+}
+
+// showPromptPay: GET /books/promptpay and /vendors/{code}/promptpay[?amount=].
+func (s *Server) showPromptPay(c *fiber.Ctx) error {
+	p, base, err := s.booksFor(c)
+	if err != nil {
+		return err
+	}
+	return s.renderPromptPay(c, p, base, &promptPayPage{})
+}
+
+func (s *Server) renderPromptPay(c *fiber.Ctx, p participants.Participant, base string, page *promptPayPage) error {
+	page.P, page.Base, page.CanEdit = p, base, mayRecordFor(c, p)
+	if id, err := s.vendors.PromptPay(c.UserContext(), p.ID); err == nil {
+		page.ID = &id
+	} else if !errors.Is(err, vendors.ErrNotFound) {
+		return err
+	}
+	if a := c.Query("amount"); a != "" {
+		page.Amount = a
+		ceiling, err := s.vendors.Ceiling(c.UserContext())
+		if err != nil {
+			return err
+		}
+		if d, key := vendors.ParseAmount(a, ceiling); key != "" {
+			if page.Errors == nil {
+				page.Errors = valid.Errors{}
+			}
+			page.Errors.Add("amount", key)
+		} else {
+			page.QRAmount = d.StringFixed(2)
+		}
+	}
+	if c.Query("done") == "saved" {
+		page.Notice = "vendor.promptpay_saved"
+	}
+	return s.render(c, "vendor_promptpay", page)
+}
+
+// savePromptPay: POST …/promptpay with the vendor's mobile number or id.
+func (s *Server) savePromptPay(c *fiber.Ctx) error {
+	p, base, err := s.booksFor(c)
+	if err != nil {
+		return err
+	}
+	if !mayRecordFor(c, p) {
+		return errForbidden
+	}
+	value := c.FormValue("promptpay")
+	id, err := vendors.ParsePromptPayID(value)
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderPromptPay(c, p, base, &promptPayPage{Errors: fields, Value: value})
+	}
+	if err := s.vendors.SetPromptPay(c.UserContext(), actor(c), p.ID, p.Code, id); err != nil {
+		return err
+	}
+	return c.Redirect(base+"/promptpay?done=saved", http.StatusSeeOther)
+}
+
+// promptPayQR: GET …/promptpay.svg[?amount=], the QR as SVG.
+func (s *Server) promptPayQR(c *fiber.Ctx) error {
+	p, _, err := s.booksFor(c)
+	if err != nil {
+		return err
+	}
+	id, err := s.vendors.PromptPay(c.UserContext(), p.ID)
+	if err != nil {
+		return err
+	}
+	var amount *decimal.Decimal
+	if a := c.Query("amount"); a != "" {
+		ceiling, err := s.vendors.Ceiling(c.UserContext())
+		if err != nil {
+			return err
+		}
+		d, key := vendors.ParseAmount(a, ceiling)
+		if key != "" {
+			return valid.Errors{"amount": key}
+		}
+		amount = &d
+	}
+	svg, err := vendors.QRSVG(vendors.Payload(id, amount))
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Type", "image/svg+xml")
+	c.Set("Cache-Control", "private, max-age=300")
+	return c.Send(svg)
+}
+
+// importPage is the officers' CSV import form and its outcome.
+type importPage struct {
+	Problems []importProblem
+	Done     *vendors.ImportResult
+}
+
+type importProblem struct {
+	Line   int
+	Column string
+	Key    string
+}
+
+// showImport: GET /vendors/import.
+func (s *Server) showImport(c *fiber.Ctx) error {
+	return s.render(c, "vendor_import", importPage{})
+}
+
+// importEntriesForm: POST /vendors/import with a CSV file.
+func (s *Server) importEntriesForm(c *fiber.Ctx) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.render(c, "vendor_import", importPage{Problems: []importProblem{{Line: 1, Key: "vendor.csv_empty"}}})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	res, err := s.vendors.Import(c.UserContext(), actor(c), f, s.today(), currentUser(c).ID)
+	var ie *vendors.ImportError
+	if errors.As(err, &ie) {
+		page := importPage{}
+		for _, l := range ie.Lines {
+			page.Problems = append(page.Problems, importProblem{Line: l.Line, Column: l.Column, Key: l.Key})
+		}
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.render(c, "vendor_import", page)
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, "vendor_import", importPage{Done: &res})
+}
+
+// vendorCalls is the officers' home-page list of vendors to ring.
+func (s *Server) vendorCalls(c *fiber.Ctx) ([]vendors.Call, error) {
+	if !hasRole(c, users.Officer, users.Manager) {
+		return nil, nil
+	}
+	return s.vendors.Calls(c.UserContext(), s.today())
+}
+
+// serveWorker: GET /sw.js. The service worker lives at the root so that its
+// scope covers /books and /vendors/…; browsers must always revalidate it.
+func (s *Server) serveWorker(c *fiber.Ctx) error {
+	b, err := assets.ReadFile("static/sw.js")
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Type", "text/javascript; charset=utf-8")
+	c.Set("Cache-Control", "no-cache")
+	return c.Send(b)
+}
+
+// serveManifest: GET /manifest.webmanifest, the installable app's manifest.
+func (s *Server) serveManifest(c *fiber.Ctx) error {
+	b, err := assets.ReadFile("static/manifest.webmanifest")
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Type", "application/manifest+json")
+	c.Set("Cache-Control", "public, max-age=3600")
+	return c.Send(b)
+}
+
+// Template helpers of the vendor pages.
+func init() {
+	templateFuncs["kindKey"] = func(k vendors.Kind) string { return "vendor.kind." + string(k) }
+	templateFuncs["methodKey"] = func(m vendors.Method) string { return "vendor.method." + string(m) }
+	templateFuncs["categoryKey"] = func(c vendors.Category) string { return "vendor.category." + string(c) }
+	templateFuncs["whatKey"] = func(r vendors.Recorded) string {
+		switch {
+		case r.Method != nil:
+			return "vendor.method." + string(*r.Method)
+		case r.Category != nil:
+			return "vendor.category." + string(*r.Category)
+		}
+		return "vendor.kind." + string(r.Kind)
+	}
+	templateFuncs["baht"] = func(d decimal.Decimal) string {
+		// Whole baht without ".00": big numerals read faster.
+		s := thai.Money(d)
+		return strings.TrimSuffix(s, ".00")
+	}
+	templateFuncs["neg"] = func(d decimal.Decimal) bool { return d.IsNegative() }
+	templateFuncs["dict"] = func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	}
+	templateFuncs["reasonField"] = func(id int64) string { return fmt.Sprintf("reason-%d", id) }
+}

@@ -1,0 +1,82 @@
+package audit_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"hawker/audit"
+	"hawker/pg"
+	"hawker/pg/pgtest"
+)
+
+func record(t *testing.T, db *sqlx.DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		err := pg.InTx(ctx, db, func(tx *sqlx.Tx) error {
+			return audit.Record(ctx, tx, audit.Actor{UserID: 0, Role: "system", IP: "192.0.2.1"}, "test.action", "thing:1", "step")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Tamper changes a row as the superuser, past the append-only trigger, as
+// someone with direct database access could.
+func Tamper(t testing.TB, db *sqlx.DB, query string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, `SET session_replication_role = DEFAULT`)
+	if _, err := conn.ExecContext(ctx, query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyDetectsTampering(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, query, reason string
+		id                  int64
+	}{
+		{"altered", `UPDATE audit_log SET summary = 'nothing happened' WHERE id = 3`, "altered", 3},
+		{"removed", `DELETE FROM audit_log WHERE id = 3`, "removed", 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db := pgtest.New(t)
+			ctx := context.Background()
+			record(t, db, 5)
+			r, err := audit.Verify(ctx, db)
+			if err != nil || len(r.Breaks) != 0 || r.Rows < 5 {
+				t.Fatalf("intact trail: %+v, %v", r, err)
+			}
+			// The database refuses changes to the trail.
+			if _, err := db.ExecContext(ctx, `UPDATE audit_log SET summary = 'x' WHERE id = 1`); err == nil {
+				t.Fatal("UPDATE of the audit trail was allowed")
+			}
+			if _, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE id = 1`); err == nil {
+				t.Fatal("DELETE from the audit trail was allowed")
+			}
+			Tamper(t, db, tc.query)
+			r, err = audit.Verify(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Breaks) == 0 || r.Breaks[0].ID != tc.id || !strings.Contains(r.Breaks[0].Reason, tc.reason) {
+				t.Fatalf("breaks = %+v, want row %d %s", r.Breaks, tc.id, tc.reason)
+			}
+		})
+	}
+}

@@ -1,0 +1,366 @@
+package vendors
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"hawker/audit"
+	"hawker/ledger"
+	"hawker/pg"
+)
+
+// Store reads and writes vendors' books. Keep one per process: it holds the
+// ledger store (whose posting statements are prepared once) and a cache of
+// participant → book, which never changes once made.
+type Store struct {
+	db     *sqlx.DB
+	ledger *ledger.Store
+	books  sync.Map // participant id → book id
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *sqlx.DB) *Store { return &Store{db: db, ledger: ledger.NewStore(db)} }
+
+// Ledger is the ledger the books live in.
+func (s *Store) Ledger() *ledger.Store { return s.ledger }
+
+// Recorded is an entry as stored, with its void if any.
+type Recorded struct {
+	ID            int64           `db:"id" json:"id"`
+	EntryID       int64           `db:"entry_id" json:"entry_id"`
+	ParticipantID int64           `db:"participant_id" json:"-"`
+	Participant   string          `db:"code" json:"participant"`
+	Date          time.Time       `db:"business_date" json:"-"`
+	Kind          Kind            `db:"kind" json:"kind"`
+	Amount        decimal.Decimal `db:"amount" json:"-"`
+	Category      *Category       `db:"category" json:"category,omitempty"`
+	Method        *Method         `db:"method" json:"method,omitempty"`
+	Note          string          `db:"note" json:"note"`
+	OnBehalf      bool            `db:"on_behalf" json:"on_behalf"`
+	RecordedBy    *int64          `db:"recorded_by" json:"recorded_by,omitempty"`
+	RecordedAt    time.Time       `db:"recorded_at" json:"recorded_at"`
+	Key           string          `db:"idempotency_key" json:"idempotency_key"`
+	RequestHash   []byte          `db:"request_hash" json:"-"`
+	VoidedAt      *time.Time      `db:"voided_at" json:"voided_at,omitempty"`
+	VoidReason    *string         `db:"void_reason" json:"void_reason,omitempty"`
+	ReversalID    *int64          `db:"reversal_entry_id" json:"reversal_entry_id,omitempty"`
+	// Replayed is true when an idempotent retry returned this earlier entry.
+	Replayed bool `db:"-" json:"-"`
+}
+
+// Voided reports whether the entry was voided.
+func (r Recorded) Voided() bool { return r.VoidedAt != nil }
+
+// What is the entry's method or category, whichever it has.
+func (r Recorded) What() string {
+	switch {
+	case r.Method != nil:
+		return string(*r.Method)
+	case r.Category != nil:
+		return string(*r.Category)
+	}
+	return ""
+}
+
+const recordedColumns = `
+	ve.id, ve.entry_id, ve.participant_id, p.code, ve.business_date, ve.kind, ve.amount, ve.category,
+	ve.method, ve.note, ve.on_behalf, ve.recorded_by, ve.recorded_at, ve.idempotency_key, ve.request_hash,
+	vv.voided_at, vv.reason AS void_reason, vv.reversal_entry_id`
+
+const recordedFrom = `
+	FROM vendor_entries ve
+	JOIN participants p ON p.id = ve.participant_id
+	LEFT JOIN vendor_voids vv ON vv.vendor_entry_id = ve.id`
+
+// Entry reads a vendor entry by its id.
+func (s *Store) Entry(ctx context.Context, id int64) (Recorded, error) {
+	var r Recorded
+	err := s.db.GetContext(ctx, &r, `SELECT `+recordedColumns+recordedFrom+` WHERE ve.id = $1`, id)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("vendors: entry %d: %w", id, pg.NotFound(err, ErrNotFound))
+	}
+	return r, nil
+}
+
+// Recent lists a participant's latest n entries, newest first (by business
+// date, then by when they were recorded), voided ones included and marked.
+func (s *Store) Recent(ctx context.Context, participantID int64, n int) ([]Recorded, error) {
+	rs := []Recorded{}
+	err := s.db.SelectContext(ctx, &rs, `SELECT `+recordedColumns+recordedFrom+`
+		WHERE ve.participant_id = $1 ORDER BY ve.business_date DESC, ve.id DESC LIMIT $2`, participantID, n)
+	if err != nil {
+		return nil, fmt.Errorf("vendors: recent entries of %d: %w", participantID, err)
+	}
+	return rs, nil
+}
+
+// Ceiling is the largest amount a line may carry (a setting).
+func (s *Store) Ceiling(ctx context.Context) (decimal.Decimal, error) {
+	var d decimal.Decimal
+	if err := s.db.GetContext(ctx, &d, `SELECT line_ceiling FROM vendor_settings`); err != nil {
+		return decimal.Decimal{}, fmt.Errorf("vendors: ceiling: %w", err)
+	}
+	return d, nil
+}
+
+// SetCeiling changes the largest amount a line may carry.
+func (s *Store) SetCeiling(ctx context.Context, a audit.Actor, d decimal.Decimal) error {
+	if !d.IsPositive() || !d.Equal(d.Truncate(2)) {
+		return fmt.Errorf("vendors: ceiling %s: %w", d, ledger.ErrInvalidAmount)
+	}
+	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var by *int64
+		if a.UserID != 0 {
+			by = &a.UserID
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d.StringFixed(2), by); err != nil {
+			return fmt.Errorf("vendors: set ceiling: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "vendor.settings.ceiling", "settings:vendors", "line ceiling "+d.StringFixed(2))
+	})
+}
+
+// bookTx returns the participant's book, creating it with its chart of
+// accounts on first use. Two first entries racing for one participant queue
+// on an advisory lock, so the book is made once.
+func (s *Store) bookTx(ctx context.Context, tx *sqlx.Tx, participantID int64, code string) (int64, error) {
+	if id, ok := s.books.Load(participantID); ok {
+		return id.(int64), nil
+	}
+	var book int64
+	err := tx.GetContext(ctx, &book, `SELECT book_id FROM vendor_books WHERE participant_id = $1`, participantID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Not cached: this transaction may still roll back.
+		book, err = s.createBookTx(ctx, tx, participantID, code)
+		if err != nil {
+			return 0, fmt.Errorf("vendors: book of %s: %w", code, err)
+		}
+		return book, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("vendors: book of %s: %w", code, err)
+	}
+	s.books.Store(participantID, book)
+	return book, nil
+}
+
+// bookLock is the advisory lock class under which a participant's book is made.
+const bookLock = 0x76626b // "vbk"
+
+func (s *Store) createBookTx(ctx context.Context, tx *sqlx.Tx, participantID int64, code string) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2::int)`, bookLock, int32(participantID)); err != nil {
+		return 0, err
+	}
+	var book int64
+	err := tx.GetContext(ctx, &book, `SELECT book_id FROM vendor_books WHERE participant_id = $1`, participantID)
+	if err == nil {
+		return book, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	b, err := s.ledger.CreateBookTx(ctx, tx, ledger.Vendor, code, "Vendor book "+code)
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range chart {
+		if _, err := s.ledger.EnsureAccountTx(ctx, tx, ledger.Account{BookID: b.ID, Code: a.code, Type: a.typ, NameTH: a.th, NameEN: a.en}); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO vendor_books (participant_id, book_id) VALUES ($1, $2)`, participantID, b.ID); err != nil {
+		return 0, err
+	}
+	return b.ID, nil
+}
+
+// Book returns the participant's ledger book id, or ErrNotFound when she
+// has recorded nothing yet.
+func (s *Store) Book(ctx context.Context, participantID int64) (int64, error) {
+	var book int64
+	err := s.db.GetContext(ctx, &book, `SELECT book_id FROM vendor_books WHERE participant_id = $1`, participantID)
+	if err != nil {
+		return 0, fmt.Errorf("vendors: book of %d: %w", participantID, pg.NotFound(err, ErrNotFound))
+	}
+	return book, nil
+}
+
+// Request is one entry to record: the participant it belongs to, what the
+// client sent, who sends it and under which idempotency key.
+type Request struct {
+	ParticipantID int64
+	Code          string
+	Input         Input
+	RecordedBy    int64
+	OnBehalf      bool
+	Key           string
+	Today         time.Time // the Bangkok business day now
+}
+
+// Record writes one entry in a transaction of its own; see RecordTx.
+func (s *Store) Record(ctx context.Context, a audit.Actor, r Request) (Recorded, error) {
+	var out Recorded
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.RecordTx(ctx, tx, a, r)
+		return err
+	})
+	return out, err
+}
+
+// errKeyRace is two requests with one key for different participants
+// committing at once: the loser's transaction runs again (pg.InTx retries
+// serialization failures) and then answers as a replay or a conflict.
+var errKeyRace = &pq.Error{Code: "40001", Message: "vendors: idempotency key taken concurrently"}
+
+// RecordTx checks and writes one entry inside the caller's transaction: a
+// ledger entry in the participant's book and its vendor_entries row. A replay
+// of an earlier request under the same key returns the earlier entry with
+// Replayed set; the key with another request is ErrIdempotencyConflict; an
+// invalid request is valid.Errors. The vendor's own entries are not copied to
+// the audit trail: the ledger is their record (who, when, append-only), and
+// the trail's chain lock would make every stall in the programme wait on one
+// another. Entries an officer makes on a vendor's behalf are audited.
+func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Request) (Recorded, error) {
+	if r.Key == "" {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", ErrNoKey)
+	}
+	hash := requestHash(r.ParticipantID, r.Input)
+	var pre struct {
+		Ceiling   decimal.Decimal `db:"ceiling"`
+		PriorID   *int64          `db:"prior_id"`
+		PriorHash []byte          `db:"prior_hash"`
+		Erased    bool            `db:"erased"`
+	}
+	err := tx.GetContext(ctx, &pre, `
+		SELECT (SELECT line_ceiling FROM vendor_settings) AS ceiling,
+		       ve.id AS prior_id, ve.request_hash AS prior_hash,
+		       COALESCE((SELECT erased_at IS NOT NULL FROM participants WHERE id = $2), false) AS erased
+		FROM (SELECT 1) one LEFT JOIN vendor_entries ve ON ve.idempotency_key = $1`, r.Key, r.ParticipantID)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
+	}
+	if pre.PriorID != nil {
+		if !bytes.Equal(pre.PriorHash, hash) {
+			return Recorded{}, fmt.Errorf("vendors: record key %q: %w", r.Key, ErrIdempotencyConflict)
+		}
+		var out Recorded
+		if err := tx.GetContext(ctx, &out, `SELECT `+recordedColumns+recordedFrom+` WHERE ve.id = $1`, *pre.PriorID); err != nil {
+			return Recorded{}, fmt.Errorf("vendors: replay %q: %w", r.Key, err)
+		}
+		out.Replayed = true
+		return out, nil
+	}
+	if pre.Erased {
+		return Recorded{}, fmt.Errorf("vendors: record for %s: %w", r.Code, ErrErased)
+	}
+	e, err := r.Input.Check(r.Today, pre.Ceiling)
+	if err != nil {
+		return Recorded{}, err
+	}
+	e.ParticipantID, e.Code, e.RecordedBy, e.OnBehalf, e.Key, e.hash = r.ParticipantID, r.Code, r.RecordedBy, r.OnBehalf, r.Key, hash
+	book, err := s.bookTx(ctx, tx, e.ParticipantID, e.Code)
+	if err != nil {
+		return Recorded{}, err
+	}
+	le, err := s.ledger.PostTx(ctx, tx, e.posting(book))
+	if err != nil {
+		if errors.Is(err, ledger.ErrIdempotencyConflict) {
+			err = errKeyRace
+		}
+		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
+	}
+	if le.Replayed {
+		// Another request under this key committed after this one looked:
+		// run again, to answer from its vendor entry.
+		return Recorded{}, fmt.Errorf("vendors: record: %w", errKeyRace)
+	}
+	out := Recorded{
+		EntryID: le.ID, ParticipantID: e.ParticipantID, Participant: e.Code, Date: e.Date, Kind: e.Kind,
+		Amount: e.Amount, Note: e.Note, OnBehalf: e.OnBehalf, Key: e.Key, RequestHash: hash,
+	}
+	if e.Category != "" {
+		out.Category = &e.Category
+	}
+	if e.Method != "" {
+		out.Method = &e.Method
+	}
+	if e.RecordedBy != 0 {
+		out.RecordedBy = &e.RecordedBy
+	}
+	err = tx.QueryRowxContext(ctx, `
+		INSERT INTO vendor_entries (entry_id, participant_id, business_date, kind, amount, category, method,
+		                            note, on_behalf, recorded_by, idempotency_key, request_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		RETURNING id, recorded_at`,
+		le.ID, e.ParticipantID, e.Date.Format(time.DateOnly), e.Kind, e.Amount.StringFixed(2), out.Category, out.Method,
+		e.Note, e.OnBehalf, out.RecordedBy, e.Key, hash).Scan(&out.ID, &out.RecordedAt)
+	if pg.IsUnique(err, "vendor_entries_idempotency_key") {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", errKeyRace)
+	}
+	if err != nil {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
+	}
+	if e.OnBehalf {
+		summary := fmt.Sprintf("entry %d: %s %s on %s from a paper form", out.ID, e.memo(), e.Amount.StringFixed(2), e.Date.Format(time.DateOnly))
+		if err := audit.Record(ctx, tx, a, "vendor.entry.record", "participant:"+e.Code, summary); err != nil {
+			return Recorded{}, err
+		}
+	}
+	return out, nil
+}
+
+// ErrNoKey means a request came without an idempotency key.
+var ErrNoKey = errors.New("vendors: an idempotency key is required")
+
+// Void cancels an entry with a reversal in the ledger, dated on the entry's
+// own business day so that the day's figures and the ledger agree (a closed
+// month therefore refuses the void with ledger.ErrClosedPeriod). An entry is
+// voided once: a second void is ErrAlreadyVoided.
+func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string, by int64) (Recorded, error) {
+	var out Recorded
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var r Recorded
+		err := tx.GetContext(ctx, &r, `SELECT `+recordedColumns+recordedFrom+` WHERE ve.id = $1 FOR UPDATE OF ve`, id)
+		if err != nil {
+			return fmt.Errorf("vendors: void %d: %w", id, pg.NotFound(err, ErrNotFound))
+		}
+		if r.Voided() {
+			return fmt.Errorf("vendors: void %d: %w", id, ErrAlreadyVoided)
+		}
+		rev, err := s.ledger.ReverseTx(ctx, tx, ledger.Reversal{
+			Entry: r.EntryID, BusinessDate: r.Date, Memo: "void: " + reason,
+			IdempotencyKey: fmt.Sprintf("void:%d", r.ID), CreatedBy: by,
+		})
+		if err != nil {
+			return fmt.Errorf("vendors: void %d: %w", id, err)
+		}
+		var byp *int64
+		if by != 0 {
+			byp = &by
+		}
+		var at time.Time
+		if err := tx.GetContext(ctx, &at, `
+			INSERT INTO vendor_voids (vendor_entry_id, reversal_entry_id, reason, voided_by)
+			VALUES ($1, $2, $3, $4) RETURNING voided_at`, r.ID, rev.ID, reason, byp); err != nil {
+			if pg.IsUnique(err, "vendor_voids_pkey") {
+				err = ErrAlreadyVoided
+			}
+			return fmt.Errorf("vendors: void %d: %w", id, err)
+		}
+		r.VoidedAt, r.VoidReason, r.ReversalID = &at, &reason, &rev.ID
+		out = r
+		return audit.Record(ctx, tx, a, "vendor.entry.void", "participant:"+r.Participant,
+			fmt.Sprintf("entry %d (%s %s on %s) voided: %s", r.ID, r.Kind, r.Amount.StringFixed(2), r.Date.Format(time.DateOnly), reason))
+	})
+	return out, err
+}

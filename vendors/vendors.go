@@ -1,0 +1,353 @@
+// Package vendors keeps a vendor's business books: the sales, expenses and
+// money taken home that a participant records every evening at her stall,
+// each one entry in her own ledger book; voids; summaries by day, week and
+// month; the officers' early warning of a failing business; CSV imports of
+// paper forms; and her PromptPay id and QR.
+//
+// The book of record is the ledger (package ledger): one book per
+// participant, of kind "vendor" with owner_ref = the participant's code (the
+// code outlives erasure; the id never changes either, and vendor_books maps
+// id → book). The tables of migrations/0006_vendors.sql index what each entry
+// was (kind, category, method, note, who wrote it down), so that summaries are
+// one index range scan and never re-read ledger lines.
+//
+// Idempotency: every entry carries the client's key (a phone's UUID, or one
+// made for a form or a CSV line). The same key with the same request returns
+// the first result and writes nothing; the same key with another request is
+// ErrIdempotencyConflict; a refused request writes nothing, so its retry is
+// judged afresh.
+package vendors
+
+import (
+	"crypto/sha256"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"hawker/ledger"
+	"hawker/valid"
+)
+
+// Errors of this package; the ledger's own (ErrClosedPeriod, ErrAlreadyReversed)
+// pass through wrapped.
+var (
+	ErrNotFound            = errors.New("vendors: not found")
+	ErrIdempotencyConflict = errors.New("vendors: idempotency key reused with a different request")
+	ErrAlreadyVoided       = errors.New("vendors: entry already voided")
+	ErrErased              = errors.New("vendors: the participant's file was erased")
+)
+
+// Kind is what an entry records.
+type Kind string
+
+// Kinds of entry.
+const (
+	Sale    Kind = "sale"
+	Expense Kind = "expense"
+	Drawing Kind = "drawing" // money taken home
+)
+
+// Kinds lists the kinds in display order.
+var Kinds = []Kind{Sale, Expense, Drawing}
+
+// Method is how a sale was paid.
+type Method string
+
+// Payment methods of a sale.
+const (
+	Cash      Method = "cash"
+	PromptPay Method = "promptpay"
+	Credit    Method = "credit" // on credit: the customer owes it
+)
+
+// Methods lists the payment methods in display order.
+var Methods = []Method{Cash, PromptPay, Credit}
+
+// Category is what an expense paid for.
+type Category string
+
+// Expense categories.
+const (
+	Ingredients Category = "ingredients"
+	Gas         Category = "gas"
+	Ice         Category = "ice"
+	Packaging   Category = "packaging"
+	Pitch       Category = "pitch" // the fee for the stall's place
+	Transport   Category = "transport"
+	Other       Category = "other"
+)
+
+// Categories lists the expense categories in display order.
+var Categories = []Category{Ingredients, Gas, Ice, Packaging, Pitch, Transport, Other}
+
+func validKind(k Kind) bool {
+	for _, x := range Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func validMethod(m Method) bool {
+	for _, x := range Methods {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+func validCategory(c Category) bool {
+	for _, x := range Categories {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultCeiling is the largest amount one line may carry until an
+// administrator changes the setting.
+var DefaultCeiling = decimal.New(100000, 0)
+
+// MaxNote is the longest note, in characters.
+const MaxNote = 200
+
+// amountPattern is what a vendor may type: digits, then at most two decimals.
+// No sign, no exponent, no separators: what the phone's decimal keypad gives.
+var amountPattern = regexp.MustCompile(`^[0-9]{1,16}(\.[0-9]{1,2})?$`)
+
+// ParseAmount reads an amount as typed ("120", "35.50"): more than 0, at
+// most two decimals (never rounded) and at most ceiling. The error is the
+// message key for the amount field.
+func ParseAmount(s string, ceiling decimal.Decimal) (decimal.Decimal, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return decimal.Decimal{}, "vendor.amount_required"
+	case !amountPattern.MatchString(s):
+		if d, err := decimal.NewFromString(s); err == nil && !d.Equal(d.Truncate(2)) {
+			return decimal.Decimal{}, "vendor.amount_decimals"
+		}
+		return decimal.Decimal{}, "vendor.amount_invalid"
+	}
+	d, err := decimal.NewFromString(s)
+	switch {
+	case err != nil:
+		return decimal.Decimal{}, "vendor.amount_invalid"
+	case !d.IsPositive():
+		return decimal.Decimal{}, "vendor.amount_positive"
+	case d.GreaterThan(ceiling):
+		return decimal.Decimal{}, "vendor.amount_ceiling"
+	}
+	return d, ""
+}
+
+// Input is an entry as a client sends it (the JSON body of POST
+// /api/v1/entries, a form, a CSV line): every field a string, unchecked.
+type Input struct {
+	Participant string `json:"participant"`
+	Date        string `json:"date"`
+	Kind        string `json:"kind"`
+	Amount      string `json:"amount"`
+	Category    string `json:"category"`
+	Method      string `json:"method"`
+	Note        string `json:"note"`
+}
+
+// Entry is a checked entry, ready to record.
+type Entry struct {
+	ParticipantID int64
+	Code          string // the participant's code, which names her book
+	Date          time.Time
+	Kind          Kind
+	Amount        decimal.Decimal
+	Category      Category // expenses only
+	Method        Method   // sales only
+	Note          string
+	RecordedBy    int64 // the user who wrote it down; 0 for the system
+	OnBehalf      bool  // an officer recorded it from the vendor's paper form
+	Key           string
+	hash          []byte
+}
+
+// Check validates in against today (the Bangkok business day) and the
+// amount ceiling and returns the entry (without participant, recorder or
+// key). Field errors carry message keys.
+func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
+	errs := valid.Errors{}
+	e := Entry{Kind: Kind(strings.TrimSpace(in.Kind)), Note: strings.TrimSpace(in.Note)}
+	if d, key := ParseAmount(in.Amount, ceiling); key != "" {
+		errs.Add("amount", key)
+	} else {
+		e.Amount = d
+	}
+	date, err := time.Parse(time.DateOnly, strings.TrimSpace(in.Date))
+	switch {
+	case strings.TrimSpace(in.Date) == "":
+		errs.Add("date", "vendor.date_required")
+	case err != nil:
+		errs.Add("date", "vendor.date_invalid")
+	case date.After(today):
+		errs.Add("date", "vendor.date_future")
+	case date.Year() < 2000:
+		errs.Add("date", "vendor.date_invalid")
+	default:
+		e.Date = date
+	}
+	category, method := Category(strings.TrimSpace(in.Category)), Method(strings.TrimSpace(in.Method))
+	switch {
+	case !validKind(e.Kind):
+		errs.Add("kind", "vendor.kind_invalid")
+	case e.Kind == Sale:
+		if !validMethod(method) {
+			errs.Add("method", "vendor.method_invalid")
+		}
+		if category != "" {
+			errs.Add("category", "vendor.category_not_for_kind")
+		}
+		e.Method = method
+	case e.Kind == Expense:
+		if !validCategory(category) {
+			errs.Add("category", "vendor.category_invalid")
+		}
+		if method != "" && method != Cash {
+			errs.Add("method", "vendor.method_not_for_kind")
+		}
+		e.Category = category
+	case e.Kind == Drawing:
+		if category != "" {
+			errs.Add("category", "vendor.category_not_for_kind")
+		}
+		if method != "" && method != Cash {
+			errs.Add("method", "vendor.method_not_for_kind")
+		}
+	}
+	switch {
+	case !utf8.ValidString(e.Note) || strings.ContainsRune(e.Note, 0):
+		errs.Add("note", "vendor.note_invalid")
+	case utf8.RuneCountInString(e.Note) > MaxNote:
+		errs.Add("note", "vendor.note_too_long")
+	}
+	if err := errs.Err(); err != nil {
+		return Entry{}, err
+	}
+	return e, nil
+}
+
+// requestHash is the SHA-256 of what the client asked for: the participant
+// and every field of the input, the amount normalised so that "35.5" and
+// "35.50" are the same request. Who sends it does not count: a phone's retry
+// after its officer resent the same form is still the same request.
+func requestHash(participantID int64, in Input) []byte {
+	amount := strings.TrimSpace(in.Amount)
+	if d, err := decimal.NewFromString(amount); err == nil {
+		amount = d.String()
+	}
+	var b strings.Builder
+	for _, f := range []string{"v1", strconv.FormatInt(participantID, 10), strings.TrimSpace(in.Date),
+		strings.TrimSpace(in.Kind), amount, strings.TrimSpace(in.Category), strings.TrimSpace(in.Method),
+		strings.TrimSpace(in.Note)} {
+		b.WriteString(strconv.Itoa(len(f)))
+		b.WriteByte(':')
+		b.WriteString(f)
+		b.WriteByte('\n')
+	}
+	h := sha256.Sum256([]byte(b.String()))
+	return h[:]
+}
+
+// The chart of accounts every vendor book gets on first use. Cash has no
+// floor: an incomplete record (an expense before the sales that paid for it
+// were written down) must still be enterable.
+type chartAccount struct {
+	code   string
+	typ    ledger.AccountType
+	th, en string
+}
+
+// Account codes in a vendor book.
+const (
+	AccountCash         = "cash"
+	AccountPromptPay    = "promptpay"
+	AccountReceivable   = "receivable"
+	AccountEquipment    = "equipment"
+	AccountEquity       = "equity"
+	AccountDrawings     = "drawings"
+	AccountGrantCapital = "grant_capital"
+	AccountSales        = "sales"
+	AccountGrantIncome  = "grant_income"
+)
+
+// ExpenseAccount is the code of an expense category's account.
+func ExpenseAccount(c Category) string { return "expense:" + string(c) }
+
+var chart = []chartAccount{
+	{AccountCash, ledger.Asset, "เงินสด", "Cash"},
+	{AccountPromptPay, ledger.Asset, "เงินในบัญชี (พร้อมเพย์/ธนาคาร)", "PromptPay and bank"},
+	{AccountReceivable, ledger.Asset, "ลูกหนี้เงินเชื่อ", "Credit sales receivable"},
+	{AccountEquipment, ledger.Asset, "อุปกรณ์และรถเข็น", "Equipment and cart"},
+	{AccountEquity, ledger.Equity, "ทุนของเจ้าของ", "Owner's equity"},
+	{AccountDrawings, ledger.Equity, "เงินที่นำกลับบ้าน", "Drawings (money taken home)"},
+	{AccountGrantCapital, ledger.Equity, "ทุนสนับสนุนจากโครงการ", "Programme grant capital"},
+	{AccountSales, ledger.Income, "รายได้จากการขาย", "Sales"},
+	{AccountGrantIncome, ledger.Income, "เงินอุดหนุนจากโครงการ", "Programme grant income"},
+	{ExpenseAccount(Ingredients), ledger.Expense, "ค่าวัตถุดิบ", "Ingredients"},
+	{ExpenseAccount(Gas), ledger.Expense, "ค่าแก๊ส", "Cooking gas"},
+	{ExpenseAccount(Ice), ledger.Expense, "ค่าน้ำแข็ง", "Ice"},
+	{ExpenseAccount(Packaging), ledger.Expense, "ค่าบรรจุภัณฑ์", "Packaging"},
+	{ExpenseAccount(Pitch), ledger.Expense, "ค่าที่/ค่าเช่าแผง", "Pitch fee"},
+	{ExpenseAccount(Transport), ledger.Expense, "ค่าเดินทาง/ขนส่ง", "Transport"},
+	{ExpenseAccount(Other), ledger.Expense, "ค่าใช้จ่ายอื่น ๆ", "Other expenses"},
+}
+
+// posting is the ledger entry that records e in book: debit what came in
+// (cash, the bank, a receivable, an expense, drawings), credit where it came
+// from (sales, or cash paid out).
+func (e Entry) posting(book int64) ledger.Posting {
+	var debit, credit string
+	switch e.Kind {
+	case Sale:
+		credit = AccountSales
+		switch e.Method {
+		case Cash:
+			debit = AccountCash
+		case PromptPay:
+			debit = AccountPromptPay
+		case Credit:
+			debit = AccountReceivable
+		}
+	case Expense:
+		debit, credit = ExpenseAccount(e.Category), AccountCash
+	case Drawing:
+		debit, credit = AccountDrawings, AccountCash
+	}
+	return ledger.Posting{
+		Book: book, BusinessDate: e.Date, Memo: e.memo(), IdempotencyKey: e.Key, CreatedBy: e.RecordedBy,
+		Lines: []ledger.Line{{Code: debit, Amount: e.Amount}, {Code: credit, Amount: e.Amount.Neg()}},
+	}
+}
+
+// memo is the ledger's one-line description: kind, method or category, note.
+func (e Entry) memo() string {
+	m := string(e.Kind)
+	switch {
+	case e.Method != "":
+		m += " " + string(e.Method)
+	case e.Category != "":
+		m += " " + string(e.Category)
+	}
+	if e.OnBehalf {
+		m += " (paper form)"
+	}
+	if e.Note != "" {
+		m += ": " + e.Note
+	}
+	return m
+}
