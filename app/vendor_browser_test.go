@@ -121,9 +121,9 @@ func TestVendorRecordsOffline(t *testing.T) {
 	}
 	run(chromedp.WaitVisible(chromedp.CSS("#outbox-list li")), chromedp.WaitVisible(chromedp.CSS("#offline-banner")))
 	record("drawing", "100", "button[type=submit]")
-	if waiting, err := chromedp.Run(b, chromedp.Text(chromedp.CSS("#outbox-list li .badge"))); err != nil || waiting != "รอส่ง" {
-		t.Fatalf("an outbox entry reads %q (%v), want รอส่ง", waiting, err)
-	}
+	waitFor("3 entries shown as waiting to send (รอส่ง)", func() bool {
+		return eval(`(() => { const b = [...document.querySelectorAll('#outbox-list li .badge')]; return b.length === 3 && b.every(x => x.textContent === 'รอส่ง') ? 1 : 0 })()`) == 1
+	})
 	if n := entries(); n != 0 {
 		t.Fatalf("the server holds %d entries while the phone is offline", n)
 	}

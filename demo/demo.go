@@ -46,6 +46,7 @@ func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 		s.staff,
 		s.donor,
 		s.participants,
+		s.vendorBooks,
 	} {
 		if err := step(ctx); err != nil {
 			return nil, err

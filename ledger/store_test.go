@@ -556,7 +556,11 @@ func TestDatabaseRefusesRawSQL(t *testing.T) {
 			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "another transaction"},
 		{"line dated unlike its entry", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash) VALUES (%d, '2025-03-01', %s) RETURNING id)
 			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
-			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-02', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "ledger_lines_entry_date"},
+			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-02', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "but entry"},
+		{"entry naming no book", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash) VALUES (987654, '2025-03-01', %s) RETURNING id)
+			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
+			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -5, 0 FROM e`, hash, f.cash.ID, f.sales.ID), "does not exist"},
+		{"reversal of no entry", fmt.Sprintf(`INSERT INTO ledger_entries (book_id, business_date, request_hash, reverses_entry_id) VALUES (%d, '2025-03-01', %s, 987654)`, f.vendor.ID, hash), "does not exist"},
 		{"line naming no entry", fmt.Sprintf(`INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after) VALUES (987654, %d, '2025-03-01', 1, 0)`, f.cash.ID), "does not exist"},
 		{"reversed twice", fmt.Sprintf(`INSERT INTO ledger_entries (book_id, business_date, request_hash, reverses_entry_id) VALUES (%[1]d, '2025-03-01', %[2]s, %[3]d), (%[1]d, '2025-03-01', %[2]s, %[3]d)`, f.vendor.ID, hash, e.ID), "ledger_entries_reverses_key"},
 	}
@@ -641,6 +645,9 @@ func TestBulk(t *testing.T) {
 	if _, err := f.s.Bulk(ctx, ps[:1]); !errors.Is(err, ErrIdempotencyConflict) {
 		t.Errorf("bulk reused key: %v", err)
 	}
+	if after := f.state(t); after != before {
+		t.Errorf("refused bulk wrote: %s -> %s", before, after)
+	}
 	// The database refuses a closed month on the COPY path too.
 	if _, err := f.s.ClosePeriod(ctx, f.programme.ID, day("2025-01-01"), 0); err != nil {
 		t.Fatal(err)
@@ -705,4 +712,43 @@ func TestGrantAcrossBooks(t *testing.T) {
 	if err := grant("0.001"); !errors.Is(err, ErrInvalidAmount) {
 		t.Errorf("bad grant: %v", err)
 	}
+}
+
+// TestTxVariants posts and reverses inside a caller's transaction: a replay
+// inside it answers the entry written earlier in the same transaction, and a
+// rollback leaves nothing behind.
+func TestTxVariants(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	before := f.state(t)
+	errRollback := errors.New("roll back")
+	err := f.s.inTx(ctx, func(tx *sqlx.Tx) error {
+		p := Posting{Book: f.vendor.ID, BusinessDate: day("2025-03-01"), IdempotencyKey: "tx-1", Lines: move(f.cash, f.sales, "12.34")}
+		e, err := f.s.PostTx(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		again, err := f.s.PostTx(ctx, tx, p)
+		if err != nil || again.ID != e.ID || !again.Replayed {
+			t.Errorf("replay in tx = %+v, %v", again, err)
+		}
+		r, err := f.s.ReverseTx(ctx, tx, Reversal{Entry: e.ID, BusinessDate: day("2025-03-02"), IdempotencyKey: "tx-2"})
+		if err != nil {
+			return err
+		}
+		if len(r.Lines) != 2 || !r.Lines[0].BalanceAfter.IsZero() || r.Reverses == nil || *r.Reverses != e.ID {
+			t.Errorf("reversal in tx = %+v", r)
+		}
+		if _, err := f.s.ReverseTx(ctx, tx, Reversal{Entry: e.ID, BusinessDate: day("2025-03-02")}); !errors.Is(err, ErrAlreadyReversed) {
+			t.Errorf("second reversal in tx: %v", err)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	if after := f.state(t); after != before {
+		t.Errorf("rolled back transaction wrote: %s -> %s", before, after)
+	}
+	mustVerify(t, f.s)
 }

@@ -52,28 +52,34 @@ CREATE TABLE ledger_balances (
     floor      numeric(18,2),
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT ledger_balances_floor_check CHECK (floor IS NULL OR balance >= floor)
-);
+-- Every posting updates its accounts' rows: room on each page lets the new
+-- version stay beside the old one (a HOT update, no index write).
+) WITH (fillfactor = 50);
 
 -- Idempotency keys are unique per book: a key names one request to one book,
 -- and a movement between two books posts one entry in each under its own key.
 CREATE TABLE ledger_entries (
     id                bigserial PRIMARY KEY,
-    book_id           bigint NOT NULL REFERENCES ledger_books (id),
+    -- book_id and reverses_entry_id are checked by ledger_entries_check
+    -- (one lookup per entry, without the foreign key's row lock on the book);
+    -- neither books with entries nor entries can be deleted.
+    book_id           bigint NOT NULL,
     business_date     date NOT NULL,
     recorded_at       timestamptz NOT NULL DEFAULT now(),
     memo              text NOT NULL DEFAULT '',
     reference         text NOT NULL DEFAULT '',
     idempotency_key   text,
     request_hash      bytea NOT NULL,
-    reverses_entry_id bigint REFERENCES ledger_entries (id),
+    reverses_entry_id bigint,
     created_by        bigint,
     -- The transaction that wrote the entry: the default, and a trigger
     -- refuses any other value.
     txid              xid8 NOT NULL DEFAULT pg_current_xact_id(),
     CONSTRAINT ledger_entries_idempotency_key UNIQUE (book_id, idempotency_key),
-    CONSTRAINT ledger_entries_reverses_key UNIQUE (reverses_entry_id),
     CONSTRAINT ledger_entries_hash_check CHECK (octet_length(request_hash) = 32)
 );
+-- No entry is reversed twice; a partial index, as most entries reverse nothing.
+CREATE UNIQUE INDEX ledger_entries_reverses_key ON ledger_entries (reverses_entry_id) WHERE reverses_entry_id IS NOT NULL;
 CREATE INDEX ledger_entries_book_date_idx ON ledger_entries (book_id, business_date);
 CREATE INDEX ledger_entries_reference_idx ON ledger_entries (reference) WHERE reference <> '';
 
@@ -157,9 +163,10 @@ CREATE TRIGGER ledger_period_events_no_truncate BEFORE TRUNCATE ON ledger_period
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 
 -- New entries, checked once per statement (a posting writes one entry, a
--- bulk load thousands): each was written by this transaction (txid, which
--- the lines' check relies on, cannot be forged), and none is dated on or
--- before a closed month of its book.
+-- bulk load thousands): each names a book and (for a reversal) an entry that
+-- exist, was written by this transaction (txid, which the lines' check
+-- relies on, cannot be forged), and none is dated on or before a closed
+-- month of its book.
 CREATE FUNCTION ledger_entries_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
@@ -167,19 +174,25 @@ BEGIN
     -- The lookups are subqueries per new row, never joins, so that a plan
     -- cached while the tables were small keeps using their indexes.
     SELECT c.* INTO bad FROM (
-        SELECT e.id, e.book_id, e.business_date, e.txid <> pg_current_xact_id() AS forged,
+        SELECT e.id, e.book_id, e.business_date, e.reverses_entry_id, e.txid <> pg_current_xact_id() AS forged,
+               NOT EXISTS (SELECT 1 FROM ledger_books b WHERE b.id = e.book_id)
+               OR e.reverses_entry_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.id = e.reverses_entry_id) AS missing,
                (SELECT true FROM ledger_periods p
                  WHERE p.book_id = e.book_id AND p.month >= date_trunc('month', e.business_date)::date
                    AND p.closed_at IS NOT NULL
                  LIMIT 1) AS closed
           FROM new_entries e
         OFFSET 0) c
-     WHERE c.forged OR c.closed
+     WHERE c.forged OR c.missing OR c.closed
      LIMIT 1;
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
-    IF bad.forged THEN
+    IF bad.missing THEN
+        RAISE EXCEPTION 'ledger: entry % names book % or reverses entry % that does not exist', bad.id, bad.book_id, bad.reverses_entry_id
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'ledger_entries_references';
+    ELSIF bad.forged THEN
         RAISE EXCEPTION 'ledger: entry % names another transaction', bad.id
             USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_entries_txid';
     END IF;

@@ -78,7 +78,9 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	var errs []LineError
-	fail := func(line int, column, key string) { errs = append(errs, LineError{Line: line, Column: column, Key: key}) }
+	fail := func(line int, column, key string) {
+		errs = append(errs, LineError{Line: line, Column: column, Key: key})
+	}
 	type raw struct {
 		line   int
 		fields []string

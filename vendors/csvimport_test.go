@@ -26,16 +26,16 @@ func TestImportCSVAllOrNothing(t *testing.T) {
 
 	bad := strings.Join([]string{
 		"date,participant,kind,amount,category_or_method,note",
-		"2026-03-10," + a.Code + ",sale,1200,cash,ตลาดเช้า",  // 2: fine
-		"2026-03-10," + a.Code + ",expense,300.555,gas,",     // 3: amount
-		"2026-03-20," + b.Code + ",sale,10,cash,",            // 4: future date
-		"2026-03-10,HSF-2099-9999,sale,10,cash,",             // 5: participant
-		"2026-03-10," + b.Code + ",expense,45,rent,",         // 6: category
-		"2026-03-10," + b.Code + ",sale,45,,",                // 7: method
-		"2026-03-10," + b.Code + ",refund,45,,",              // 8: kind
-		"2026-03-10," + b.Code + ",drawing,0,,",              // 9: amount zero
-		"2026-03-10," + b.Code,                               // 10: columns
-		"10/03/2026," + b.Code + ",sale,200000,cash,",        // 11: date and amount
+		"2026-03-10," + a.Code + ",sale,1200,cash,ตลาดเช้า", // 2: fine
+		"2026-03-10," + a.Code + ",expense,300.555,gas,",    // 3: amount
+		"2026-03-20," + b.Code + ",sale,10,cash,",           // 4: future date
+		"2026-03-10,HSF-2099-9999,sale,10,cash,",            // 5: participant
+		"2026-03-10," + b.Code + ",expense,45,rent,",        // 6: category
+		"2026-03-10," + b.Code + ",sale,45,,",               // 7: method
+		"2026-03-10," + b.Code + ",refund,45,,",             // 8: kind
+		"2026-03-10," + b.Code + ",drawing,0,,",             // 9: amount zero
+		"2026-03-10," + b.Code,                              // 10: columns
+		"10/03/2026," + b.Code + ",sale,200000,cash,",       // 11: date and amount
 	}, "\n")
 	_, err := s.Import(ctx, audit.System, strings.NewReader(bad), today, 0)
 	var ie *vendors.ImportError

@@ -25,7 +25,42 @@ type Store struct {
 	db     *sqlx.DB
 	ledger *ledger.Store
 	books  sync.Map // participant id → book id
+
+	// The recording path's own statements, prepared once per pooled
+	// connection: lib/pq spends a round trip preparing every unprepared
+	// statement that has parameters.
+	prepOnce   sync.Once
+	prepErr    error
+	preStmt    *sqlx.Stmt
+	insertStmt *sqlx.Stmt
 }
+
+func (s *Store) prepare(ctx context.Context) error {
+	s.prepOnce.Do(func() {
+		ctx := context.WithoutCancel(ctx)
+		if s.preStmt, s.prepErr = s.db.PreparexContext(ctx, preSQL); s.prepErr != nil {
+			return
+		}
+		s.insertStmt, s.prepErr = s.db.PreparexContext(ctx, insertSQL)
+	})
+	return s.prepErr
+}
+
+// preSQL reads, in one round trip, the ceiling setting, an earlier request
+// under the key, the participant's code and whether her file was erased.
+const preSQL = `
+	SELECT (SELECT line_ceiling FROM vendor_settings) AS ceiling,
+	       ve.id AS prior_id, ve.request_hash AS prior_hash,
+	       p.code, COALESCE(p.erased_at IS NOT NULL, false) AS erased
+	FROM (SELECT 1) one
+	LEFT JOIN vendor_entries ve ON ve.idempotency_key = $1
+	LEFT JOIN participants p ON p.id = $2`
+
+const insertSQL = `
+	INSERT INTO vendor_entries (entry_id, participant_id, business_date, kind, amount, category, method,
+	                            note, on_behalf, recorded_by, idempotency_key, request_hash)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	RETURNING id, recorded_at`
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlx.DB) *Store { return &Store{db: db, ledger: ledger.NewStore(db)} }
@@ -198,7 +233,7 @@ func (s *Store) Book(ctx context.Context, participantID int64) (int64, error) {
 // client sent, who sends it and under which idempotency key.
 type Request struct {
 	ParticipantID int64
-	Code          string
+	Code          string // read from the database when empty
 	Input         Input
 	RecordedBy    int64
 	OnBehalf      bool
@@ -240,15 +275,19 @@ func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Requ
 		PriorID   *int64          `db:"prior_id"`
 		PriorHash []byte          `db:"prior_hash"`
 		Erased    bool            `db:"erased"`
+		Code      *string         `db:"code"`
 	}
-	err := tx.GetContext(ctx, &pre, `
-		SELECT (SELECT line_ceiling FROM vendor_settings) AS ceiling,
-		       ve.id AS prior_id, ve.request_hash AS prior_hash,
-		       COALESCE((SELECT erased_at IS NOT NULL FROM participants WHERE id = $2), false) AS erased
-		FROM (SELECT 1) one LEFT JOIN vendor_entries ve ON ve.idempotency_key = $1`, r.Key, r.ParticipantID)
+	if err := s.prepare(ctx); err != nil {
+		return Recorded{}, fmt.Errorf("vendors: prepare: %w", err)
+	}
+	err := tx.StmtxContext(ctx, s.preStmt).GetContext(ctx, &pre, r.Key, r.ParticipantID)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
 	}
+	if pre.Code == nil {
+		return Recorded{}, fmt.Errorf("vendors: record for participant %d: %w", r.ParticipantID, ErrNotFound)
+	}
+	r.Code = *pre.Code
 	if pre.PriorID != nil {
 		if !bytes.Equal(pre.PriorHash, hash) {
 			return Recorded{}, fmt.Errorf("vendors: record key %q: %w", r.Key, ErrIdempotencyConflict)
@@ -297,11 +336,7 @@ func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Requ
 	if e.RecordedBy != 0 {
 		out.RecordedBy = &e.RecordedBy
 	}
-	err = tx.QueryRowxContext(ctx, `
-		INSERT INTO vendor_entries (entry_id, participant_id, business_date, kind, amount, category, method,
-		                            note, on_behalf, recorded_by, idempotency_key, request_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		RETURNING id, recorded_at`,
+	err = tx.StmtxContext(ctx, s.insertStmt).QueryRowxContext(ctx,
 		le.ID, e.ParticipantID, e.Date.Format(time.DateOnly), e.Kind, e.Amount.StringFixed(2), out.Category, out.Method,
 		e.Note, e.OnBehalf, out.RecordedBy, e.Key, hash).Scan(&out.ID, &out.RecordedAt)
 	if pg.IsUnique(err, "vendor_entries_idempotency_key") {

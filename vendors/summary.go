@@ -187,12 +187,12 @@ func (s *Store) Days(ctx context.Context, participantID int64, month time.Time) 
 // Call is a vendor an officer should ring: silent for a week or more, or
 // selling much less than a month before.
 type Call struct {
-	ParticipantID int64      `db:"id"`
-	Code          string     `db:"code"`
-	Name          string     `db:"name"`
-	Nickname      string     `db:"nickname"`
-	Phone         *string    `db:"phone"`
-	LastEntry     *time.Time `db:"last_entry"`
+	ParticipantID int64           `db:"id"`
+	Code          string          `db:"code"`
+	Name          string          `db:"name"`
+	Nickname      string          `db:"nickname"`
+	Phone         *string         `db:"phone"`
+	LastEntry     *time.Time      `db:"last_entry"`
 	Recent        decimal.Decimal `db:"recent"` // sales of the last 28 days
 	Prior         decimal.Decimal `db:"prior"`  // sales of the 28 days before
 	// DaysSilent is the days since the last entry's business day; -1 when

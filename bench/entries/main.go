@@ -1,0 +1,311 @@
+// Command entries-bench measures what a phone's entry costs end to end: it
+// builds and starts the real hawker binary against a scratch database, signs
+// in vendors through POST /api/v1/login, and drives POST /api/v1/entries from
+// concurrent clients (each a vendor with her own session, CSRF token and
+// unique Idempotency-Keys) for a fixed time. In the same run it measures
+// pgbench's built-in TPC-B-like script on the same PostgreSQL server, and
+// prints requests/s, p50/p99 latency and the ratio to pgbench's tps.
+// Goal (issue 6): p99 < 50 ms and requests/s ≥ 0.5 × pgbench tps.
+// It is a program, not a timed test; scratch databases are dropped at the end.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+
+	"hawker/audit"
+	"hawker/config"
+	"hawker/participants"
+	"hawker/pg"
+	"hawker/thai"
+	"hawker/users"
+)
+
+func main() {
+	duration := flag.Duration("duration", 20*time.Second, "how long the entries and pgbench run each")
+	clients := flag.Int("clients", 4, "concurrent clients (each a signed-in vendor) and pgbench clients")
+	scale := flag.Int("scale", 10, "pgbench scale factor")
+	flag.Parse()
+	log.SetFlags(0)
+	server := os.Getenv("DATABASE_URL")
+	if server == "" {
+		server = config.DefaultDatabaseURL
+	}
+	ctx := context.Background()
+	suffix := randomHex(4)
+
+	// The real binary, built fresh.
+	dir, err := os.MkdirTemp("", "hawker-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "hawker")
+	fmt.Println("building hawker...")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		log.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	dbName := "hawker_bench_entries_" + suffix
+	dbURL := scratch(ctx, server, dbName)
+	defer drop(ctx, server, dbName)
+	addr := freeAddr()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR="+addr, "HAWKER_DEV=1", "LOG_LEVEL=warn")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}
+	defer stop()
+	base := "http://" + addr
+	waitReady(base)
+
+	// Vendors with accounts, made directly in the database.
+	db, err := pg.Open(ctx, dbURL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	const password = "bench-password-1"
+	logins := make([]string, *clients)
+	for i := range logins {
+		phone := fmt.Sprintf("08%08d", 20000000+i)
+		p, err := participants.NewStore(db).Enrol(ctx, audit.System, participants.Participant{
+			Name: fmt.Sprintf("ผู้ค้าทดสอบ %d", i+1), Phone: &phone, Province: "กรุงเทพมหานคร", District: "บางรัก",
+			Cohort: "bench", EnrolledOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Language: "th",
+		}, nil)
+		if err != nil {
+			log.Fatal(err)
+		}
+		logins[i] = fmt.Sprintf("benchvendor%d", i+1)
+		if _, err := users.NewStore(db).Add(ctx, users.New{Login: logins[i], Name: p.Name, Role: users.Vendor, Password: password, ParticipantID: &p.ID}); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// Each client signs in and warms up (the first entry makes the book).
+	today := thai.Today(time.Now()).Format(time.DateOnly)
+	cs := make([]*vendorClient, *clients)
+	for i := range cs {
+		cs[i] = signIn(base, logins[i], password)
+		if st, _ := cs[i].post(today); st != http.StatusCreated {
+			log.Fatalf("warm-up entry: status %d", st)
+		}
+	}
+
+	fmt.Printf("POST /api/v1/entries: %d clients for %s...\n", *clients, *duration)
+	var mu sync.Mutex
+	var lat []time.Duration
+	failures := 0
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(*duration)
+	begin := time.Now()
+	for _, c := range cs {
+		wg.Add(1)
+		go func(c *vendorClient) {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				st, err := c.post(today)
+				d := time.Since(t0)
+				if err != nil || st != http.StatusCreated {
+					bad++
+					continue
+				}
+				mine = append(mine, d)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			failures += bad
+			mu.Unlock()
+		}(c)
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	stop()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	rps := float64(len(lat)) / elapsed.Seconds()
+	p50, p99 := pct(lat, 0.50), pct(lat, 0.99)
+	fmt.Printf("entries: %d created, %d failed, %.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		len(lat), failures, rps, ms(p50), ms(p99), ms(pct(lat, 1)))
+	var rows int
+	db.Get(&rows, `SELECT count(*) FROM vendor_entries`)
+	db.Close()
+	fmt.Printf("entries in the database: %d (warm-up %d + created %d)\n", rows, len(cs), len(lat))
+
+	tps := runPgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *clients, *duration)
+	defer drop(ctx, server, "hawker_bench_pgbench_"+suffix)
+
+	ratio := rps / tps
+	fmt.Printf("\nratio: %.2f × pgbench tps (goal ≥ 0.50): %s\n", ratio, verdict(ratio >= 0.5))
+	fmt.Printf("p99: %.1f ms (goal < 50 ms): %s\n", ms(p99), verdict(p99 < 50*time.Millisecond))
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// vendorClient is one phone: a cookie jar and the session's CSRF token.
+type vendorClient struct {
+	http *http.Client
+	base string
+	csrf string
+}
+
+func signIn(base, login, password string) *vendorClient {
+	jar, _ := cookiejar.New(nil)
+	c := &vendorClient{base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute}}}
+	body, _ := json.Marshal(map[string]string{"login": login, "password": password})
+	resp, err := c.http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.CSRF == "" {
+		log.Fatalf("sign in %s: status %d, %v", login, resp.StatusCode, err)
+	}
+	c.csrf = out.CSRF
+	return c
+}
+
+var entryBody = []byte(`{"date":"%s","kind":"sale","amount":"125.50","method":"cash"}`)
+
+func (c *vendorClient) post(today string) (int, error) {
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/entries", bytes.NewReader([]byte(fmt.Sprintf(string(entryBody), today))))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	req.Header.Set("Idempotency-Key", uuid.NewString())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func pct(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	i := int(float64(len(d)-1) * p)
+	return d[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func waitReady(base string) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	log.Fatal("hawker did not become ready within 30 s")
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func runPgbench(ctx context.Context, server, name string, scale, clients int, duration time.Duration) float64 {
+	url := scratch(ctx, server, name)
+	fmt.Printf("pgbench: initialising scale %d...\n", scale)
+	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(scale), url).CombinedOutput(); err != nil {
+		log.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), url).CombinedOutput()
+	if err != nil {
+		log.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		log.Fatalf("pgbench: no tps in output:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", scale, clients, duration, tps)
+	return tps
+}
+
+func scratch(ctx context.Context, server, name string) string {
+	url, err := pg.WithDatabase(server, name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := pg.CreateDatabase(ctx, url); err != nil {
+		log.Fatal(err)
+	}
+	return url
+}
+
+func drop(ctx context.Context, server, name string) {
+	url, err := pg.WithDatabase(server, "postgres")
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	admin, err := pg.Open(ctx, url)
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
+		log.Print(err)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,142 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"hawker/thai"
+	"hawker/vendors"
+)
+
+// vendorProfile shapes one demo vendor's six months of trading.
+type vendorProfile struct {
+	daily    int          // a usual day's sales, baht
+	restDay  time.Weekday // the day she does not trade
+	missRate float64      // chance of a missed working day
+	stopsAgo int          // > 0: the business stopped this many days ago
+	fallsAgo int          // > 0: sales fell by about 45% this many days ago
+}
+
+var vendorProfiles = []vendorProfile{
+	{daily: 1400, restDay: time.Monday, missRate: 0.05},
+	{daily: 800, restDay: time.Sunday, missRate: 0.10},
+	{daily: 1100, restDay: time.Wednesday, missRate: 0.08, stopsAgo: 19}, // the business that stops
+	{daily: 1900, restDay: time.Monday, missRate: 0.06, fallsAgo: 30},    // sales falling
+	{daily: 500, restDay: time.Sunday, missRate: 0.15},
+}
+
+// vendorBooks writes six months of daily entries for the demo vendors:
+// sales by cash, PromptPay and credit with a weekly rhythm (weekends busier,
+// one rest day), ingredients, ice, gas, packaging, pitch fees and transport,
+// money taken home, missed days, one business that stops three weeks before
+// today and one whose sales fall: the officers' call list has something to
+// show. All through the ledger's bulk path, in one transaction.
+func (s *seeder) vendorBooks(ctx context.Context) error {
+	var vs []struct {
+		UserID int64  `db:"user_id"`
+		ID     int64  `db:"participant_id"`
+		Code   string `db:"code"`
+	}
+	if err := s.db.SelectContext(ctx, &vs, `
+		SELECT u.id AS user_id, p.id AS participant_id, p.code FROM users u
+		JOIN participants p ON p.id = u.participant_id
+		WHERE u.role = 'vendor' ORDER BY u.login`); err != nil {
+		return fmt.Errorf("demo: vendors: %w", err)
+	}
+	today := thai.Today(s.o.Now)
+	start := today.AddDate(0, -6, 0)
+	rng := rand.New(rand.NewPCG(6, 2569))
+	var entries []vendors.Entry
+	for i, v := range vs {
+		prof := vendorProfiles[i%len(vendorProfiles)]
+		n := 0
+		add := func(day time.Time, kind vendors.Kind, amount float64, what, note string) error {
+			n++
+			amt := decimal.NewFromFloat(amount).Round(0)
+			if !amt.IsPositive() {
+				return nil
+			}
+			e, err := vendors.NewEntry(v.ID, v.Code, day, kind, amt, what, note, fmt.Sprintf("demo:%s:%d", v.Code, n))
+			if err != nil {
+				return fmt.Errorf("demo: entry for %s on %s: %w", v.Code, day.Format(time.DateOnly), err)
+			}
+			e.RecordedBy = v.UserID
+			entries = append(entries, e)
+			return nil
+		}
+		for day := start; !day.After(today); day = day.AddDate(0, 0, 1) {
+			ago := int(today.Sub(day).Hours() / 24)
+			if day.Weekday() == prof.restDay || rng.Float64() < prof.missRate {
+				continue
+			}
+			if prof.stopsAgo > 0 && ago < prof.stopsAgo {
+				continue
+			}
+			sales := float64(prof.daily) * (0.75 + 0.5*rng.Float64())
+			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				sales *= 1.25
+			}
+			if prof.fallsAgo > 0 && ago < prof.fallsAgo {
+				sales *= 0.55
+			}
+			sales = min(max(sales, 200), 2500)
+			// Takings: mostly cash, some PromptPay, now and then on credit.
+			promptpay := sales * (0.15 + 0.25*rng.Float64())
+			credit := 0.0
+			if rng.Float64() < 0.15 {
+				credit = 40 + 80*rng.Float64()
+			}
+			cash := sales - promptpay - credit
+			if err := add(day, vendors.Sale, cash, "cash", ""); err != nil {
+				return err
+			}
+			if err := add(day, vendors.Sale, promptpay, "promptpay", ""); err != nil {
+				return err
+			}
+			if credit > 0 {
+				if err := add(day, vendors.Sale, credit, "credit", "ลูกค้าประจำ ค้างไว้"); err != nil {
+					return err
+				}
+			}
+			// Costs.
+			if err := add(day, vendors.Expense, sales*(0.35+0.1*rng.Float64()), "ingredients", "ตลาดเช้า"); err != nil {
+				return err
+			}
+			if err := add(day, vendors.Expense, float64(20+10*rng.IntN(3)), "ice", ""); err != nil {
+				return err
+			}
+			if rng.Float64() < 0.2 {
+				if err := add(day, vendors.Expense, float64(380+rng.IntN(4)*10), "gas", "ถังแก๊ส 15 กก."); err != nil {
+					return err
+				}
+			}
+			if rng.Float64() < 0.3 {
+				if err := add(day, vendors.Expense, float64(60+rng.IntN(60)), "packaging", "ถุงและกล่อง"); err != nil {
+					return err
+				}
+			}
+			if err := add(day, vendors.Expense, 40, "pitch", "ค่าที่ตลาด"); err != nil {
+				return err
+			}
+			if rng.Float64() < 0.25 {
+				if err := add(day, vendors.Expense, float64(30+rng.IntN(40)), "transport", "วินมอเตอร์ไซค์"); err != nil {
+					return err
+				}
+			}
+			// Money taken home, most evenings.
+			if rng.Float64() < 0.6 {
+				if err := add(day, vendors.Drawing, float64(100+50*rng.IntN(5)), "", ""); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if _, err := vendors.NewStore(s.db).RecordBulk(ctx, entries, nil); err != nil {
+		return fmt.Errorf("demo: vendors' books: %w", err)
+	}
+	return nil
+}
