@@ -59,7 +59,7 @@ var participantMessages = messages{
 	"participant.none_found":             {"ไม่พบผู้เข้าร่วม", "No participant found"},
 	"participant.tabs":                   {"แฟ้มผู้เข้าร่วม", "Participant file"},
 	"participant.rights":                 {"สิทธิในข้อมูลส่วนบุคคล", "Personal data rights"},
-	"participant.rights_help":            {"ผู้เข้าร่วมขอรับสำเนาข้อมูลทั้งหมด หรือขอให้ลบข้อมูลส่วนบุคคลได้ ทุกครั้งจะถูกบันทึกในประวัติการใช้งาน", "A participant may ask for a copy of all her data, or for her personal data to be erased; both are recorded in the audit trail"},
+	"participant.rights_help":            {"ผู้เข้าร่วมขอรับสำเนาข้อมูลทั้งหมด หรือขอให้ลบข้อมูลส่วนบุคคลได้ ทุกครั้งจะถูกบันทึกในประวัติการใช้งาน", "A participant may ask for a copy of all their data, or for their personal data to be erased; both are recorded in the audit trail"},
 	"participant.export":                 {"ดาวน์โหลดข้อมูลทั้งหมด (JSON)", "Download all data (JSON)"},
 	"participant.erase":                  {"ลบข้อมูลส่วนบุคคล", "Erase personal data"},
 	"participant.erase_warning":          {"ชื่อ ชื่อเล่น และเบอร์โทรจะถูกลบถาวร รหัส การอบรม แผนธุรกิจ และตัวเลขทั้งหมดยังคงอยู่ภายใต้รหัส", "Name, nickname and phone will be erased for good. The code, training, plans and every figure stay under the code."},
@@ -70,7 +70,8 @@ var participantMessages = messages{
 	"participant.erased_conflict":        {"ข้อมูลส่วนบุคคลของผู้เข้าร่วมนี้ถูกลบแล้ว แก้ไขไม่ได้", "This participant's personal data was erased; the file can no longer change"},
 	"participant.not_eligible":           {"ผู้เข้าร่วมยังไม่มีสิทธิ์รับทุน", "The participant is not yet eligible for a grant"},
 	"participant.grants_empty":           {"ยังไม่มีทุนสนับสนุน ทุนจะแสดงที่นี่เมื่อเปิดใช้ระบบทุน", "No grants yet. Grants will show here once grant-making is in use."},
-	"participant.books_empty":            {"ยังไม่มีบัญชีรายรับรายจ่าย บัญชีจะแสดงที่นี่เมื่อเริ่มขายและบันทึกรายการ", "No books yet. Daily sales and expenses will show here once she starts trading."},
+	"participant.books_intro":            {"บัญชีรายรับรายจ่ายประจำวัน: ยอดขาย ค่าใช้จ่าย เงินที่นำกลับบ้าน และกำไร", "Daily books: sales, expenses, money taken home and profit."},
+	"participant.books_open":             {"เปิดบัญชีรายรับรายจ่าย", "Open the books"},
 	"participant.notice_enrolled":        {"ลงทะเบียนเรียบร้อยแล้ว", "Enrolled"},
 	"participant.notice_consent":         {"บันทึกความยินยอมแล้ว", "Consent recorded"},
 	"participant.notice_training":        {"บันทึกผลการอบรมแล้ว", "Training recorded"},
@@ -95,7 +96,7 @@ var participantMessages = messages{
 
 	"eligibility.eligible":             {"มีสิทธิ์รับทุน", "Eligible for a grant"},
 	"eligibility.not_eligible":         {"ยังไม่มีสิทธิ์รับทุน", "Not yet eligible for a grant"},
-	"eligibility.erased":               {"ข้อมูลส่วนบุคคลถูกลบแล้ว", "Her personal data was erased"},
+	"eligibility.erased":               {"ข้อมูลส่วนบุคคลถูกลบแล้ว", "Personal data was erased"},
 	"eligibility.no_programme_consent": {"ยังไม่มีความยินยอมเข้าร่วมโครงการ", "No consent to take part is recorded"},
 	"eligibility.training_missing":     {"ยังไม่ผ่านหลักสูตรที่กำหนด", "A required training module is not passed"},
 	"eligibility.training_expired":     {"ใบรับรองการอบรมหมดอายุ", "A required training certificate has expired"},
@@ -104,10 +105,10 @@ var participantMessages = messages{
 
 	// Consent.
 	"consent.title":           {"ความยินยอม", "Consent"},
-	"consent.help":            {"ถามแยกทีละข้อ ผู้เข้าร่วมปฏิเสธได้และถอนได้ทุกเมื่อ โดยไม่เสียสิทธิ์อื่น", "Ask about each separately; she may say no, or withdraw at any time, without losing anything else"},
+	"consent.help":            {"ถามแยกทีละข้อ ผู้เข้าร่วมปฏิเสธได้และถอนได้ทุกเมื่อ โดยไม่เสียสิทธิ์อื่น", "Ask about each separately; the participant may say no, or withdraw at any time, without losing anything else"},
 	"consent.programme":       {"เข้าร่วมโครงการ", "Taking part in the programme"},
 	"consent.donor_reports":   {"ใช้ข้อมูลแบบรวม (ไม่ระบุตัวตน) ในรายงานผู้บริจาค", "Aggregate, anonymous use in donor reports"},
-	"consent.story":           {"ใช้เรื่องราวหรือภาพถ่าย", "Use of her story or photo"},
+	"consent.story":           {"ใช้เรื่องราวหรือภาพถ่าย", "Use of their story or photo"},
 	"consent.purpose":         {"เรื่อง", "Purpose"},
 	"consent.status":          {"สถานะ", "Status"},
 	"consent.given":           {"ยินยอม", "Given"},
@@ -176,7 +177,7 @@ var participantMessages = messages{
 	"training.issuer_too_long":      {"ชื่อผู้ออกใบรับรองยาวเกินไป", "The issuer's name is too long"},
 	"training.no_attendees":         {"ติ๊กผู้เข้าอบรมอย่างน้อยหนึ่งคน", "Tick at least one attendee"},
 	"training.attendee_twice":       {"มีผู้เข้าอบรมซ้ำในรุ่นเดียวกัน", "Someone is listed twice in the class"},
-	"training.passed_required":      {"ระบุว่าผ่านหรือไม่ผ่าน", "Say whether she passed"},
+	"training.passed_required":      {"ระบุว่าผ่านหรือไม่ผ่าน", "Say whether the participant passed"},
 
 	// Plans.
 	"plan.versions":             {"แผนธุรกิจ", "Business plans"},

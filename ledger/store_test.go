@@ -559,8 +559,11 @@ func TestDatabaseRefusesRawSQL(t *testing.T) {
 			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-02', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "but entry"},
 		{"entry naming no book", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash) VALUES (987654, '2025-03-01', %s) RETURNING id)
 			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
-			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -5, 0 FROM e`, hash, f.cash.ID, f.sales.ID), "does not exist"},
-		{"reversal of no entry", fmt.Sprintf(`INSERT INTO ledger_entries (book_id, business_date, request_hash, reverses_entry_id) VALUES (%d, '2025-03-01', %s, 987654)`, f.vendor.ID, hash), "does not exist"},
+			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -5, 0 FROM e`, hash, f.cash.ID, f.sales.ID), "not in book 987654"},
+		{"reversal of no entry", fmt.Sprintf(`WITH e AS (INSERT INTO ledger_entries (book_id, business_date, request_hash, reverses_entry_id) VALUES (%d, '2025-03-01', %s, 987654) RETURNING id)
+			INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after)
+			SELECT id, %d, '2025-03-01'::date, 5, 0 FROM e UNION ALL SELECT id, %d, '2025-03-01', -5, 0 FROM e`, f.vendor.ID, hash, f.cash.ID, f.sales.ID), "reverses entry 987654 that does not exist"},
+		{"entry alone in a closed period", fmt.Sprintf(`INSERT INTO ledger_entries (book_id, business_date, request_hash) VALUES (%d, '2025-01-20', %s)`, f.vendor.ID, hash), "unbalanced"},
 		{"line naming no entry", fmt.Sprintf(`INSERT INTO ledger_lines (entry_id, account_id, business_date, amount, balance_after) VALUES (987654, %d, '2025-03-01', 1, 0)`, f.cash.ID), "does not exist"},
 		{"reversed twice", fmt.Sprintf(`INSERT INTO ledger_entries (book_id, business_date, request_hash, reverses_entry_id) VALUES (%[1]d, '2025-03-01', %[2]s, %[3]d), (%[1]d, '2025-03-01', %[2]s, %[3]d)`, f.vendor.ID, hash, e.ID), "ledger_entries_reverses_key"},
 	}

@@ -60,9 +60,9 @@ CREATE TABLE ledger_balances (
 -- and a movement between two books posts one entry in each under its own key.
 CREATE TABLE ledger_entries (
     id                bigserial PRIMARY KEY,
-    -- book_id and reverses_entry_id are checked by ledger_entries_check
-    -- (one lookup per entry, without the foreign key's row lock on the book);
-    -- neither books with entries nor entries can be deleted.
+    -- book_id and reverses_entry_id are checked by ledger_lines_check
+    -- (without a foreign key's row lock on the book per posting); neither
+    -- books with entries nor entries can be deleted.
     book_id           bigint NOT NULL,
     business_date     date NOT NULL,
     recorded_at       timestamptz NOT NULL DEFAULT now(),
@@ -72,8 +72,8 @@ CREATE TABLE ledger_entries (
     request_hash      bytea NOT NULL,
     reverses_entry_id bigint,
     created_by        bigint,
-    -- The transaction that wrote the entry: the default, and a trigger
-    -- refuses any other value.
+    -- The transaction that wrote the entry: the default; lines are refused
+    -- for an entry naming any other.
     txid              xid8 NOT NULL DEFAULT pg_current_xact_id(),
     CONSTRAINT ledger_entries_idempotency_key UNIQUE (book_id, idempotency_key),
     CONSTRAINT ledger_entries_hash_check CHECK (octet_length(request_hash) = 32)
@@ -162,51 +162,19 @@ CREATE TRIGGER ledger_period_events_append_only BEFORE UPDATE OR DELETE ON ledge
 CREATE TRIGGER ledger_period_events_no_truncate BEFORE TRUNCATE ON ledger_period_events
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 
--- New entries, checked once per statement (a posting writes one entry, a
--- bulk load thousands): each names a book and (for a reversal) an entry that
--- exist, was written by this transaction (txid, which the lines' check
--- relies on, cannot be forged), and none is dated on or before a closed
--- month of its book.
-CREATE FUNCTION ledger_entries_check() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    bad record;
-BEGIN
-    -- The lookups are subqueries per new row, never joins, so that a plan
-    -- cached while the tables were small keeps using their indexes.
-    SELECT c.* INTO bad FROM (
-        SELECT e.id, e.book_id, e.business_date, e.reverses_entry_id, e.txid <> pg_current_xact_id() AS forged,
-               NOT EXISTS (SELECT 1 FROM ledger_books b WHERE b.id = e.book_id)
-               OR e.reverses_entry_id IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.id = e.reverses_entry_id) AS missing,
-               (SELECT true FROM ledger_periods p
-                 WHERE p.book_id = e.book_id AND p.month >= date_trunc('month', e.business_date)::date
-                   AND p.closed_at IS NOT NULL
-                 LIMIT 1) AS closed
-          FROM new_entries e
-        OFFSET 0) c
-     WHERE c.forged OR c.missing OR c.closed
-     LIMIT 1;
-    IF NOT FOUND THEN
-        RETURN NULL;
-    END IF;
-    IF bad.missing THEN
-        RAISE EXCEPTION 'ledger: entry % names book % or reverses entry % that does not exist', bad.id, bad.book_id, bad.reverses_entry_id
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'ledger_entries_references';
-    ELSIF bad.forged THEN
-        RAISE EXCEPTION 'ledger: entry % names another transaction', bad.id
-            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_entries_txid';
-    END IF;
-    RAISE EXCEPTION 'ledger: % is in a closed period of book %', bad.business_date, bad.book_id
-        USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_entries_closed_period';
-END $$;
-CREATE TRIGGER ledger_entries_insert AFTER INSERT ON ledger_entries
-    REFERENCING NEW TABLE AS new_entries
-    FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_check();
-
--- New lines, checked once per statement: each names an entry and an account
--- that exist, the account is in the entry's book, the line is dated like its
--- entry, and it is written in the entry's own transaction (so the entry's
--- COMMIT-time check sees every line it will ever have).
+-- New lines, checked once per statement (a posting writes a few, a bulk
+-- load thousands): each names an entry and an account that exist, the
+-- account is in the entry's book, the line is dated like its entry and
+-- written in the entry's own transaction (so the entry's COMMIT-time check
+-- sees every line it will ever have), the entry is not dated on or before a
+-- closed month of its book, and the entry it reverses, if any, exists.
+--
+-- These are the entry's rules too: an entry commits only with two lines or
+-- more (ledger_entries_balanced), each of which passed this check in the
+-- entry's transaction, so an entry naming a missing book (its lines'
+-- accounts are in its book), a closed month, a missing original or another
+-- transaction (its txid) never commits. Checking them here, once per
+-- statement, spares every posting a second trigger.
 CREATE FUNCTION ledger_lines_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     bad record;
@@ -214,7 +182,8 @@ BEGIN
     -- The lookups are subqueries per new line, never joins, so that a plan
     -- cached while the tables were small keeps using their indexes.
     SELECT c.entry_id, c.account_id, c.business_date, (c.e).book_id IS NULL OR c.a_book IS NULL AS missing,
-           (c.e).book_id AS e_book, c.a_book, (c.e).business_date AS e_date, (c.e).txid AS e_txid INTO bad
+           (c.e).book_id AS e_book, c.a_book, (c.e).business_date AS e_date, (c.e).txid AS e_txid,
+           (c.e).reverses_entry_id AS e_reverses INTO bad
       FROM (SELECT l.entry_id, l.account_id, l.business_date,
                    (SELECT e FROM ledger_entries e WHERE e.id = l.entry_id) AS e,
                    (SELECT a.book_id FROM ledger_accounts a WHERE a.id = l.account_id) AS a_book
@@ -222,6 +191,12 @@ BEGIN
             OFFSET 0) c
      WHERE (c.e).book_id IS NULL OR c.a_book IS NULL OR c.a_book <> (c.e).book_id
         OR (c.e).txid <> pg_current_xact_id() OR c.business_date <> (c.e).business_date
+        OR (SELECT true FROM ledger_periods p
+             WHERE p.book_id = (c.e).book_id AND p.month >= date_trunc('month', (c.e).business_date)::date
+               AND p.closed_at IS NOT NULL
+             LIMIT 1)
+        OR (c.e).reverses_entry_id IS NOT NULL
+           AND (SELECT r.id FROM ledger_entries r WHERE r.id = (c.e).reverses_entry_id) IS NULL
      LIMIT 1;
     IF NOT FOUND THEN
         RETURN NULL;
@@ -233,11 +208,18 @@ BEGIN
         RAISE EXCEPTION 'ledger: account % is not in book %', bad.account_id, bad.e_book
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_lines_same_book';
     ELSIF bad.e_txid <> pg_current_xact_id() THEN
-        RAISE EXCEPTION 'ledger: entry % was committed; its lines cannot change', bad.entry_id
+        RAISE EXCEPTION 'ledger: entry % was committed or names another transaction; its lines cannot change', bad.entry_id
             USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_lines_append_only';
+    ELSIF bad.business_date <> bad.e_date THEN
+        RAISE EXCEPTION 'ledger: line dated % but entry % is dated %', bad.business_date, bad.entry_id, bad.e_date
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_lines_entry_date';
+    ELSIF bad.e_reverses IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.id = bad.e_reverses) THEN
+        RAISE EXCEPTION 'ledger: entry % reverses entry % that does not exist', bad.entry_id, bad.e_reverses
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'ledger_entries_references';
     END IF;
-    RAISE EXCEPTION 'ledger: line dated % but entry % is dated %', bad.business_date, bad.entry_id, bad.e_date
-        USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_lines_entry_date';
+    RAISE EXCEPTION 'ledger: % is in a closed period of book %', bad.e_date, bad.e_book
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'ledger_entries_closed_period';
 END $$;
 CREATE TRIGGER ledger_lines_insert AFTER INSERT ON ledger_lines
     REFERENCING NEW TABLE AS new_lines
