@@ -89,6 +89,10 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 		return err
 	}
 	s.clearSessionCookie(c)
+	// On a shared phone the next person must not find this person's pages
+	// in the browser's cache. ("storage" is left alone: it holds entries
+	// still waiting to be sent, which are only ever sent for their owner.)
+	c.Set("Clear-Site-Data", `"cache"`)
 	return nil
 }
 

@@ -148,4 +148,11 @@ func TestVendorRecordsOffline(t *testing.T) {
 		t.Fatalf("today's sales read %q (%v), want 120", got, err)
 	}
 	browsertest.Screenshot(t, b, "testdata/vendor-home-360.png")
+
+	// Signing out forgets the pages kept for offline use: on a shared phone
+	// the next person finds none of them.
+	run(chromedp.Click(chromedp.CSS("form[action='/logout'] button")), chromedp.WaitVisible(chromedp.CSS("#login")))
+	if n := eval(`caches.match('/books').then(hit => hit ? 1 : 0)`); n != 0 {
+		t.Fatal("after sign-out the phone still keeps her books page")
+	}
 }
