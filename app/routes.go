@@ -84,6 +84,8 @@ func (s *Server) routes() []route {
 		{"POST", "/admin/users/:id/reset-password", only(users.Admin), s.resetPassword},
 		{"POST", "/admin/users/:id/end-sessions", only(users.Admin), s.endSessions},
 		{"GET", "/admin/audit", only(users.Admin), s.showAudit},
+		{"GET", "/admin/settings", only(users.Admin), s.showSettings},
+		{"POST", "/admin/settings", only(users.Admin), s.saveSettings},
 
 		// Participants (issue 5): officers enrol and record; managers review
 		// plans and erase; vendors reach only their own file through the API.
@@ -165,8 +167,8 @@ func (s *Server) routes() []route {
 
 func (s *Server) register() error { return s.mount(append(s.routes(), s.deps.testRoutes...)) }
 
-// mount installs the middleware every request passes (security headers;
-// then, past the static files, the session and the CSRF check) and each of
+// mount installs the middleware every request passes (security headers and
+// the refusal of NUL and non-UTF-8 input; then, past the static files, the session and the CSRF check) and each of
 // rs behind the check of its rule.
 func (s *Server) mount(rs []route) error {
 	if len(s.deps.Secret) < 16 {
@@ -176,7 +178,7 @@ func (s *Server) mount(rs []route) error {
 	if err != nil {
 		return err
 	}
-	s.Fiber.Use(securityHeaders)
+	s.Fiber.Use(securityHeaders, refuseJunk)
 	s.Fiber.Use("/static", filesystem.New(filesystem.Config{Root: static, MaxAge: 3600}))
 	s.Fiber.Use(s.loadSession, s.checkCSRF)
 	if err := s.addRoutes(rs); err != nil {
