@@ -12,12 +12,34 @@ import (
 	"hawker/valid"
 )
 
-// readJSON decodes the request body into v; anything unreadable is 400.
+// readJSON decodes the request body into v; anything unreadable is 400, and
+// so is a string holding NUL ("\u0000"), which PostgreSQL cannot store. (The
+// decoder itself turns bytes that are not UTF-8 into U+FFFD.)
 func readJSON(c *fiber.Ctx, v any) error {
-	if err := json.Unmarshal(c.Body(), v); err != nil {
+	body := c.Body()
+	if err := json.Unmarshal(body, v); err != nil {
 		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed", Err: err}
 	}
+	if jsonHasNUL(body) {
+		return errMalformed
+	}
 	return nil
+}
+
+// jsonHasNUL reports whether valid JSON b escapes a NUL in a string. A
+// backslash occurs only inside strings, and starts an escape of two
+// characters or of six ("\u0000").
+func jsonHasNUL(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+5 < len(b) && b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // skip the escaped character
+	}
+	return false
 }
 
 // participantJSON is a participant as the API shows her.

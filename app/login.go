@@ -136,8 +136,8 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 		Password string `json:"password"`
 		PIN      string `json:"pin"`
 	}
-	if err := c.BodyParser(&body); err != nil {
-		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed", Err: err}
+	if err := readJSON(c, &body); err != nil {
+		return err
 	}
 	var sess auth.Session
 	var err error

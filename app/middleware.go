@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,7 +10,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,6 +40,37 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Frame-Options", "DENY")
 	return c.Next()
 }
+
+// refuseJunk answers 400 to a request whose path, query or form values carry
+// a NUL byte or bytes that are not UTF-8. PostgreSQL stores neither in text,
+// so such a value would fail deep in a store as a 500; no person's browser
+// sends them. JSON bodies are checked by readJSON.
+func refuseJunk(c *fiber.Ctx) error {
+	req := c.Request()
+	ok := cleanText(req.URI().Path())
+	visit := func(k, v []byte) { ok = ok && cleanText(k) && cleanText(v) }
+	req.URI().QueryArgs().VisitAll(visit)
+	switch ct := string(req.Header.ContentType()); {
+	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
+		req.PostArgs().VisitAll(visit)
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		if form, err := c.MultipartForm(); err == nil {
+			for k, vs := range form.Value {
+				ok = ok && cleanText([]byte(k))
+				for _, v := range vs {
+					ok = ok && cleanText([]byte(v))
+				}
+			}
+		}
+	}
+	if !ok {
+		return errMalformed
+	}
+	return c.Next()
+}
+
+// cleanText reports whether b is UTF-8 without NUL bytes.
+func cleanText(b []byte) bool { return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 }
 
 // loadSession finds the request's session, if any, and puts the user, their
 // language and the CSRF token where handlers and templates read them.
@@ -171,6 +205,7 @@ var (
 	errUnauthenticated = &Problem{Status: fiber.StatusUnauthorized, Code: "unauthenticated", Key: "error.unauthenticated"}
 	errForbidden       = &Problem{Status: fiber.StatusForbidden, Code: "forbidden", Key: "error.forbidden"}
 	errNotFound        = &Problem{Status: fiber.StatusNotFound, Code: "not_found", Key: "error.not_found"}
+	errMalformed       = &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed"}
 )
 
 // hasRole reports whether the signed-in user has one of roles.

@@ -176,7 +176,10 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 		in.Date = s.today().Format(time.DateOnly)
 	}
 	key := c.FormValue("key")
-	if key == "" {
+	switch {
+	case len(key) > MaxKey:
+		return errMalformed
+	case key == "":
 		key = uuid.NewString()
 	}
 	_, err = s.vendors.Record(c.UserContext(), actor(c), s.entryRequest(c, p, in, "form:"+key))

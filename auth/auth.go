@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -123,11 +124,20 @@ var dummyHash = sync.OnceValue(func() string {
 
 func (s *Store) signIn(ctx context.Context, login, ip, method string, check func(users.User) (bool, error)) (Session, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
+	// No user has a longer login; only its start is kept, to count failures
+	// (a long one would overflow the failures' index).
+	tooLong := utf8.RuneCountInString(login) > users.MaxLogin
+	if tooLong {
+		login = string([]rune(login)[:users.MaxLogin])
+	}
 	now := s.now()
 	if err := s.checkLock(ctx, login, ip, now); err != nil {
 		return Session{}, err
 	}
-	u, err := users.NewStore(s.db).ByLogin(ctx, login)
+	u, err := users.User{}, users.ErrNotFound
+	if !tooLong {
+		u, err = users.NewStore(s.db).ByLogin(ctx, login)
+	}
 	switch {
 	case errors.Is(err, users.ErrNotFound):
 		users.CheckPassword(dummyHash(), "x")

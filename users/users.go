@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -79,7 +80,10 @@ type New struct {
 	oneTime       bool // Password is a one-time one (Create)
 }
 
-var loginPattern = regexp.MustCompile(`^[a-z0-9._-]{3,64}$`)
+// MaxLogin is the longest login a user can have (loginPattern).
+const MaxLogin = 64
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9._-]{3,` + strconv.Itoa(MaxLogin) + `}$`)
 
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 8
