@@ -2,6 +2,7 @@ package participants
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,6 +26,13 @@ type Export struct {
 	Plans       []PlanDoc       `json:"plans"`
 	Eligibility Eligibility     `json:"eligibility"`
 	Logins      []LoginDoc      `json:"logins"`
+	PromptPay   *PromptPayDoc   `json:"promptpay"`
+}
+
+// PromptPayDoc is the PromptPay id a vendor saved for her customers' QR.
+type PromptPayDoc struct {
+	Kind  string `json:"kind" db:"id_kind"`
+	Value string `json:"value" db:"id_value"`
 }
 
 // ProfileDoc is the participant's own fields.
@@ -199,7 +207,14 @@ func (s *Store) Export(ctx context.Context, a audit.Actor, code string, now time
 			return err
 		}
 		if err := tx.SelectContext(ctx, &x.Logins, `SELECT login, role, created_at FROM users WHERE participant_id = $1 ORDER BY id`, p.ID); err != nil {
-			return err
+			return fmt.Errorf("participants: export %s: logins: %w", p.Code, err)
+		}
+		var pp []PromptPayDoc
+		if err := tx.SelectContext(ctx, &pp, `SELECT id_kind, id_value FROM vendor_promptpay WHERE participant_id = $1`, p.ID); err != nil {
+			return fmt.Errorf("participants: export %s: promptpay: %w", p.Code, err)
+		}
+		if len(pp) > 0 {
+			x.PromptPay = &pp[0]
 		}
 		return audit.Record(ctx, tx, a, "participant.export", p.Object(), ExportFormat)
 	})

@@ -306,8 +306,8 @@ func eligibility(ctx context.Context, q sqlx.QueryerContext, p Participant, toda
 	return e, nil
 }
 
-// Erase removes p's personal fields (name, nickname, phone) and the display
-// name of any vendor login tied to her. The code, consents, training,
+// Erase removes p's personal fields (name, nickname, phone), her PromptPay
+// id and the display name of any vendor login tied to her. The code, consents, training,
 // plans and every figure stay, under the code.
 func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Participant, error) {
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -320,7 +320,11 @@ func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Partic
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = '' WHERE participant_id = $1`, p.ID); err != nil {
 			return fmt.Errorf("participants: erase %s: user name: %w", p.Code, err)
 		}
-		return audit.Record(ctx, tx, a, "participant.erase", p.Object(), "name, nickname and phone erased")
+		// Her PromptPay id is her mobile number or national id card number.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM vendor_promptpay WHERE participant_id = $1`, p.ID); err != nil {
+			return fmt.Errorf("participants: erase %s: promptpay: %w", p.Code, err)
+		}
+		return audit.Record(ctx, tx, a, "participant.erase", p.Object(), "name, nickname, phone and PromptPay id erased")
 	})
 	return p, err
 }

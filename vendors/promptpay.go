@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -179,13 +178,20 @@ func (s *Store) SetPromptPay(ctx context.Context, a audit.Actor, participantID i
 		if a.UserID != 0 {
 			by = &a.UserID
 		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO vendor_promptpay (participant_id, id_kind, id_value, updated_by) VALUES ($1, $2, $3, $4)
+		// An erased file keeps no personal data: the id is refused.
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO vendor_promptpay (participant_id, id_kind, id_value, updated_by)
+			SELECT id, $2, $3, $4 FROM participants WHERE id = $1 AND erased_at IS NULL
 			ON CONFLICT (participant_id) DO UPDATE SET id_kind = EXCLUDED.id_kind, id_value = EXCLUDED.id_value,
-			    updated_at = $5, updated_by = EXCLUDED.updated_by`,
-			participantID, id.Kind, id.Value, by, time.Now())
+			    updated_at = now(), updated_by = EXCLUDED.updated_by`,
+			participantID, id.Kind, id.Value, by)
 		if err != nil {
 			return fmt.Errorf("vendors: save promptpay: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("vendors: save promptpay: %w", err)
+		} else if n == 0 {
+			return fmt.Errorf("vendors: save promptpay of %s: %w", code, ErrErased)
 		}
 		return audit.Record(ctx, tx, a, "vendor.promptpay.set", "participant:"+code, "PromptPay id set ("+string(id.Kind)+")")
 	})
