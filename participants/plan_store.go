@@ -165,7 +165,7 @@ func (s *Store) UpdatePlan(ctx context.Context, a audit.Actor, pt Participant, i
 
 // SubmitPlan sends a draft or returned plan to a manager for review.
 func (s *Store) SubmitPlan(ctx context.Context, a audit.Actor, id int64) (Plan, error) {
-	return s.move(ctx, a, id, "plan.submit", func(p Plan) (string, []any, error) {
+	return s.move(ctx, a, id, "plan.submit", func(_ *sqlx.Tx, _ Participant, p Plan) (string, []any, error) {
 		if !p.State.Editable() {
 			return "", nil, ErrWrongState
 		}
@@ -173,14 +173,25 @@ func (s *Store) SubmitPlan(ctx context.Context, a audit.Actor, id int64) (Plan, 
 	})
 }
 
-// ApprovePlan approves a submitted plan. The manager may not be the one who
-// wrote or submitted it (four eyes). The approved version is then frozen.
+// ApprovePlan approves a submitted plan. The manager may not be one who
+// wrote, edited or submitted it (four eyes). The approved version is then frozen.
 func (s *Store) ApprovePlan(ctx context.Context, a audit.Actor, id int64) (Plan, error) {
-	return s.move(ctx, a, id, "plan.approve", func(p Plan) (string, []any, error) {
+	return s.move(ctx, a, id, "plan.approve", func(tx *sqlx.Tx, pt Participant, p Plan) (string, []any, error) {
 		if p.State != Submitted {
 			return "", nil, ErrWrongState
 		}
 		if a.UserID == 0 || sameUser(p.WrittenBy, a.UserID) || sameUser(p.SubmittedBy, a.UserID) {
+			return "", nil, ErrFourEyes
+		}
+		// Editing a version is writing it too; the audit trail is the
+		// record of who changed it.
+		var edited bool
+		err := tx.GetContext(ctx, &edited, `SELECT EXISTS (SELECT 1 FROM audit_log
+			WHERE object = $1 AND action = 'plan.update' AND actor_id = $2)`, planObject(pt, p.Version), a.UserID)
+		if err != nil {
+			return "", nil, fmt.Errorf("participants: editors of plan %d: %w", p.ID, err)
+		}
+		if edited {
 			return "", nil, ErrFourEyes
 		}
 		return `state = 'approved', reviewed_by = $2, reviewed_at = now(), approved_at = now()`, []any{actorID(a)}, nil
@@ -193,7 +204,7 @@ func (s *Store) ReturnPlan(ctx context.Context, a audit.Actor, id int64, comment
 	if comment == "" {
 		return Plan{}, validErr("comment", "plan.comment_required")
 	}
-	return s.move(ctx, a, id, "plan.return", func(p Plan) (string, []any, error) {
+	return s.move(ctx, a, id, "plan.return", func(_ *sqlx.Tx, _ Participant, p Plan) (string, []any, error) {
 		if p.State != Submitted {
 			return "", nil, ErrWrongState
 		}
@@ -204,8 +215,9 @@ func (s *Store) ReturnPlan(ctx context.Context, a audit.Actor, id int64, comment
 func sameUser(id *int64, user int64) bool { return id != nil && *id == user }
 
 // move changes a plan's state in one transaction: the plan is locked, step
-// checks it and returns the SET clause (its arguments start at $2).
-func (s *Store) move(ctx context.Context, a audit.Actor, id int64, action string, step func(Plan) (string, []any, error)) (Plan, error) {
+// checks it (in tx, with its participant) and returns the SET clause (its
+// arguments start at $2).
+func (s *Store) move(ctx context.Context, a audit.Actor, id int64, action string, step func(*sqlx.Tx, Participant, Plan) (string, []any, error)) (Plan, error) {
 	var p Plan
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		cur, err := plan(ctx, tx, id, true)
@@ -219,7 +231,7 @@ func (s *Store) move(ctx context.Context, a audit.Actor, id int64, action string
 		if pt.Erased() {
 			return ErrErased
 		}
-		set, args, err := step(cur)
+		set, args, err := step(tx, pt, cur)
 		if err != nil {
 			return fmt.Errorf("participants: %s %d (%s): %w", action, id, cur.State, err)
 		}

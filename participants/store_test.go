@@ -405,3 +405,33 @@ func TestListSearchAndFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestFourEyesCountsEditors: a manager who edited a version wrote part of
+// it, and may not approve it even when another submitted it.
+func TestFourEyesCountsEditors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	pt := f.enrol(t, "0811112222")
+	form, err := planForm().Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.store.CreatePlan(ctx, f.officer, pt, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Business = "ข้าวมันไก่ (แก้โดยผู้จัดการ)"
+	if _, err := f.store.UpdatePlan(ctx, f.manager, pt, p.ID, form); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.SubmitPlan(ctx, f.officer, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.ApprovePlan(ctx, f.manager, p.ID); !errors.Is(err, participants.ErrFourEyes) {
+		t.Fatalf("approval by an editor: %v, want ErrFourEyes", err)
+	}
+	if p, err = f.store.ApprovePlan(ctx, f.officer2, p.ID); err != nil || p.State != participants.Approved {
+		t.Fatalf("approval by another: %v (%s)", err, p.State)
+	}
+}
