@@ -89,13 +89,26 @@ func (s *Server) showBooks(c *fiber.Ctx) error {
 	return s.renderBooks(c, p, "/books", nil)
 }
 
-// showVendor: GET /vendors/{code}.
+// showVendor: GET /vendors/{code}; a staff view is audited.
 func (s *Server) showVendor(c *fiber.Ctx) error {
 	p, err := s.participantFrom(c)
 	if err != nil {
 		return err
 	}
+	if err := s.auditStaffView(c, p, "books"); err != nil {
+		return err
+	}
 	return s.renderBooks(c, p, "/vendors/"+p.Code, nil)
+}
+
+// auditStaffView records in the audit trail that staff were shown what of
+// p's file; the vendor's own views of her books are not recorded.
+func (s *Server) auditStaffView(c *fiber.Ctx, p participants.Participant, what string) error {
+	if isOwn(c, p) {
+		return nil
+	}
+	_, err := participants.NewStore(s.db).View(c.UserContext(), actor(c), p.Code, what)
+	return err
 }
 
 func (s *Server) renderBooks(c *fiber.Ctx, p participants.Participant, base string, page *vendorPage) error {
@@ -253,9 +266,13 @@ type promptPayPage struct {
 }
 
 // showPromptPay: GET /books/promptpay and /vendors/{code}/promptpay[?amount=].
+// Her id is her mobile or national id number: a staff view is audited.
 func (s *Server) showPromptPay(c *fiber.Ctx) error {
 	p, base, err := s.booksFor(c)
 	if err != nil {
+		return err
+	}
+	if err := s.auditStaffView(c, p, "promptpay"); err != nil {
 		return err
 	}
 	return s.renderPromptPay(c, p, base, &promptPayPage{})
