@@ -157,10 +157,6 @@ func (s *Server) apiVoidEntry(c *fiber.Ctx) error {
 	if err := readJSON(c, &body); err != nil {
 		return err
 	}
-	body.Reason = strings.TrimSpace(body.Reason)
-	if body.Reason == "" {
-		return valid.Errors{"reason": "vendor.reason_required"}
-	}
 	v, err := s.vendors.Void(c.UserContext(), actor(c), e.ID, body.Reason, currentUser(c).ID)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package app
 
 import (
+	stdjson "encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -89,5 +91,35 @@ func TestJSONHasNUL(t *testing.T) {
 		if got := jsonHasNUL([]byte(in)); got != want {
 			t.Errorf("jsonHasNUL(%s) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// TestVoidReasonIsBounded: a void's reason goes to the ledger and the audit
+// trail, both forever; it is required and at most 200 characters, on the
+// API and on the page.
+func TestVoidReasonIsBounded(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	v := f.as("vendor")
+	today := thai.Today(f.clock.Now()).Format(time.DateOnly)
+	resp := v.do("POST", "/api/v1/entries", strings.NewReader(`{"kind":"sale","method":"cash","amount":"10","date":"`+today+`"}`),
+		map[string]string{"Content-Type": "application/json", "X-CSRF-Token": v.csrf, "Idempotency-Key": "bounded-1"})
+	var e struct{ ID int64 }
+	if err := stdjson.NewDecoder(resp.Body).Decode(&e); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("entry: %d %v", resp.StatusCode, err)
+	}
+	api, page := fmt.Sprintf("/api/v1/entries/%d/void", e.ID), fmt.Sprintf("/books/entries/%d/void", e.ID)
+	if resp := v.api("POST", api, map[string]string{"reason": varied(201)}); resp.StatusCode != 422 || apiError(t, resp) != "invalid" {
+		t.Errorf("API void with a 201-character reason: %d", resp.StatusCode)
+	}
+	if resp := v.api("POST", api, map[string]string{"reason": "  "}); resp.StatusCode != 422 {
+		t.Errorf("API void with a blank reason: %d", resp.StatusCode)
+	}
+	resp = v.form(page, url.Values{"reason": {varied(201)}})
+	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "200") {
+		t.Errorf("page void with a 201-character reason: %d", resp.StatusCode)
+	}
+	if resp := v.form(page, url.Values{"reason": {varied(200)}}); resp.StatusCode != 303 {
+		t.Errorf("page void with a 200-character reason: %d", resp.StatusCode)
 	}
 }

@@ -99,6 +99,7 @@ var vendorMessages = messages{
 	"vendor.idempotency_conflict":  {"รหัสรายการนี้เคยใช้กับข้อมูลอื่นแล้ว", "This idempotency key was used for a different entry"},
 	"vendor.already_voided":        {"รายการนี้ถูกยกเลิกไปแล้ว", "This entry was already voided"},
 	"vendor.reason_required":       {"กรุณาบอกเหตุผลที่ยกเลิก", "Please say why"},
+	"vendor.reason_too_long":       {"เหตุผลยาวเกิน 200 ตัวอักษร", "The reason is longer than 200 characters"},
 	"vendor.erased":                {"แฟ้มของผู้เข้าร่วมนี้ถูกลบข้อมูลแล้ว", "This participant's file was erased"},
 	"vendor.closed_period":         {"เดือนนี้ปิดบัญชีแล้ว", "That month is closed"},
 	"vendor.ceiling_is":            {"ไม่เกิน %s บาทต่อรายการ", "At most %s baht an entry"},

@@ -241,12 +241,14 @@ func (s *Server) voidEntryForm(c *fiber.Ctx) error {
 	if e.ParticipantID != p.ID {
 		return errNotFound
 	}
-	reason := strings.TrimSpace(c.FormValue("reason"))
-	if reason == "" {
+	_, err = s.vendors.Void(c.UserContext(), actor(c), id, c.FormValue("reason"), currentUser(c).ID)
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		// The page has a void form per entry: the message goes beside this one's.
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{fmt.Sprintf("reason-%d", id): "vendor.reason_required"}})
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{reasonField(id): fields["reason"]}})
 	}
-	if _, err := s.vendors.Void(c.UserContext(), actor(c), id, reason, currentUser(c).ID); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect(base+"?done=voided", http.StatusSeeOther)
@@ -435,6 +437,9 @@ func (s *Server) serveManifest(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
+// reasonField names the reason field of entry id's void form.
+func reasonField(id int64) string { return fmt.Sprintf("reason-%d", id) }
+
 // Template helpers of the vendor pages.
 func init() {
 	templateFuncs["kindKey"] = func(k vendors.Kind) string { return "vendor.kind." + string(k) }
@@ -469,5 +474,5 @@ func init() {
 		}
 		return m, nil
 	}
-	templateFuncs["reasonField"] = func(id int64) string { return fmt.Sprintf("reason-%d", id) }
+	templateFuncs["reasonField"] = reasonField
 }

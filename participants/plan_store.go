@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -198,11 +199,17 @@ func (s *Store) ApprovePlan(ctx context.Context, a audit.Actor, id int64) (Plan,
 	})
 }
 
+// MaxComment is the longest review comment, in characters.
+const MaxComment = 2000
+
 // ReturnPlan sends a submitted plan back to its writer with a comment.
 func (s *Store) ReturnPlan(ctx context.Context, a audit.Actor, id int64, comment string) (Plan, error) {
 	comment = strings.TrimSpace(comment)
-	if comment == "" {
+	switch {
+	case comment == "":
 		return Plan{}, validErr("comment", "plan.comment_required")
+	case utf8.RuneCountInString(comment) > MaxComment:
+		return Plan{}, validErr("comment", "input.too_long")
 	}
 	return s.move(ctx, a, id, "plan.return", func(_ *sqlx.Tx, _ Participant, p Plan) (string, []any, error) {
 		if p.State != Submitted {

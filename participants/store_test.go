@@ -435,3 +435,29 @@ func TestFourEyesCountsEditors(t *testing.T) {
 		t.Fatalf("approval by another: %v (%s)", err, p.State)
 	}
 }
+
+// TestReturnCommentIsBounded: a review comment is required and bounded.
+func TestReturnCommentIsBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	pt := f.enrol(t, "0811113333")
+	form, err := planForm().Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.store.CreatePlan(ctx, f.officer, pt, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.SubmitPlan(ctx, f.officer, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	var fields valid.Errors
+	if _, err := f.store.ReturnPlan(ctx, f.manager, p.ID, strings.Repeat("ก", participants.MaxComment+1)); !errors.As(err, &fields) || fields["comment"] != "input.too_long" {
+		t.Errorf("overlong comment: %v", err)
+	}
+	if _, err := f.store.ReturnPlan(ctx, f.manager, p.ID, strings.Repeat("ก", participants.MaxComment)); err != nil {
+		t.Errorf("longest comment: %v", err)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -16,6 +18,7 @@ import (
 	"hawker/audit"
 	"hawker/ledger"
 	"hawker/pg"
+	"hawker/valid"
 )
 
 // Store reads and writes vendors' books. Keep one per process: it holds the
@@ -362,6 +365,13 @@ var ErrNoKey = errors.New("vendors: an idempotency key is required")
 // month therefore refuses the void with ledger.ErrClosedPeriod). An entry is
 // voided once: a second void is ErrAlreadyVoided.
 func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string, by int64) (Recorded, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return Recorded{}, valid.Errors{"reason": "vendor.reason_required"}
+	case utf8.RuneCountInString(reason) > MaxNote:
+		return Recorded{}, valid.Errors{"reason": "vendor.reason_too_long"}
+	}
 	var out Recorded
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var r Recorded
