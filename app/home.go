@@ -12,7 +12,7 @@ import (
 // homePage is the home page's data: the programme's part and, for
 // officers and managers, the vendors who need a call (issue 6).
 type homePage struct {
-	*programmeHome
+	programmeHome
 	Calls []vendors.Call
 }
 
@@ -24,9 +24,6 @@ func (s *Server) showHome(c *fiber.Ctx) error {
 	work, err := s.programmeHome(c)
 	if err != nil {
 		return err
-	}
-	if work == nil {
-		work = &programmeHome{}
 	}
 	calls, err := s.vendorCalls(c)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,14 +142,7 @@ type filePage struct {
 }
 
 // Can reports whether the reader's role is one of roles (for buttons).
-func (f filePage) Can(roles ...string) bool {
-	for _, r := range roles {
-		if string(f.Role) == r {
-			return true
-		}
-	}
-	return false
-}
+func (f filePage) Can(roles ...string) bool { return slices.Contains(roles, string(f.Role)) }
 
 var fileNotices = map[string]string{
 	"enrolled": "participant.notice_enrolled",
@@ -161,7 +155,7 @@ var fileNotices = map[string]string{
 // showParticipant shows her file and records the view in the audit trail.
 func (s *Server) showParticipant(c *fiber.Ctx) error {
 	tab := c.Query("tab", "profile")
-	if !oneOf(fileTabs, tab) {
+	if !slices.Contains(fileTabs, tab) {
 		tab = "profile"
 	}
 	return s.renderFile(c, tab, nil)
@@ -314,18 +308,9 @@ func (s *Server) eraseParticipant(c *fiber.Ctx) error {
 	return c.Redirect("/participants/"+url.PathEscape(p.Code)+"?done=erased", http.StatusSeeOther)
 }
 
-func oneOf(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
-}
-
 // programmeHome is the programme's part of the home page: for officers and
 // managers, shortcuts and the certificates expiring within 30 days; for
-// administrators, the training catalogue. Nil for anyone else.
+// administrators, the training catalogue; for anyone else, nothing.
 type programmeHome struct {
 	Staff    bool
 	Admin    bool
@@ -335,21 +320,18 @@ type programmeHome struct {
 // ExpiryWindow is how many days ahead the home page warns of expiring certificates.
 const ExpiryWindow = 30
 
-func (s *Server) programmeHome(c *fiber.Ctx) (*programmeHome, error) {
-	u := currentUser(c)
+func (s *Server) programmeHome(c *fiber.Ctx) (programmeHome, error) {
 	switch {
-	case u == nil:
-		return nil, nil
-	case u.Role == users.Admin:
-		return &programmeHome{Admin: true}, nil
-	case u.Role != users.Officer && u.Role != users.Manager:
-		return nil, nil
+	case hasRole(c, users.Admin):
+		return programmeHome{Admin: true}, nil
+	case !hasRole(c, users.Officer, users.Manager):
+		return programmeHome{}, nil
 	}
 	exp, err := training.NewStore(s.db).ExpiringWithin(c.UserContext(), s.today(), ExpiryWindow)
 	if err != nil {
-		return nil, err
+		return programmeHome{}, err
 	}
-	return &programmeHome{Staff: true, Expiring: exp}, nil
+	return programmeHome{Staff: true, Expiring: exp}, nil
 }
 
 // formField is one labelled text input with its error, for the "pfield" partial.
