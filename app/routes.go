@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -34,15 +35,7 @@ func (r rule) defined() bool { return r.public || len(r.roles) > 0 }
 
 // allows reports whether a signed-in user with role may pass.
 func (r rule) allows(role users.Role) bool {
-	if r.public {
-		return true
-	}
-	for _, x := range r.roles {
-		if x == role {
-			return true
-		}
-	}
-	return false
+	return r.public || slices.Contains(r.roles, role)
 }
 
 // route is one line of the sitemap: who may call it and what handles it.

@@ -97,19 +97,11 @@ func (e Enrolment) Parse(today time.Time) (Participant, error) {
 		Cohort:   clean(e.Cohort),
 		Language: strings.TrimSpace(e.Language),
 	}
-	text := func(field, v string, required bool, max int) {
-		switch {
-		case required && v == "":
-			errs.Add(field, "input.required")
-		case utf8.RuneCountInString(v) > max:
-			errs.Add(field, "input.too_long")
-		}
-	}
-	text("name", p.Name, true, 120)
-	text("nickname", p.Nickname, false, 60)
-	text("province", p.Province, true, 80)
-	text("district", p.District, true, 80)
-	text("cohort", p.Cohort, true, 60)
+	checkText(errs, "name", p.Name, true, 120)
+	checkText(errs, "nickname", p.Nickname, false, 60)
+	checkText(errs, "province", p.Province, true, 80)
+	checkText(errs, "district", p.District, true, 80)
+	checkText(errs, "cohort", p.Cohort, true, 60)
 	if phone, ok := NormalisePhone(e.Phone); !ok {
 		if strings.TrimSpace(e.Phone) == "" {
 			errs.Add("phone", "input.required")
@@ -135,6 +127,17 @@ func (e Enrolment) Parse(today time.Time) (Participant, error) {
 }
 
 // clean trims and folds runs of white space into one space.
+// checkText adds field's problem to errs: empty when required, or longer
+// than max characters.
+func checkText(errs valid.Errors, field, v string, required bool, max int) {
+	switch {
+	case required && v == "":
+		errs.Add(field, "input.required")
+	case utf8.RuneCountInString(v) > max:
+		errs.Add(field, "input.too_long")
+	}
+}
+
 func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // NormalisePhone reads a Thai mobile number written with spaces, dashes,

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -178,19 +177,11 @@ func (f PlanForm) Parse() (Plan, error) {
 		Business: clean(f.Business), Menu: strings.TrimSpace(f.Menu), Location: strings.TrimSpace(f.Location),
 		TradingDays: clean(f.TradingDays), TradingHours: clean(f.TradingHours),
 	}
-	text := func(field, v string, required bool, max int) {
-		switch {
-		case required && v == "":
-			errs.Add(field, "input.required")
-		case utf8.RuneCountInString(v) > max:
-			errs.Add(field, "input.too_long")
-		}
-	}
-	text("business", p.Business, true, 200)
-	text("menu", p.Menu, false, 2000)
-	text("location", p.Location, false, 500)
-	text("trading_days", p.TradingDays, false, 200)
-	text("trading_hours", p.TradingHours, false, 200)
+	checkText(errs, "business", p.Business, true, 200)
+	checkText(errs, "menu", p.Menu, false, 2000)
+	checkText(errs, "location", p.Location, false, 500)
+	checkText(errs, "trading_days", p.TradingDays, false, 200)
+	checkText(errs, "trading_hours", p.TradingHours, false, 200)
 	if n, key := parseCount(string(f.DaysPerMonth), 31, "plan.days_range"); key != "" {
 		errs.Add("days_per_month", key)
 	} else {
@@ -218,7 +209,7 @@ func (f PlanForm) Parse() (Plan, error) {
 		}
 		prefix := "items." + strconv.Itoa(n) + "."
 		item := Item{Position: n + 1, Name: clean(it.Name)}
-		text(prefix+"name", item.Name, true, 200)
+		checkText(errs, prefix+"name", item.Name, true, 200)
 		if q, key := parseCount(string(it.Quantity), 10000, "plan.quantity_range"); key != "" {
 			errs.Add(prefix+"quantity", key)
 		} else {

@@ -413,14 +413,7 @@ func TestFourEyesCountsEditors(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	pt := f.enrol(t, "0811112222")
-	form, err := planForm().Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := f.store.CreatePlan(ctx, f.officer, pt, form)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, form := f.draft(t, pt)
 	form.Business = "ข้าวมันไก่ (แก้โดยผู้จัดการ)"
 	if _, err := f.store.UpdatePlan(ctx, f.manager, pt, p.ID, form); err != nil {
 		t.Fatal(err)
@@ -431,7 +424,7 @@ func TestFourEyesCountsEditors(t *testing.T) {
 	if _, err := f.store.ApprovePlan(ctx, f.manager, p.ID); !errors.Is(err, participants.ErrFourEyes) {
 		t.Fatalf("approval by an editor: %v, want ErrFourEyes", err)
 	}
-	if p, err = f.store.ApprovePlan(ctx, f.officer2, p.ID); err != nil || p.State != participants.Approved {
+	if p, err := f.store.ApprovePlan(ctx, f.officer2, p.ID); err != nil || p.State != participants.Approved {
 		t.Fatalf("approval by another: %v (%s)", err, p.State)
 	}
 }
@@ -441,15 +434,7 @@ func TestReturnCommentIsBounded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	pt := f.enrol(t, "0811113333")
-	form, err := planForm().Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := f.store.CreatePlan(ctx, f.officer, pt, form)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _ := f.draft(t, f.enrol(t, "0811113333"))
 	if _, err := f.store.SubmitPlan(ctx, f.officer, p.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -460,4 +445,18 @@ func TestReturnCommentIsBounded(t *testing.T) {
 	if _, err := f.store.ReturnPlan(ctx, f.manager, p.ID, strings.Repeat("ก", participants.MaxComment)); err != nil {
 		t.Errorf("longest comment: %v", err)
 	}
+}
+
+// draft is an officer's draft plan for pt, and the plan it was made from.
+func (f *fixture) draft(t *testing.T, pt participants.Participant) (participants.Plan, participants.Plan) {
+	t.Helper()
+	form, err := planForm().Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.store.CreatePlan(context.Background(), f.officer, pt, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, form
 }

@@ -22,6 +22,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,33 +85,6 @@ const (
 
 // Categories lists the expense categories in display order.
 var Categories = []Category{Ingredients, Gas, Ice, Packaging, Pitch, Transport, Other}
-
-func validKind(k Kind) bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
-
-func validMethod(m Method) bool {
-	for _, x := range Methods {
-		if x == m {
-			return true
-		}
-	}
-	return false
-}
-
-func validCategory(c Category) bool {
-	for _, x := range Categories {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
 
 // DefaultCeiling is the largest amount one line may carry until an
 // administrator changes the setting.
@@ -203,10 +177,10 @@ func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
 	}
 	category, method := Category(strings.TrimSpace(in.Category)), Method(strings.TrimSpace(in.Method))
 	switch {
-	case !validKind(e.Kind):
+	case !slices.Contains(Kinds, e.Kind):
 		errs.Add("kind", "vendor.kind_invalid")
 	case e.Kind == Sale:
-		if !validMethod(method) {
+		if !slices.Contains(Methods, method) {
 			errs.Add("method", "vendor.method_invalid")
 		}
 		if category != "" {
@@ -214,7 +188,7 @@ func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
 		}
 		e.Method = method
 	case e.Kind == Expense:
-		if !validCategory(category) {
+		if !slices.Contains(Categories, category) {
 			errs.Add("category", "vendor.category_invalid")
 		}
 		if method != "" && method != Cash {
