@@ -61,6 +61,20 @@ func toEntryJSON(r vendors.Recorded) entryJSON {
 // MaxKey is the longest Idempotency-Key accepted.
 const MaxKey = 200
 
+// validKey reports whether key is an acceptable Idempotency-Key: 1 to
+// MaxKey visible ASCII characters (a UUID is 36).
+func validKey(key string) bool {
+	if key == "" || len(key) > MaxKey {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < '!' || key[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // entryParticipant is the participant an entry names: a vendor's own when
 // she names none (and another's is not found for her); an officer must name one.
 func (s *Server) entryParticipant(c *fiber.Ctx, code string) (participants.Participant, error) {
@@ -90,7 +104,7 @@ func (s *Server) entryParticipant(c *fiber.Ctx, code string) (participants.Parti
 // the entry, or 200 with the same body when the key and body were seen.
 func (s *Server) apiRecordEntry(c *fiber.Ctx) error {
 	key := strings.TrimSpace(c.Get("Idempotency-Key"))
-	if key == "" || len(key) > MaxKey {
+	if !validKey(key) {
 		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "vendor.key_required"}
 	}
 	var in vendors.Input

@@ -67,6 +67,11 @@ func TestHostileInputIsRefused(t *testing.T) {
 		{"entry note with NUL", json(vendor, "/api/v1/entries", `{"kind":"sale","method":"cash","amount":"10","note":"\u0000"}`), 400},
 		{"user form with NUL", form(admin, "/admin/users", url.Values{"login": {"x\x00"}, "role": {"officer"}}), 400},
 		{"overlong form key", form(vendor, "/books/entries", url.Values{"kind": {"sale"}, "method": {"cash"}, "amount": {"10"}, "key": {varied(3000)}}), 400},
+		{"Idempotency-Key not UTF-8", func() (int, string) {
+			r := vendor.do("POST", "/api/v1/entries", strings.NewReader(`{"kind":"sale","method":"cash","amount":"10","date":"`+today+`"}`),
+				map[string]string{"Content-Type": "application/json", "X-CSRF-Token": vendor.csrf, "Idempotency-Key": "\xff\xfe"})
+			return r.StatusCode, readBody(t, r)
+		}, 400},
 		// An escaped backslash before "u0000" is no NUL.
 		{"escaped backslash is fine", json(vendor, "/api/v1/entries", `{"kind":"sale","method":"cash","amount":"10","date":"`+today+`","note":"a\\u0000"}`), 201},
 	}

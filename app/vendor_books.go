@@ -190,10 +190,10 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 	}
 	key := c.FormValue("key")
 	switch {
-	case len(key) > MaxKey:
-		return errMalformed
 	case key == "":
 		key = uuid.NewString()
+	case !validKey(key):
+		return errMalformed
 	}
 	_, err = s.vendors.Record(c.UserContext(), actor(c), s.entryRequest(c, p, in, "form:"+key))
 	var fields valid.Errors
