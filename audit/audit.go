@@ -23,6 +23,15 @@ type Actor struct {
 	IP     string
 }
 
+// User is the actor's user id for a "by" column: nil for the system.
+func (a Actor) User() *int64 {
+	if a.UserID == 0 {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
 // System is the actor of command-line tools.
 var System = Actor{Role: "system"}
 
@@ -59,11 +68,7 @@ func Record(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary s
 	if err != nil {
 		return fmt.Errorf("audit: previous hash: %w", err)
 	}
-	e := Event{At: time.Now().UTC().Truncate(time.Microsecond), ActorRole: a.Role, Action: action, Object: object, Summary: summary, IP: a.IP, PrevHash: prev}
-	if a.UserID != 0 {
-		id := a.UserID
-		e.ActorID = &id
-	}
+	e := Event{At: time.Now().UTC().Truncate(time.Microsecond), ActorID: a.User(), ActorRole: a.Role, Action: action, Object: object, Summary: summary, IP: a.IP, PrevHash: prev}
 	e.Hash = e.computeHash()
 	_, err = tx.NamedExecContext(ctx, `
 		INSERT INTO audit_log (at, actor_id, actor_role, action, object, summary, ip, prev_hash, hash)

@@ -80,3 +80,17 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		})
 	}
 }
+
+func TestActorUser(t *testing.T) {
+	if audit.System.User() != nil {
+		t.Errorf("the system's user = %v, want nil", *audit.System.User())
+	}
+	a := audit.Actor{UserID: 7}
+	if u := a.User(); u == nil || *u != 7 {
+		t.Errorf("user 7's User() = %v", u)
+	}
+	*a.User() = 8 // a copy: the actor stays as it was
+	if a.UserID != 7 {
+		t.Errorf("User() shares the actor's field")
+	}
+}

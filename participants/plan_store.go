@@ -84,7 +84,7 @@ func (s *Store) CreatePlan(ctx context.Context, a audit.Actor, pt Participant, p
 		if open > 0 {
 			return fmt.Errorf("participants: create plan for %s: a version is still open: %w", pt.Code, ErrWrongState)
 		}
-		p.ParticipantID, p.State, p.WrittenBy = pt.ID, Draft, actorID(a)
+		p.ParticipantID, p.State, p.WrittenBy = pt.ID, Draft, a.User()
 		items := p.Items
 		err := tx.GetContext(ctx, &p, `
 			INSERT INTO plans (participant_id, version, state, business, menu, location, trading_days, trading_hours,
@@ -170,7 +170,7 @@ func (s *Store) SubmitPlan(ctx context.Context, a audit.Actor, id int64) (Plan, 
 		if !p.State.Editable() {
 			return "", nil, ErrWrongState
 		}
-		return `state = 'submitted', submitted_at = now(), submitted_by = $2, review_comment = ''`, []any{actorID(a)}, nil
+		return `state = 'submitted', submitted_at = now(), submitted_by = $2, review_comment = ''`, []any{a.User()}, nil
 	})
 }
 
@@ -195,7 +195,7 @@ func (s *Store) ApprovePlan(ctx context.Context, a audit.Actor, id int64) (Plan,
 		if edited {
 			return "", nil, ErrFourEyes
 		}
-		return `state = 'approved', reviewed_by = $2, reviewed_at = now(), approved_at = now()`, []any{actorID(a)}, nil
+		return `state = 'approved', reviewed_by = $2, reviewed_at = now(), approved_at = now()`, []any{a.User()}, nil
 	})
 }
 
@@ -215,7 +215,7 @@ func (s *Store) ReturnPlan(ctx context.Context, a audit.Actor, id int64, comment
 		if p.State != Submitted {
 			return "", nil, ErrWrongState
 		}
-		return `state = 'returned', reviewed_by = $2, reviewed_at = now(), review_comment = $3`, []any{actorID(a), comment}, nil
+		return `state = 'returned', reviewed_by = $2, reviewed_at = now(), review_comment = $3`, []any{a.User(), comment}, nil
 	})
 }
 

@@ -22,14 +22,6 @@ type Store struct{ db *sqlx.DB }
 // NewStore returns a Store on db.
 func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
 
-func actorID(a audit.Actor) *int64 {
-	if a.UserID == 0 {
-		return nil
-	}
-	id := a.UserID
-	return &id
-}
-
 // Enrol creates a participant's file with the next code of her enrolment
 // year, and records the consents given at enrolment, in one transaction.
 func (s *Store) Enrol(ctx context.Context, a audit.Actor, p Participant, consents []Consent) (Participant, error) {
@@ -46,7 +38,7 @@ func (s *Store) Enrol(ctx context.Context, a audit.Actor, p Participant, consent
 		if err != nil {
 			return fmt.Errorf("participants: enrol: next code: %w", err)
 		}
-		p.Code, p.CreatedBy = Code(year, seq), actorID(a)
+		p.Code, p.CreatedBy = Code(year, seq), a.User()
 		err = tx.GetContext(ctx, &p, `
 			INSERT INTO participants (code, name, nickname, phone, province, district, cohort, enrolled_on, language, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -194,7 +186,7 @@ func (s *Store) RecordConsent(ctx context.Context, a audit.Actor, p Participant,
 func recordConsent(ctx context.Context, tx *sqlx.Tx, a audit.Actor, p Participant, c Consent) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO consents (participant_id, purpose, given, recorded_on, recorded_by)
-		VALUES ($1, $2, $3, $4, $5)`, p.ID, c.Purpose, c.Given, c.RecordedOn, actorID(a))
+		VALUES ($1, $2, $3, $4, $5)`, p.ID, c.Purpose, c.Given, c.RecordedOn, a.User())
 	if err != nil {
 		return fmt.Errorf("participants: record consent: %w", err)
 	}
@@ -210,7 +202,7 @@ func (s *Store) RecordTraining(ctx context.Context, a audit.Actor, p Participant
 	if p.Erased() {
 		return training.Completion{}, ErrErased
 	}
-	c.ParticipantID, c.RecordedBy = p.ID, actorID(a)
+	c.ParticipantID, c.RecordedBy = p.ID, a.User()
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
 		if c, err = training.Record(ctx, tx, c); err != nil {
@@ -313,7 +305,7 @@ func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Partic
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &p, `
 			UPDATE participants SET name = '', nickname = '', phone = NULL, erased_at = now(), erased_by = $2
-			WHERE id = $1 AND erased_at IS NULL RETURNING *`, p.ID, actorID(a))
+			WHERE id = $1 AND erased_at IS NULL RETURNING *`, p.ID, a.User())
 		if err != nil {
 			return fmt.Errorf("participants: erase %s: %w", p.Code, pg.NotFound(err, ErrErased))
 		}

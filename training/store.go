@@ -114,7 +114,7 @@ func (s *Store) RecordClass(ctx context.Context, a audit.Actor, cl Class) (int64
 		}
 		err := tx.GetContext(ctx, &sessionID, `
 			INSERT INTO training_sessions (module_id, session_on, trainer, issuer, recorded_by)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, cl.ModuleID, cl.SessionOn, cl.Trainer, cl.Issuer, actorID(a))
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, cl.ModuleID, cl.SessionOn, cl.Trainer, cl.Issuer, a.User())
 		if err != nil {
 			return fmt.Errorf("training: class: %w", err)
 		}
@@ -124,7 +124,7 @@ func (s *Store) RecordClass(ctx context.Context, a audit.Actor, cl Class) (int64
 			if err != nil {
 				return fmt.Errorf("training: class: participant %d: %w", c.ParticipantID, pg.NotFound(err, ErrNotFound))
 			}
-			c.SessionID, c.RecordedBy = &sessionID, actorID(a)
+			c.SessionID, c.RecordedBy = &sessionID, a.User()
 			if _, err := Record(ctx, tx, c); err != nil {
 				return err
 			}
@@ -136,14 +136,6 @@ func (s *Store) RecordClass(ctx context.Context, a audit.Actor, cl Class) (int64
 		return nil
 	})
 	return sessionID, err
-}
-
-func actorID(a audit.Actor) *int64 {
-	if a.UserID == 0 {
-		return nil
-	}
-	id := a.UserID
-	return &id
 }
 
 // Completions lists a participant's completions, newest first.

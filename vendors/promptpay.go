@@ -174,17 +174,13 @@ func (s *Store) PromptPay(ctx context.Context, participantID int64) (PromptPayID
 // SetPromptPay saves a participant's PromptPay id, replacing any before it.
 func (s *Store) SetPromptPay(ctx context.Context, a audit.Actor, participantID int64, code string, id PromptPayID) error {
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var by *int64
-		if a.UserID != 0 {
-			by = &a.UserID
-		}
 		// An erased file keeps no personal data: the id is refused.
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO vendor_promptpay (participant_id, id_kind, id_value, updated_by)
 			SELECT id, $2, $3, $4 FROM participants WHERE id = $1 AND erased_at IS NULL
 			ON CONFLICT (participant_id) DO UPDATE SET id_kind = EXCLUDED.id_kind, id_value = EXCLUDED.id_value,
 			    updated_at = now(), updated_by = EXCLUDED.updated_by`,
-			participantID, id.Kind, id.Value, by)
+			participantID, id.Kind, id.Value, a.User())
 		if err != nil {
 			return fmt.Errorf("vendors: save promptpay: %w", err)
 		}

@@ -156,11 +156,7 @@ func (s *Store) SetCeiling(ctx context.Context, a audit.Actor, d decimal.Decimal
 		return fmt.Errorf("vendors: ceiling %s: %w", d, ledger.ErrInvalidAmount)
 	}
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var by *int64
-		if a.UserID != 0 {
-			by = &a.UserID
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d.StringFixed(2), by); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d.StringFixed(2), a.User()); err != nil {
 			return fmt.Errorf("vendors: set ceiling: %w", err)
 		}
 		return audit.Record(ctx, tx, a, "vendor.settings.ceiling", "settings:vendors", "line ceiling "+d.StringFixed(2))
