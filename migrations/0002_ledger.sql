@@ -83,13 +83,14 @@ CREATE UNIQUE INDEX ledger_entries_reverses_key ON ledger_entries (reverses_entr
 CREATE INDEX ledger_entries_book_date_idx ON ledger_entries (book_id, business_date);
 CREATE INDEX ledger_entries_reference_idx ON ledger_entries (reference) WHERE reference <> '';
 
--- business_date is copied from the entry (by trigger) so that the lines of
+-- business_date repeats the entry's (checked by trigger) so that the lines of
 -- an account for a month are one index range scan, already in statement
 -- order and covering every column a statement reads from lines.
 CREATE TABLE ledger_lines (
     id            bigserial PRIMARY KEY,
-    -- entry_id and account_id are checked by ledger_line_insert (one lookup
-    -- instead of two foreign-key checks per line); neither table deletes rows.
+    -- entry_id and account_id are checked by ledger_lines_check (once per
+    -- statement instead of two foreign-key checks per line); neither table
+    -- deletes rows.
     entry_id      bigint NOT NULL,
     account_id    bigint NOT NULL,
     business_date date NOT NULL,
