@@ -9,11 +9,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"hawker/audit"
+	"hawker/thai"
 	"hawker/users"
+	"hawker/vendors"
 )
 
 // publicRoutes are the only routes anyone may call without signing in. A
@@ -198,7 +202,7 @@ func TestRouteWithoutRuleFailsStart(t *testing.T) {
 // path ending in ":absent" names a resource the owner may not have yet (404).
 var objectRoutes = []struct {
 	method, path string
-	kind         string // "participant" or "donor"
+	kind         string // "participant", "entry" (of her books) or "donor"
 }{
 	{"GET", "/participants/:code", "participant"},
 	{"POST", "/participants/:code/consents", "participant"},
@@ -222,6 +226,10 @@ var objectRoutes = []struct {
 	{"GET", "/vendors/:code/promptpay", "participant"},
 	{"POST", "/vendors/:code/promptpay", "participant"},
 	{"GET", "/vendors/:code/promptpay.svg:absent", "participant"}, // 404 until a PromptPay id is saved
+	// An entry of the owner's books, reached by its id alone.
+	{"GET", "/api/v1/entries/:id", "entry"},
+	{"POST", "/api/v1/entries/:id/void", "entry"},
+	{"POST", "/books/entries/:id/void", "entry"},
 	// Later routes with object rules are listed here as they arrive, e.g.
 	// {"GET", "/api/v1/donors/:id/impact", "donor"},
 }
@@ -242,7 +250,7 @@ func TestObjectRules(t *testing.T) {
 		}
 	}
 	for key := range registered {
-		if (strings.Contains(key, ":code") || strings.Contains(key, "/donors/:") || strings.Contains(key, "/funds/:")) && !listed[key] {
+		if (strings.Contains(key, ":code") || strings.Contains(key, "/entries/:") || strings.Contains(key, "/donors/:") || strings.Contains(key, "/funds/:")) && !listed[key] {
 			t.Errorf("%s reaches a participant or donor: list it in objectRoutes", key)
 		}
 	}
@@ -253,9 +261,12 @@ func TestObjectRules(t *testing.T) {
 			owner, other = "donor", "donor2"
 		}
 		var path string
-		if o.kind == "participant" {
+		switch o.kind {
+		case "participant":
 			path = strings.Replace(strings.TrimSuffix(o.path, ":absent"), ":code", f.participant[owner].Code, 1)
-		} else {
+		case "entry":
+			path = strings.Replace(o.path, ":id", fmt.Sprint(f.entryOf(owner)), 1)
+		default:
 			path = strings.Replace(o.path, ":id", fmt.Sprint(f.donor[owner].ID), 1)
 		}
 		// A deeper object (an entry of the book) may not exist: 404 for the owner is fine there.
@@ -324,4 +335,19 @@ func statusOrZero(err error) int {
 		return 0
 	}
 	return statusOf(err)
+}
+
+// entryOf records a sale in the books of the fixture vendor key and returns
+// its id.
+func (f *accessFixture) entryOf(key string) int64 {
+	f.t.Helper()
+	p := f.participant[key]
+	r, err := f.s.vendors.Record(context.Background(), audit.System, vendors.Request{
+		ParticipantID: p.ID, Code: p.Code, Key: "authz-" + uuid.NewString(), Today: thai.Today(f.clock.Now()),
+		Input: vendors.Input{Date: thai.Today(f.clock.Now()).Format(time.DateOnly), Kind: "sale", Method: "cash", Amount: "10"},
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r.ID
 }
