@@ -29,14 +29,14 @@ func actor(c *fiber.Ctx) audit.Actor {
 // who may not see an object gets 404, as if it did not exist, so that ids and
 // codes cannot be probed; a role that never sees such objects gets 403.
 
-// mayViewParticipant: staff (officers, managers, administrators) see every
-// participant; a vendor only her own; a donor none.
+// mayViewParticipant: officers and managers see every participant; a vendor
+// only her own; administrators (users, catalogue, settings) and donors none.
 func (s *Server) mayViewParticipant(c *fiber.Ctx, participantID int64) error {
 	u := currentUser(c)
 	switch {
 	case u == nil:
 		return errUnauthenticated
-	case u.Role == users.Officer || u.Role == users.Manager || u.Role == users.Admin:
+	case u.Role == users.Officer || u.Role == users.Manager:
 		return nil
 	case u.Role == users.Vendor:
 		if u.ParticipantID != nil && *u.ParticipantID == participantID {

@@ -299,7 +299,7 @@ func TestObjectRuleHelpers(t *testing.T) {
 		wantP       int // 0 = allowed
 		wantD       int
 	}{
-		{"admin", other, otherDonor, 0, 0},
+		{"admin", other, otherDonor, 403, 0}, // administrators keep users and settings, not participant files
 		{"officer", other, otherDonor, 0, 0},
 		{"manager", other, otherDonor, 0, 0},
 		{"vendor", own, ownDonor, 0, 403},

@@ -137,19 +137,19 @@ func (s *Server) routes() []route {
 		{"GET", "/books/promptpay.svg", only(users.Vendor), s.promptPayQR},
 		{"GET", "/vendors/import", only(users.Officer), s.showImport},
 		{"POST", "/vendors/import", only(users.Officer), s.importEntriesForm},
-		{"GET", "/vendors/:code", only(users.Officer, users.Manager, users.Admin, users.Vendor), s.showVendor},
+		{"GET", "/vendors/:code", only(users.Officer, users.Manager, users.Vendor), s.showVendor},
 		{"POST", "/vendors/:code/entries", only(users.Officer, users.Vendor), s.recordEntryForm},
 		{"POST", "/vendors/:code/entries/:id/void", only(users.Officer, users.Vendor), s.voidEntryForm},
-		{"GET", "/vendors/:code/promptpay", only(users.Officer, users.Manager, users.Admin, users.Vendor), s.showPromptPay},
+		{"GET", "/vendors/:code/promptpay", only(users.Officer, users.Manager, users.Vendor), s.showPromptPay},
 		{"POST", "/vendors/:code/promptpay", only(users.Officer, users.Vendor), s.savePromptPay},
-		{"GET", "/vendors/:code/promptpay.svg", only(users.Officer, users.Manager, users.Admin, users.Vendor), s.promptPayQR},
+		{"GET", "/vendors/:code/promptpay.svg", only(users.Officer, users.Manager, users.Vendor), s.promptPayQR},
 
 		// JSON API: vendors' books.
 		{"POST", "/api/v1/entries", only(users.Vendor, users.Officer), s.apiRecordEntry},
 		{"POST", "/api/v1/entries/import", only(users.Officer), s.apiImportEntries},
-		{"GET", "/api/v1/entries/:id", only(users.Vendor, users.Officer, users.Manager, users.Admin), s.apiEntry},
+		{"GET", "/api/v1/entries/:id", only(users.Vendor, users.Officer, users.Manager), s.apiEntry},
 		{"POST", "/api/v1/entries/:id/void", only(users.Vendor, users.Officer), s.apiVoidEntry},
-		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager, users.Admin), s.apiDays},
+		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager), s.apiDays},
 
 		// JSON API: session.
 		{"POST", "/api/v1/login", public, s.apiLogin},
