@@ -16,17 +16,17 @@ import (
 type vendorProfile struct {
 	daily    int          // a usual day's sales, baht
 	restDay  time.Weekday // the day she does not trade
-	missRate float64      // chance of a missed working day
+	missPct  int          // chance of a missed working day, in percent
 	stopsAgo int          // > 0: the business stopped this many days ago
 	fallsAgo int          // > 0: sales fell by about 45% this many days ago
 }
 
 var vendorProfiles = []vendorProfile{
-	{daily: 1400, restDay: time.Monday, missRate: 0.05},
-	{daily: 800, restDay: time.Sunday, missRate: 0.10},
-	{daily: 1100, restDay: time.Wednesday, missRate: 0.08, stopsAgo: 19}, // the business that stops
-	{daily: 1900, restDay: time.Monday, missRate: 0.06, fallsAgo: 30},    // sales falling
-	{daily: 500, restDay: time.Sunday, missRate: 0.15},
+	{daily: 1400, restDay: time.Monday, missPct: 5},
+	{daily: 800, restDay: time.Sunday, missPct: 10},
+	{daily: 1100, restDay: time.Wednesday, missPct: 8, stopsAgo: 19}, // the business that stops
+	{daily: 1900, restDay: time.Monday, missPct: 6, fallsAgo: 30},    // sales falling
+	{daily: 500, restDay: time.Sunday, missPct: 15},
 }
 
 // vendorBooks writes six months of daily entries for the demo vendors:
@@ -50,16 +50,20 @@ func (s *seeder) vendorBooks(ctx context.Context) error {
 	today := thai.Today(s.o.Now)
 	start := today.AddDate(0, -6, 0)
 	rng := rand.New(rand.NewPCG(6, 2569))
+	chance := func(percent int) bool { return rng.IntN(100) < percent }
+	pct := func(from, span int) int64 { return int64(from + rng.IntN(span+1)) } // a percentage in [from, from+span]
 	var entries []vendors.Entry
 	for i, v := range vs {
 		prof := vendorProfiles[i%len(vendorProfiles)]
 		n := 0
-		add := func(day time.Time, kind vendors.Kind, amount float64, what, note string) error {
+		// Amounts are whole baht in integers: money never touches float,
+		// not even made-up money.
+		add := func(day time.Time, kind vendors.Kind, baht int64, what, note string) error {
 			n++
-			amt := decimal.NewFromFloat(amount).Round(0)
-			if !amt.IsPositive() {
+			if baht <= 0 {
 				return nil
 			}
+			amt := decimal.New(baht, 0)
 			e, err := vendors.NewEntry(v.ID, v.Code, day, kind, amt, what, note, fmt.Sprintf("demo:%s:%d", v.Code, n))
 			if err != nil {
 				return fmt.Errorf("demo: entry for %s on %s: %w", v.Code, day.Format(time.DateOnly), err)
@@ -70,25 +74,25 @@ func (s *seeder) vendorBooks(ctx context.Context) error {
 		}
 		for day := start; !day.After(today); day = day.AddDate(0, 0, 1) {
 			ago := int(today.Sub(day).Hours() / 24)
-			if day.Weekday() == prof.restDay || rng.Float64() < prof.missRate {
+			if day.Weekday() == prof.restDay || chance(prof.missPct) {
 				continue
 			}
 			if prof.stopsAgo > 0 && ago < prof.stopsAgo {
 				continue
 			}
-			sales := float64(prof.daily) * (0.75 + 0.5*rng.Float64())
+			sales := int64(prof.daily) * pct(75, 50) / 100
 			if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
-				sales *= 1.25
+				sales = sales * 125 / 100
 			}
 			if prof.fallsAgo > 0 && ago < prof.fallsAgo {
-				sales *= 0.55
+				sales = sales * 55 / 100
 			}
 			sales = min(max(sales, 200), 2500)
 			// Takings: mostly cash, some PromptPay, now and then on credit.
-			promptpay := sales * (0.15 + 0.25*rng.Float64())
-			credit := 0.0
-			if rng.Float64() < 0.15 {
-				credit = 40 + 80*rng.Float64()
+			promptpay := sales * pct(15, 25) / 100
+			credit := int64(0)
+			if chance(15) {
+				credit = 40 + int64(rng.IntN(81))
 			}
 			cash := sales - promptpay - credit
 			if err := add(day, vendors.Sale, cash, "cash", ""); err != nil {
@@ -103,33 +107,33 @@ func (s *seeder) vendorBooks(ctx context.Context) error {
 				}
 			}
 			// Costs.
-			if err := add(day, vendors.Expense, sales*(0.35+0.1*rng.Float64()), "ingredients", "ตลาดเช้า"); err != nil {
+			if err := add(day, vendors.Expense, sales*pct(35, 10)/100, "ingredients", "ตลาดเช้า"); err != nil {
 				return err
 			}
-			if err := add(day, vendors.Expense, float64(20+10*rng.IntN(3)), "ice", ""); err != nil {
+			if err := add(day, vendors.Expense, int64(20+10*rng.IntN(3)), "ice", ""); err != nil {
 				return err
 			}
-			if rng.Float64() < 0.2 {
-				if err := add(day, vendors.Expense, float64(380+rng.IntN(4)*10), "gas", "ถังแก๊ส 15 กก."); err != nil {
+			if chance(20) {
+				if err := add(day, vendors.Expense, int64(380+rng.IntN(4)*10), "gas", "ถังแก๊ส 15 กก."); err != nil {
 					return err
 				}
 			}
-			if rng.Float64() < 0.3 {
-				if err := add(day, vendors.Expense, float64(60+rng.IntN(60)), "packaging", "ถุงและกล่อง"); err != nil {
+			if chance(30) {
+				if err := add(day, vendors.Expense, int64(60+rng.IntN(60)), "packaging", "ถุงและกล่อง"); err != nil {
 					return err
 				}
 			}
 			if err := add(day, vendors.Expense, 40, "pitch", "ค่าที่ตลาด"); err != nil {
 				return err
 			}
-			if rng.Float64() < 0.25 {
-				if err := add(day, vendors.Expense, float64(30+rng.IntN(40)), "transport", "วินมอเตอร์ไซค์"); err != nil {
+			if chance(25) {
+				if err := add(day, vendors.Expense, int64(30+rng.IntN(40)), "transport", "วินมอเตอร์ไซค์"); err != nil {
 					return err
 				}
 			}
 			// Money taken home, most evenings.
-			if rng.Float64() < 0.6 {
-				if err := add(day, vendors.Drawing, float64(100+50*rng.IntN(5)), "", ""); err != nil {
+			if chance(60) {
+				if err := add(day, vendors.Drawing, int64(100+50*rng.IntN(5)), "", ""); err != nil {
 					return err
 				}
 			}
