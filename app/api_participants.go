@@ -120,12 +120,36 @@ func (s *Server) apiExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	x, err := participants.NewStore(s.db).Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
+	x, err := s.exportOf(c, p)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(x)
+}
+
+// participantExport is everything Hawker holds about one participant: her
+// file, and her books entry by entry.
+type participantExport struct {
+	participants.Export
+	Books []entryJSON `json:"books"`
+}
+
+// exportOf gathers p's export; the view is recorded in the audit trail.
+func (s *Server) exportOf(c *fiber.Ctx, p participants.Participant) (participantExport, error) {
+	x, err := participants.NewStore(s.db).Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
+	if err != nil {
+		return participantExport{}, err
+	}
+	entries, err := s.vendors.All(c.UserContext(), p.ID)
+	if err != nil {
+		return participantExport{}, err
+	}
+	out := participantExport{Export: x, Books: make([]entryJSON, len(entries))}
+	for i, e := range entries {
+		out.Books[i] = toEntryJSON(e)
+	}
+	return out, nil
 }
 
 // apiRecordConsent: POST /api/v1/participants/{code}/consents.

@@ -261,7 +261,7 @@ func (s *Server) exportParticipant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	x, err := participants.NewStore(s.db).Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
+	x, err := s.exportOf(c, p)
 	if err != nil {
 		return err
 	}

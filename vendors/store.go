@@ -141,6 +141,18 @@ func (s *Store) Recent(ctx context.Context, participantID int64, n int) ([]Recor
 	return rs, nil
 }
 
+// All lists every entry of a participant, oldest first, voided ones
+// included and marked: her books as a whole, for the personal-data export.
+func (s *Store) All(ctx context.Context, participantID int64) ([]Recorded, error) {
+	rs := []Recorded{}
+	err := s.db.SelectContext(ctx, &rs, `SELECT `+recordedColumns+recordedFrom+`
+		WHERE ve.participant_id = $1 ORDER BY ve.business_date, ve.id`, participantID)
+	if err != nil {
+		return nil, fmt.Errorf("vendors: entries of %d: %w", participantID, err)
+	}
+	return rs, nil
+}
+
 // Ceiling is the largest amount a line may carry (a setting).
 func (s *Store) Ceiling(ctx context.Context) (decimal.Decimal, error) {
 	var d decimal.Decimal
