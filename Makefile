@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
 export HAWKER_ADDR ?= :8080
 GO ?= go
 
-.PHONY: run test build postgres chromium bench-ledger bench-entries vet clean
+.PHONY: run test build postgres chromium bench-ledger bench-entries bench-import clean
 
 build:
 	$(GO) build -o bin/hawker .
@@ -33,6 +33,9 @@ bench-ledger: postgres
 
 bench-entries: postgres build
 	$(GO) run ./bench/entries
+
+bench-import: postgres
+	$(GO) run ./bench/import
 
 clean:
 	rm -rf bin

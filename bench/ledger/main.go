@@ -26,10 +26,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
-	"hawker/config"
+	"hawker/bench/benchdb"
 	"hawker/ledger"
 	"hawker/migrations"
 	"hawker/pg"
@@ -45,10 +44,7 @@ func main() {
 	pgbTPSFlag := flag.Float64("pgbench-tps", 0, "skip pgbench and compare with this rate instead (profiling runs only)")
 	flag.Parse()
 	log.SetFlags(0)
-	server := os.Getenv("DATABASE_URL")
-	if server == "" {
-		server = config.DefaultDatabaseURL
-	}
+	server := benchdb.Server()
 	ctx := context.Background()
 	suffix := randomHex(4)
 
@@ -56,12 +52,12 @@ func main() {
 	pgbTPS := *pgbTPSFlag
 	if pgbTPS == 0 {
 		pgbTPS = runPgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *workers, *duration)
-		defer drop(ctx, server, "hawker_bench_pgbench_"+suffix)
+		defer benchdb.Drop(ctx, server, "hawker_bench_pgbench_"+suffix)
 	}
 
 	// (b) ledger postings
-	ledURL := scratch(ctx, server, "hawker_bench_ledger_"+suffix)
-	defer drop(ctx, server, "hawker_bench_ledger_"+suffix)
+	ledURL := benchdb.Scratch(ctx, server, "hawker_bench_ledger_"+suffix)
+	defer benchdb.Drop(ctx, server, "hawker_bench_ledger_"+suffix)
 	db, err := pg.Open(ctx, ledURL)
 	if err != nil {
 		log.Fatal(err)
@@ -200,7 +196,7 @@ func main() {
 // runPgbench runs pgbench's built-in TPC-B-like script on the scratch
 // database name (the caller drops it) and returns its transactions per second.
 func runPgbench(ctx context.Context, server, name string, scale, workers int, duration time.Duration) float64 {
-	pgbURL := scratch(ctx, server, name)
+	pgbURL := benchdb.Scratch(ctx, server, name)
 	fmt.Printf("pgbench: initialising scale %d...\n", scale)
 	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(scale), pgbURL).CombinedOutput(); err != nil {
 		log.Fatalf("pgbench -i: %v\n%s", err, out)
@@ -285,34 +281,6 @@ func setup(ctx context.Context, db *sqlx.DB, n int) []book {
 		log.Fatalf("setup: %v", err)
 	}
 	return out
-}
-
-func scratch(ctx context.Context, server, name string) string {
-	url, err := pg.WithDatabase(server, name)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := pg.CreateDatabase(ctx, url); err != nil {
-		log.Fatal(err)
-	}
-	return url
-}
-
-func drop(ctx context.Context, server, name string) {
-	url, err := pg.WithDatabase(server, "postgres")
-	if err != nil {
-		log.Print(err)
-		return
-	}
-	admin, err := pg.Open(ctx, url)
-	if err != nil {
-		log.Print(err)
-		return
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
-		log.Print(err)
-	}
 }
 
 func randomHex(n int) string {
