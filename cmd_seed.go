@@ -34,7 +34,7 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	}
 	logins, err := demo.Seed(ctx, db, demo.Options{Password: *password})
 	if errors.Is(err, demo.ErrNotEmpty) && *ifEmpty {
-		fmt.Fprintln(e.stdout, "The database already holds a programme; demo not loaded again.")
+		fmt.Fprintf(e.stdout, "The database already holds a programme; demo not loaded again.\nIf it is the demo, sign in as admin, officer, officer2, manager, donor or vendor1…vendor5 with password %q.\n", *password)
 		return nil
 	}
 	if err != nil {
