@@ -48,12 +48,22 @@ set -- $cluster
 echo "ensure-postgres: starting cluster $1/$2…"
 $sudo pg_ctlcluster --skip-systemctl-redirect "$1" "$2" start || true
 
+as_postgres() { if [ -n "$sudo" ]; then sudo -u postgres "$@"; else runuser -u postgres -- "$@"; fi; }
+
 for _ in $(seq 1 60); do
   if answers; then
     # The role in DATABASE_URL must exist; the cluster's own superuser is postgres.
     if [ "$user" != postgres ]; then
-      $sudo -u postgres psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'" | grep -q 1 ||
-        $sudo -u postgres psql -p "$port" -qc "CREATE ROLE \"$user\" LOGIN SUPERUSER"
+      as_postgres psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname = '$user'" | grep -q 1 ||
+        as_postgres psql -p "$port" -qc "CREATE ROLE \"$user\" LOGIN SUPERUSER"
+    fi
+    # Debian's own cluster asks for passwords over TCP, and the URL carries
+    # none: on this machine's loopback only, trust local connections.
+    if ! psql "postgres://$user@$host:$port/postgres?sslmode=disable&connect_timeout=5" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+      hba=$(as_postgres psql -p "$port" -qtAc 'SHOW hba_file')
+      echo "ensure-postgres: letting local connections to $1/$2 in without a password ($hba)…"
+      $sudo sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+      as_postgres psql -p "$port" -qtAc 'SELECT pg_reload_conf()' >/dev/null
     fi
     exit 0
   fi
