@@ -36,6 +36,7 @@ type Store struct {
 	prepErr    error
 	preStmt    *sqlx.Stmt
 	insertStmt *sqlx.Stmt
+	oneStmt    *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -44,7 +45,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		if s.preStmt, s.prepErr = s.db.PreparexContext(ctx, preSQL); s.prepErr != nil {
 			return
 		}
-		s.insertStmt, s.prepErr = s.db.PreparexContext(ctx, insertSQL)
+		if s.insertStmt, s.prepErr = s.db.PreparexContext(ctx, insertSQL); s.prepErr != nil {
+			return
+		}
+		s.oneStmt, s.prepErr = s.db.PrepareContext(ctx, oneSQL)
 	})
 	return s.prepErr
 }
@@ -252,8 +256,14 @@ type Request struct {
 	Today         time.Time // the Bangkok business day now
 }
 
-// Record writes one entry in a transaction of its own; see RecordTx.
+// Record writes one entry in a transaction of its own; see RecordTx. The
+// common case (a vendor's own valid entry under a new key, in a book already
+// made) is one statement in autocommit (see recordOne); everything else,
+// and anything that statement declines, runs RecordTx in a transaction.
 func (s *Store) Record(ctx context.Context, a audit.Actor, r Request) (Recorded, error) {
+	if out, ok := s.recordOne(ctx, r); ok {
+		return out, nil
+	}
 	var out Recorded
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
