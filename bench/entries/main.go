@@ -17,11 +17,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +34,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/lib/pq"
+	"github.com/valyala/fasthttp"
 
 	"hawker/audit"
 	"hawker/config"
@@ -180,19 +181,28 @@ func verdict(ok bool) string {
 	return "NOT met"
 }
 
-// vendorClient is one phone: a cookie jar and the session's CSRF token.
+// vendorClient is one phone: its session cookie and CSRF token, and one
+// keep-alive connection. The entries are sent with fasthttp's client, which
+// costs a fraction of net/http's CPU per request: the client shares the
+// machine's two cores with the server and PostgreSQL, and what it spends is
+// taken from them. Every request is still a full HTTP/1.1 request over TCP,
+// signed in (cookie and X-CSRF-Token) and under a key of its own.
 type vendorClient struct {
-	http *http.Client
-	base string
-	csrf string
+	hc     *fasthttp.HostClient
+	url    string
+	cookie string
+	csrf   string
+	req    *fasthttp.Request
+	resp   *fasthttp.Response
+	key    [36]byte
+	body   []byte
 }
 
 func signIn(base, login, password string) *vendorClient {
 	jar, _ := cookiejar.New(nil)
-	c := &vendorClient{base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute}}}
+	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	body, _ := json.Marshal(map[string]string{"login": login, "password": password})
-	resp, err := c.http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	resp, err := hc.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -203,25 +213,53 @@ func signIn(base, login, password string) *vendorClient {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.CSRF == "" {
 		log.Fatalf("sign in %s: status %d, %v", login, resp.StatusCode, err)
 	}
-	c.csrf = out.CSRF
-	return c
+	u, _ := url.Parse(base)
+	var cookie string
+	for _, ck := range jar.Cookies(u) {
+		if cookie != "" {
+			cookie += "; "
+		}
+		cookie += ck.Name + "=" + ck.Value
+	}
+	if cookie == "" {
+		log.Fatalf("sign in %s: no session cookie", login)
+	}
+	return &vendorClient{
+		hc:  &fasthttp.HostClient{Addr: u.Host, MaxConns: 1, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second},
+		url: base + "/api/v1/entries", cookie: cookie, csrf: out.CSRF,
+		req: fasthttp.AcquireRequest(), resp: fasthttp.AcquireResponse(),
+	}
 }
 
-var entryBody = []byte(`{"date":"%s","kind":"sale","amount":"125.50","method":"cash"}`)
-
+// post sends one entry for the day under a new key.
 func (c *vendorClient) post(today string) (int, error) {
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/entries", bytes.NewReader([]byte(fmt.Sprintf(string(entryBody), today))))
-	req.Header.Set("Content-Type", "application/json")
+	req := c.req
+	req.Reset()
+	req.SetRequestURI(c.url)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/json")
+	req.Header.Set("Cookie", c.cookie)
 	req.Header.Set("X-CSRF-Token", c.csrf)
-	req.Header.Set("Idempotency-Key", uuid.NewString())
-	resp, err := c.http.Do(req)
-	if err != nil {
+	id := uuid.New()
+	hex.Encode(c.key[0:8], id[0:4])
+	c.key[8] = '-'
+	hex.Encode(c.key[9:13], id[4:6])
+	c.key[13] = '-'
+	hex.Encode(c.key[14:18], id[6:8])
+	c.key[18] = '-'
+	hex.Encode(c.key[19:23], id[8:10])
+	c.key[23] = '-'
+	hex.Encode(c.key[24:], id[10:])
+	req.Header.SetBytesV("Idempotency-Key", c.key[:])
+	c.body = fmt.Appendf(c.body[:0], entryBody, today)
+	req.SetBodyRaw(c.body)
+	if err := c.hc.Do(req, c.resp); err != nil {
 		return 0, err
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return c.resp.StatusCode(), nil
 }
+
+const entryBody = `{"date":"%s","kind":"sale","amount":"125.50","method":"cash"}`
 
 func pct(d []time.Duration, p float64) time.Duration {
 	if len(d) == 0 {
