@@ -76,11 +76,15 @@ func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 	if p.Validate() != nil {
 		return Recorded{}, false
 	}
+	// The lines name accounts by code, as RecordTx's posting does, and the
+	// request hash is that posting's; the ids, when known, spare
+	// ledger_post a lookup per line (it still checks they are in the book).
+	accts := s.bookAccounts(ctx, book)
 	ids := make(pq.Int64Array, len(p.Lines))
 	codes := make(pq.StringArray, len(p.Lines))
 	amounts := make(pq.StringArray, len(p.Lines))
 	for i, l := range p.Lines {
-		ids[i], codes[i], amounts[i] = l.Account, l.Code, l.Amount.StringFixed(2)
+		ids[i], codes[i], amounts[i] = accts[l.Code], l.Code, l.Amount.StringFixed(2)
 	}
 	out := Recorded{
 		ParticipantID: e.ParticipantID, Date: e.Date, Kind: e.Kind,
@@ -109,4 +113,25 @@ func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 	}
 	out.ID, out.EntryID, out.RecordedAt, out.Participant = id.Int64, eid.Int64, at.Time, code.String
 	return out, true
+}
+
+// bookAccounts is the book's account ids by code, read once per book; nil
+// (every line then named by code alone) if it cannot be read.
+func (s *Store) bookAccounts(ctx context.Context, book int64) map[string]int64 {
+	if m, ok := s.accounts.Load(book); ok {
+		return m.(map[string]int64)
+	}
+	var rows []struct {
+		Code string `db:"code"`
+		ID   int64  `db:"id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT code, id FROM ledger_accounts WHERE book_id = $1`, book); err != nil {
+		return nil
+	}
+	m := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		m[r.Code] = r.ID
+	}
+	s.accounts.Store(book, m)
+	return m
 }

@@ -28,6 +28,9 @@ type Store struct {
 	db     *sqlx.DB
 	ledger *ledger.Store
 	books  sync.Map // participant id → book id
+	// book id → account code → account id, for the one-statement path
+	// (accounts are never deleted and their codes never change).
+	accounts sync.Map
 
 	// The recording path's own statements, prepared once per pooled
 	// connection: lib/pq spends a round trip preparing every unprepared
