@@ -88,10 +88,15 @@ type Session struct {
 type Store struct {
 	db  *sqlx.DB
 	cfg Config
+	// lookupStmt runs on every request: prepared, it is one round trip
+	// and planned once per connection.
+	lookupStmt *pg.Stmt
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *sqlx.DB, cfg Config) *Store { return &Store{db: db, cfg: cfg.withDefaults()} }
+func NewStore(db *sqlx.DB, cfg Config) *Store {
+	return &Store{db: db, cfg: cfg.withDefaults(), lookupStmt: pg.NewStmt(db, lookupSQL)}
+}
 
 // Config is the store's configuration with the defaults filled in.
 func (s *Store) Config() Config { return s.cfg }
@@ -276,12 +281,11 @@ func (s *Store) Lookup(ctx context.Context, token string) (Session, error) {
 	now := s.now()
 	h := hashToken(token)
 	var r sessionRow
-	err := s.db.GetContext(ctx, &r, `
-		SELECT u.*, s.csrf_token, s.created_at AS session_created_at,
-		       s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at
-		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL`,
-		h, now, now.Add(-s.cfg.IdleTimeout))
+	stmt, err := s.lookupStmt.Get(ctx)
+	if err != nil {
+		return Session{}, fmt.Errorf("auth: lookup: %w", err)
+	}
+	err = stmt.GetContext(ctx, &r, h, now, now.Add(-s.cfg.IdleTimeout))
 	if err != nil {
 		return Session{}, fmt.Errorf("auth: lookup: %w", pg.NotFound(err, ErrNoSession))
 	}
@@ -294,6 +298,13 @@ func (s *Store) Lookup(ctx context.Context, token string) (Session, error) {
 	}
 	return Session{User: r.User, CSRF: r.CSRF, CreatedAt: r.SessionCreated, ExpiresAt: r.SessionExpires}, nil
 }
+
+// lookupSQL finds a live session of an enabled user by the hash of its token.
+const lookupSQL = `
+	SELECT u.*, s.csrf_token, s.created_at AS session_created_at,
+	       s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at
+	FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL`
 
 // End ends the session of token (signing out) and records it.
 func (s *Store) End(ctx context.Context, a audit.Actor, token string) error {

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,33 +21,19 @@ import (
 // and the caller's rows (an audit record, the other book of a grant) commit
 // together — the caller then runs its transaction through pg.InTx.
 type Store struct {
-	db *sqlx.DB
-
-	// The posting statement, prepared once per pooled connection: a
-	// prepared statement costs one round trip instead of two.
-	prepMu   sync.Mutex
-	postStmt atomic.Pointer[sql.Stmt]
+	db       *sqlx.DB
+	postStmt *pg.Stmt // postSQL
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+func NewStore(db *sqlx.DB) *Store { return &Store{db: db, postStmt: pg.NewStmt(db, postSQL)} }
 
 func (s *Store) prepare(ctx context.Context) (*sql.Stmt, error) {
-	if stmt := s.postStmt.Load(); stmt != nil {
-		return stmt, nil
-	}
-	s.prepMu.Lock()
-	defer s.prepMu.Unlock()
-	if stmt := s.postStmt.Load(); stmt != nil {
-		return stmt, nil
-	}
-	// A failure is not kept: the next posting tries again.
-	stmt, err := s.db.PrepareContext(context.WithoutCancel(ctx), postSQL)
+	st, err := s.postStmt.Get(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
+		return nil, err
 	}
-	s.postStmt.Store(stmt)
-	return stmt, nil
+	return st.Stmt, nil
 }
 
 // DB is the store's database.

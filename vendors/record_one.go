@@ -66,7 +66,8 @@ func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 	if err != nil {
 		return Recorded{}, false
 	}
-	if err := s.prepare(ctx); err != nil {
+	oneStmt, err := s.oneStmt.Get(ctx)
+	if err != nil {
 		return Recorded{}, false
 	}
 	hash := requestHash(r.ParticipantID, r.Input)
@@ -105,7 +106,7 @@ func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 		eid  sql.NullInt64
 		at   sql.NullTime
 	)
-	err = s.oneStmt.QueryRowContext(ctx, e.Key, e.ParticipantID, book, p.BusinessDate.Format(time.DateOnly), p.Memo,
+	err = oneStmt.QueryRowContext(ctx, e.Key, e.ParticipantID, book, p.BusinessDate.Format(time.DateOnly), p.Memo,
 		ledger.RequestHash(p), out.RecordedBy, ids, codes, amounts, e.Amount.StringFixed(2), e.Kind,
 		out.Category, out.Method, e.Note, hash).Scan(&code, &id, &eid, &at)
 	if err != nil || !id.Valid || !code.Valid {

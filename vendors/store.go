@@ -32,28 +32,10 @@ type Store struct {
 	// (accounts are never deleted and their codes never change).
 	accounts sync.Map
 
-	// The recording path's own statements, prepared once per pooled
-	// connection: lib/pq spends a round trip preparing every unprepared
-	// statement that has parameters.
-	prepOnce   sync.Once
-	prepErr    error
-	preStmt    *sqlx.Stmt
-	insertStmt *sqlx.Stmt
-	oneStmt    *sql.Stmt
-}
-
-func (s *Store) prepare(ctx context.Context) error {
-	s.prepOnce.Do(func() {
-		ctx := context.WithoutCancel(ctx)
-		if s.preStmt, s.prepErr = s.db.PreparexContext(ctx, preSQL); s.prepErr != nil {
-			return
-		}
-		if s.insertStmt, s.prepErr = s.db.PreparexContext(ctx, insertSQL); s.prepErr != nil {
-			return
-		}
-		s.oneStmt, s.prepErr = s.db.PrepareContext(ctx, oneSQL)
-	})
-	return s.prepErr
+	// The recording path's own statements, prepared on first use: lib/pq
+	// spends a round trip preparing every unprepared statement that has
+	// parameters.
+	preStmt, insertStmt, oneStmt *pg.Stmt
 }
 
 // preSQL reads, in one round trip, the ceiling setting, an earlier request
@@ -73,7 +55,10 @@ const insertSQL = `
 	RETURNING id, recorded_at`
 
 // NewStore returns a Store on db.
-func NewStore(db *sqlx.DB) *Store { return &Store{db: db, ledger: ledger.NewStore(db)} }
+func NewStore(db *sqlx.DB) *Store {
+	return &Store{db: db, ledger: ledger.NewStore(db),
+		preStmt: pg.NewStmt(db, preSQL), insertStmt: pg.NewStmt(db, insertSQL), oneStmt: pg.NewStmt(db, oneSQL)}
+}
 
 // Ledger is the ledger the books live in.
 func (s *Store) Ledger() *ledger.Store { return s.ledger }
@@ -301,10 +286,11 @@ func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Requ
 		Erased    bool            `db:"erased"`
 		Code      *string         `db:"code"`
 	}
-	if err := s.prepare(ctx); err != nil {
-		return Recorded{}, fmt.Errorf("vendors: prepare: %w", err)
+	preStmt, err := s.preStmt.Get(ctx)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
 	}
-	err := tx.StmtxContext(ctx, s.preStmt).GetContext(ctx, &pre, r.Key, r.ParticipantID)
+	err = tx.StmtxContext(ctx, preStmt).GetContext(ctx, &pre, r.Key, r.ParticipantID)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
 	}
@@ -360,7 +346,11 @@ func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Requ
 	if e.RecordedBy != 0 {
 		out.RecordedBy = &e.RecordedBy
 	}
-	err = tx.StmtxContext(ctx, s.insertStmt).QueryRowxContext(ctx,
+	insertStmt, err := s.insertStmt.Get(ctx)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
+	}
+	err = tx.StmtxContext(ctx, insertStmt).QueryRowxContext(ctx,
 		le.ID, e.ParticipantID, e.Date.Format(time.DateOnly), e.Kind, e.Amount.StringFixed(2), out.Category, out.Method,
 		e.Note, e.OnBehalf, out.RecordedBy, e.Key, hash).Scan(&out.ID, &out.RecordedAt)
 	if pg.IsUnique(err, "vendor_entries_idempotency_key") {
