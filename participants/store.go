@@ -347,18 +347,9 @@ type Filter struct {
 
 // Row is one line of the participant list.
 type Row struct {
-	ID         int64      `db:"id"`
-	Code       string     `db:"code"`
-	Name       string     `db:"name"`
-	Nickname   string     `db:"nickname"`
-	Phone      *string    `db:"phone"`
-	Province   string     `db:"province"`
-	District   string     `db:"district"`
-	Cohort     string     `db:"cohort"`
-	EnrolledOn time.Time  `db:"enrolled_on"`
-	ErasedAt   *time.Time `db:"erased_at"`
-	State      string     `db:"state"`
-	Eligible   bool       `db:"eligible"`
+	Participant
+	State    string `db:"state"`
+	Eligible bool   `db:"eligible"`
 }
 
 // List returns the participants matching f on day today, by code. The

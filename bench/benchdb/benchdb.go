@@ -6,8 +6,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log"
 	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -23,11 +28,37 @@ func Server() string {
 	return config.DefaultDatabaseURL
 }
 
-// Name is a fresh scratch database name with prefix.
-func Name(prefix string) string {
+// Suffix is a random tag that keeps one run's scratch databases apart
+// from another's.
+func Suffix() string {
 	b := make([]byte, 4)
 	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
+	return hex.EncodeToString(b)
+}
+
+// Name is a fresh scratch database name with prefix.
+func Name(prefix string) string { return prefix + Suffix() }
+
+// Pgbench runs PostgreSQL's built-in TPC-B-like script against a scratch
+// database name on server (initialised at scale, then clients for
+// duration) and returns its transactions per second. The caller drops name.
+func Pgbench(ctx context.Context, server, name string, scale, clients int, duration time.Duration) float64 {
+	url := Scratch(ctx, server, name)
+	fmt.Printf("pgbench: initialising scale %d...\n", scale)
+	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(scale), url).CombinedOutput(); err != nil {
+		log.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), url).CombinedOutput()
+	if err != nil {
+		log.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		log.Fatalf("pgbench: no tps in output:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", scale, clients, duration, tps)
+	return tps
 }
 
 // Scratch creates database name on server and returns its URL.

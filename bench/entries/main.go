@@ -12,7 +12,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -25,18 +24,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"github.com/valyala/fasthttp"
 
 	"hawker/audit"
+	"hawker/bench/benchdb"
 	"hawker/config"
 	"hawker/participants"
 	"hawker/pg"
@@ -55,7 +52,7 @@ func main() {
 		server = config.DefaultDatabaseURL
 	}
 	ctx := context.Background()
-	suffix := randomHex(4)
+	suffix := benchdb.Suffix()
 
 	// The real binary, built fresh.
 	dir, err := os.MkdirTemp("", "hawker-bench-")
@@ -70,8 +67,8 @@ func main() {
 	}
 
 	dbName := "hawker_bench_entries_" + suffix
-	dbURL := scratch(ctx, server, dbName)
-	defer drop(ctx, server, dbName)
+	dbURL := benchdb.Scratch(ctx, server, dbName)
+	defer benchdb.Drop(ctx, server, dbName)
 	addr := freeAddr()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR="+addr, "HAWKER_DEV=1", "LOG_LEVEL=warn")
@@ -166,8 +163,8 @@ func main() {
 	db.Close()
 	fmt.Printf("entries in the database: %d (warm-up %d + created %d)\n", rows, len(cs), len(lat))
 
-	tps := runPgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *clients, *duration)
-	defer drop(ctx, server, "hawker_bench_pgbench_"+suffix)
+	tps := benchdb.Pgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *clients, *duration)
+	defer benchdb.Drop(ctx, server, "hawker_bench_pgbench_"+suffix)
 
 	ratio := rps / tps
 	fmt.Printf("\nratio: %.2f × pgbench tps (goal ≥ 0.50): %s\n", ratio, verdict(ratio >= 0.5))
@@ -293,57 +290,4 @@ func freeAddr() string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-func runPgbench(ctx context.Context, server, name string, scale, clients int, duration time.Duration) float64 {
-	url := scratch(ctx, server, name)
-	fmt.Printf("pgbench: initialising scale %d...\n", scale)
-	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(scale), url).CombinedOutput(); err != nil {
-		log.Fatalf("pgbench -i: %v\n%s", err, out)
-	}
-	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), url).CombinedOutput()
-	if err != nil {
-		log.Fatalf("pgbench: %v\n%s", err, out)
-	}
-	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-	if m == nil {
-		log.Fatalf("pgbench: no tps in output:\n%s", out)
-	}
-	tps, _ := strconv.ParseFloat(string(m[1]), 64)
-	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", scale, clients, duration, tps)
-	return tps
-}
-
-func scratch(ctx context.Context, server, name string) string {
-	url, err := pg.WithDatabase(server, name)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := pg.CreateDatabase(ctx, url); err != nil {
-		log.Fatal(err)
-	}
-	return url
-}
-
-func drop(ctx context.Context, server, name string) {
-	url, err := pg.WithDatabase(server, "postgres")
-	if err != nil {
-		log.Print(err)
-		return
-	}
-	admin, err := pg.Open(ctx, url)
-	if err != nil {
-		log.Print(err)
-		return
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
-		log.Print(err)
-	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

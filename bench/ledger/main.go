@@ -9,14 +9,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"log"
 	"os"
-	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,12 +42,12 @@ func main() {
 	log.SetFlags(0)
 	server := benchdb.Server()
 	ctx := context.Background()
-	suffix := randomHex(4)
+	suffix := benchdb.Suffix()
 
 	// (a) pgbench
 	pgbTPS := *pgbTPSFlag
 	if pgbTPS == 0 {
-		pgbTPS = runPgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *workers, *duration)
+		pgbTPS = benchdb.Pgbench(ctx, server, "hawker_bench_pgbench_"+suffix, *scale, *workers, *duration)
 		defer benchdb.Drop(ctx, server, "hawker_bench_pgbench_"+suffix)
 	}
 
@@ -195,25 +191,6 @@ func main() {
 
 // runPgbench runs pgbench's built-in TPC-B-like script on the scratch
 // database name (the caller drops it) and returns its transactions per second.
-func runPgbench(ctx context.Context, server, name string, scale, workers int, duration time.Duration) float64 {
-	pgbURL := benchdb.Scratch(ctx, server, name)
-	fmt.Printf("pgbench: initialising scale %d...\n", scale)
-	if out, err := exec.Command("pgbench", "-i", "-q", "-s", strconv.Itoa(scale), pgbURL).CombinedOutput(); err != nil {
-		log.Fatalf("pgbench -i: %v\n%s", err, out)
-	}
-	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(workers), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds())), pgbURL).CombinedOutput()
-	if err != nil {
-		log.Fatalf("pgbench: %v\n%s", err, out)
-	}
-	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-	if m == nil {
-		log.Fatalf("pgbench: no tps in output:\n%s", out)
-	}
-	pgbTPS, _ := strconv.ParseFloat(string(m[1]), 64)
-	fmt.Printf("pgbench TPC-B-like (scale %d, %d clients, -j 2, %s): %.0f tps\n", scale, workers, duration, pgbTPS)
-	return pgbTPS
-}
-
 // cpuSample is the CPU time used so far by each server backend connected to
 // the bench database and by this program.
 type cpuSample struct {
@@ -281,10 +258,4 @@ func setup(ctx context.Context, db *sqlx.DB, n int) []book {
 		log.Fatalf("setup: %v", err)
 	}
 	return out
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
