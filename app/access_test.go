@@ -158,8 +158,8 @@ func TestCSRF(t *testing.T) {
 
 	// Forms with a session: the hidden _csrf field.
 	v := f.as("vendor")
-	form := url.Values{"pin": {"482916"}, "pin_confirm": {"482916"}}
-	if resp := v.form("/account/pin", url.Values{"_csrf": {""}, "pin": form["pin"], "pin_confirm": form["pin_confirm"]}); resp.StatusCode != 403 {
+	form := url.Values{"pin_current": {fixturePassword}, "pin": {"482916"}, "pin_confirm": {"482916"}}
+	if resp := v.form("/account/pin", url.Values{"_csrf": {""}, "pin_current": form["pin_current"], "pin": form["pin"], "pin_confirm": form["pin_confirm"]}); resp.StatusCode != 403 {
 		t.Fatalf("form without _csrf: %d", resp.StatusCode)
 	} else if body := readBody(t, resp); !strings.Contains(body, "แบบฟอร์มหมดอายุ") {
 		t.Fatalf("403 page does not explain in Thai: %s", body)
@@ -427,15 +427,27 @@ func TestVendorPIN(t *testing.T) {
 	f := newAccessFixture(t)
 	v := f.as("vendor")
 	for _, pin := range []string{"12345", "123456", "777777", "12a456"} {
-		if resp := v.form("/account/pin", url.Values{"pin": {pin}, "pin_confirm": {pin}}); resp.StatusCode != 422 {
+		if resp := v.form("/account/pin", url.Values{"pin_current": {fixturePassword}, "pin": {pin}, "pin_confirm": {pin}}); resp.StatusCode != 422 {
 			t.Errorf("PIN %q: %d, want 422", pin, resp.StatusCode)
 		}
 	}
-	if resp := v.form("/account/pin", url.Values{"pin": {"482916"}, "pin_confirm": {"482917"}}); resp.StatusCode != 422 {
+	if resp := v.form("/account/pin", url.Values{"pin_current": {fixturePassword}, "pin": {"482916"}, "pin_confirm": {"482917"}}); resp.StatusCode != 422 {
 		t.Errorf("PINs that differ: %d", resp.StatusCode)
 	}
-	if resp := v.form("/account/pin", url.Values{"pin": {"482916"}, "pin_confirm": {"482916"}}); resp.StatusCode != http.StatusSeeOther {
+	// Whoever holds her unlocked phone cannot set a PIN without knowing
+	// her password (or her current PIN).
+	if resp := v.form("/account/pin", url.Values{"pin_current": {"not her password"}, "pin": {"482916"}, "pin_confirm": {"482916"}}); resp.StatusCode != 422 || !strings.Contains(readBody(t, resp), "รหัสผ่านหรือ PIN ปัจจุบันไม่ถูกต้อง") {
+		t.Errorf("PIN set without the current password: %d, want 422 with a message", resp.StatusCode)
+	}
+	if resp := v.form("/account/pin", url.Values{"pin_current": {fixturePassword}, "pin": {"482916"}, "pin_confirm": {"482916"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("set PIN: %d", resp.StatusCode)
+	}
+	// The current PIN proves it too, for changing it later.
+	if resp := v.form("/account/pin", url.Values{"pin_current": {"482916"}, "pin": {"739184"}, "pin_confirm": {"739184"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change PIN with the current PIN: %d", resp.StatusCode)
+	}
+	if resp := v.form("/account/pin", url.Values{"pin_current": {fixturePassword}, "pin": {"482916"}, "pin_confirm": {"482916"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set PIN back: %d", resp.StatusCode)
 	}
 	c := f.anon()
 	c.page("/login?pin=1")

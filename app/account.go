@@ -59,7 +59,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 // setPIN sets a vendor's 6-digit sign-in PIN.
 func (s *Server) setPIN(c *fiber.Ctx) error {
 	u := currentUser(c)
-	err := users.NewStore(s.db).SetPIN(c.UserContext(), actor(c), u.ID, c.FormValue("pin"), c.FormValue("pin_confirm"))
+	err := users.NewStore(s.db).ChangePIN(c.UserContext(), actor(c), u.ID, c.FormValue("pin_current"), c.FormValue("pin"), c.FormValue("pin_confirm"))
 	if err != nil {
 		return s.renderAccount(c, err)
 	}

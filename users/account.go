@@ -201,7 +201,31 @@ func ValidatePIN(pin string) error {
 	return nil
 }
 
-// SetPIN sets a vendor's 6-digit sign-in PIN.
+// ChangePIN sets a vendor's own PIN once she proves who she is with her
+// current password or current PIN: someone holding her unlocked phone must
+// not be able to give themselves a way back in.
+func (s *Store) ChangePIN(ctx context.Context, a audit.Actor, id int64, current, pin, confirm string) error {
+	u, err := s.ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	ok, err := CheckPassword(u.PasswordHash, current)
+	if err != nil {
+		return fmt.Errorf("users: change pin %d: %w", id, err)
+	}
+	if !ok && u.PINHash != nil {
+		if ok, err = CheckPassword(*u.PINHash, current); err != nil {
+			return fmt.Errorf("users: change pin %d: %w", id, err)
+		}
+	}
+	if !ok {
+		return valid.Errors{"pin_current": "user.pin_current_wrong"}
+	}
+	return s.SetPIN(ctx, a, id, pin, confirm)
+}
+
+// SetPIN sets a vendor's 6-digit sign-in PIN (demo data and the account
+// page through ChangePIN).
 func (s *Store) SetPIN(ctx context.Context, a audit.Actor, id int64, pin, confirm string) error {
 	if err := ValidatePIN(pin); err != nil {
 		return err
