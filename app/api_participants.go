@@ -85,7 +85,7 @@ func (s *Server) apiEnrol(c *fiber.Ctx) error {
 	p, err = participants.NewStore(s.db).Enrol(c.UserContext(), actor(c), p, consents)
 	if dup := (*participants.DuplicatePhoneError)(nil); errors.As(err, &dup) {
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
-			Fields: valid.Errors{"phone": "participant.phone_taken"}, Err: err}
+			Fields: valid.Errors{"phone": "participant.phone_taken"}, Ref: "/api/v1/participants/" + dup.Code, Err: err}
 	}
 	if err != nil {
 		return err

@@ -23,7 +23,8 @@ type Problem struct {
 	Code   string
 	Key    string // translation key of the message
 	Fields valid.Errors
-	Err    error // what caused it, for the log; never shown
+	Ref    string // the resource the problem is about, such as the file that already holds a phone
+	Err    error  // what caused it, for the log; never shown
 }
 
 func (p *Problem) Error() string {
@@ -126,6 +127,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 				fields[f] = s.views.tr.T(lang, k)
 			}
 			body["fields"] = fields
+		}
+		if p.Ref != "" {
+			body["ref"] = p.Ref
 		}
 		return c.Status(p.Status).JSON(fiber.Map{"error": body})
 	}

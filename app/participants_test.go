@@ -100,6 +100,25 @@ func TestParticipantAPI(t *testing.T) {
 	if resp := officer.do("POST", "/api/v1/participants", strings.NewReader("{"), map[string]string{"Content-Type": "application/json", "X-CSRF-Token": officer.csrf}); resp.StatusCode != 400 {
 		t.Errorf("malformed body: %d", resp.StatusCode)
 	}
+	// The same phone again: refused beside the field, pointing at the file
+	// that holds it.
+	dup := map[string]any{}
+	for k, v := range enrol {
+		dup[k] = v
+	}
+	dup["name"] = "คนอื่น ใช้เบอร์ซ้ำ"
+	resp = officer.api("POST", "/api/v1/participants", dup)
+	var dupBody struct {
+		Error struct {
+			Code   string            `json:"code"`
+			Fields map[string]string `json:"fields"`
+			Ref    string            `json:"ref"`
+		} `json:"error"`
+	}
+	decode(t, resp, &dupBody)
+	if resp.StatusCode != 422 || dupBody.Error.Fields["phone"] == "" || dupBody.Error.Ref != "/api/v1/participants/"+p.Code {
+		t.Errorf("duplicate phone: %d %+v, want 422 on phone with a ref to %s", resp.StatusCode, dupBody.Error, p.Code)
+	}
 
 	// Who may read her file.
 	for _, tt := range []struct {
