@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"hawker/participants"
+	"hawker/users"
 	"hawker/valid"
 )
 
@@ -128,16 +129,9 @@ type planPage struct {
 	Figures participants.Figures
 	Notice  string
 	Errors  valid.Errors
-	Me      int64
 	Role    string
-}
-
-// MayApprove reports whether the reader is a manager other than its writer and submitter.
-func (p planPage) MayApprove() bool {
-	if p.Role != "manager" || p.Plan.State != participants.Submitted {
-		return false
-	}
-	return !(p.Plan.WrittenBy != nil && *p.Plan.WrittenBy == p.Me) && !(p.Plan.SubmittedBy != nil && *p.Plan.SubmittedBy == p.Me)
+	// MayApprove: the reader is a manager the four-eyes rule lets approve it.
+	MayApprove bool
 }
 
 var planNotices = map[string]string{
@@ -156,7 +150,12 @@ func (s *Server) renderPlan(c *fiber.Ctx, fields valid.Errors) error {
 	}
 	pg := planPage{P: p, Plan: pl, Figures: pl.Figures(), Notice: planNotices[c.Query("done")], Errors: fields}
 	if u := currentUser(c); u != nil {
-		pg.Me, pg.Role = u.ID, string(u.Role)
+		pg.Role = string(u.Role)
+		if u.Role == users.Manager && pl.State == participants.Submitted {
+			if pg.MayApprove, err = participants.NewStore(s.db).MayApprove(c.UserContext(), p, pl, u.ID); err != nil {
+				return err
+			}
+		}
 	}
 	return s.render(c, "plan_show", pg)
 }

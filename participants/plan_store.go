@@ -181,22 +181,35 @@ func (s *Store) ApprovePlan(ctx context.Context, a audit.Actor, id int64) (Plan,
 		if p.State != Submitted {
 			return "", nil, ErrWrongState
 		}
-		if a.UserID == 0 || sameUser(p.WrittenBy, a.UserID) || sameUser(p.SubmittedBy, a.UserID) {
-			return "", nil, ErrFourEyes
-		}
-		// Editing a version is writing it too; the audit trail is the
-		// record of who changed it.
-		var edited bool
-		err := tx.GetContext(ctx, &edited, `SELECT EXISTS (SELECT 1 FROM audit_log
-			WHERE object = $1 AND action = 'plan.update' AND actor_id = $2)`, planObject(pt, p.Version), a.UserID)
-		if err != nil {
-			return "", nil, fmt.Errorf("participants: editors of plan %d: %w", p.ID, err)
-		}
-		if edited {
+		if ok, err := mayApprove(ctx, tx, pt, p, a.UserID); err != nil {
+			return "", nil, err
+		} else if !ok {
 			return "", nil, ErrFourEyes
 		}
 		return `state = 'approved', reviewed_by = $2, reviewed_at = now(), approved_at = now()`, []any{a.User()}, nil
 	})
+}
+
+// MayApprove reports whether user may approve plan p of participant pt by
+// the four-eyes rule (the plan page shows the button only then).
+func (s *Store) MayApprove(ctx context.Context, pt Participant, p Plan, user int64) (bool, error) {
+	return mayApprove(ctx, s.db, pt, p, user)
+}
+
+// mayApprove is the four-eyes rule: the approver is none of those who
+// wrote, edited or submitted the version. Editing a version is writing it
+// too; the audit trail is the record of who changed it.
+func mayApprove(ctx context.Context, q sqlx.QueryerContext, pt Participant, p Plan, user int64) (bool, error) {
+	if user == 0 || sameUser(p.WrittenBy, user) || sameUser(p.SubmittedBy, user) {
+		return false, nil
+	}
+	var edited bool
+	err := sqlx.GetContext(ctx, q, &edited, `SELECT EXISTS (SELECT 1 FROM audit_log
+		WHERE object = $1 AND action = 'plan.update' AND actor_id = $2)`, planObject(pt, p.Version), user)
+	if err != nil {
+		return false, fmt.Errorf("participants: editors of plan %d: %w", p.ID, err)
+	}
+	return !edited, nil
 }
 
 // MaxComment is the longest review comment, in characters.

@@ -424,6 +424,19 @@ func TestFourEyesCountsEditors(t *testing.T) {
 	if _, err := f.store.ApprovePlan(ctx, f.manager, p.ID); !errors.Is(err, participants.ErrFourEyes) {
 		t.Fatalf("approval by an editor: %v, want ErrFourEyes", err)
 	}
+	// The plan page asks the same rule before it shows the button.
+	submitted, err := f.store.Plan(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who  int64
+		want bool
+	}{{f.manager.UserID, false}, {f.officer.UserID, false}, {f.officer2.UserID, true}} {
+		if got, err := f.store.MayApprove(ctx, pt, submitted, c.who); err != nil || got != c.want {
+			t.Errorf("MayApprove(user %d) = %v, %v; want %v", c.who, got, err, c.want)
+		}
+	}
 	if p, err := f.store.ApprovePlan(ctx, f.officer2, p.ID); err != nil || p.State != participants.Approved {
 		t.Fatalf("approval by another: %v (%s)", err, p.State)
 	}
