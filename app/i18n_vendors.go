@@ -3,6 +3,8 @@ package app
 // vendorMessages are the vendor's books' strings: her home page, entries,
 // voids, PromptPay, the officers' call list and CSV import.
 var vendorMessages = messages{
+	"period.month_invalid":       {"เดือนต้องอยู่ในรูป YYYY-MM", "The month must look like YYYY-MM"},
+	"period.not_ended":           {"ปิดงวดได้เมื่อสิ้นเดือนแล้วเท่านั้น", "A month can be closed only once it has ended"},
 	"settings.title":             {"การตั้งค่า", "Settings"},
 	"settings.ceiling":           {"ยอดสูงสุดต่อรายการ (บาท)", "Largest amount per entry (baht)"},
 	"settings.ceiling_help":      {"รายการขาย ค่าใช้จ่าย หรือเงินที่นำกลับบ้านที่มากกว่านี้จะถูกปฏิเสธ เพื่อกันการพิมพ์ผิด", "A sale, expense or drawing above this is refused, to catch typing mistakes"},

@@ -150,6 +150,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/entries/:id", only(users.Vendor, users.Officer, users.Manager), s.apiEntry},
 		{"POST", "/api/v1/entries/:id/void", only(users.Vendor, users.Officer), s.apiVoidEntry},
 		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager), s.apiDays},
+		{"POST", "/api/v1/periods/:month/close", only(users.Manager), s.apiClosePeriod},
 
 		// JSON API: session.
 		{"POST", "/api/v1/login", public, s.apiLogin},

@@ -161,6 +161,13 @@ func (s *Store) ReopenPeriod(ctx context.Context, book int64, month time.Time, r
 // CloseMonth closes a month in every book that has not closed it yet and
 // returns how many it closed: the programme's month-end close.
 func (s *Store) CloseMonth(ctx context.Context, month time.Time, by int64) (int, error) {
+	return s.CloseMonthThen(ctx, month, by, nil)
+}
+
+// CloseMonthThen is CloseMonth that runs then, when not nil, in each book's
+// closing transaction: the caller's record of the close (an audit row)
+// commits with it.
+func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, then func(ctx context.Context, tx *sqlx.Tx, p Period) error) (int, error) {
 	month = MonthOf(month)
 	var books []int64
 	if err := s.db.SelectContext(ctx, &books, `
@@ -172,7 +179,13 @@ func (s *Store) CloseMonth(ctx context.Context, month time.Time, by int64) (int,
 	}
 	closed := 0
 	for _, b := range books {
-		_, err := s.ClosePeriod(ctx, b, month, by)
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			p, err := s.ClosePeriodTx(ctx, tx, b, month, by)
+			if err != nil || then == nil {
+				return err
+			}
+			return then(ctx, tx, p)
+		})
 		switch {
 		case err == nil:
 			closed++
