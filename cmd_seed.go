@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"text/tabwriter"
 
 	"hawker/demo"
@@ -40,10 +41,23 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Demo programme loaded. Sign in at http://localhost%s with password %q:\n", e.cfg.Addr, *password)
+	fmt.Fprintf(e.stdout, "Demo programme loaded. Sign in at %s with password %q:\n", siteURL(e.cfg.Addr), *password)
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	for _, l := range logins {
 		fmt.Fprintf(w, "  %s\t%s\t%s\n", l.Login, l.Role, l.Name)
 	}
 	return w.Flush()
+}
+
+// siteURL is where a person on this machine reaches a server listening on
+// addr (":8080" → http://localhost:8080).
+func siteURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

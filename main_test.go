@@ -197,6 +197,17 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+func TestSiteURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		":8080": "http://localhost:8080", "127.0.0.1:8777": "http://127.0.0.1:8777",
+		"0.0.0.0:80": "http://localhost:80", "[::]:8080": "http://localhost:8080",
+	} {
+		if got := siteURL(addr); got != want {
+			t.Errorf("siteURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
 func freePort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
