@@ -18,6 +18,7 @@ var accessMessages = messages{
 	"role.manager":          {"ผู้จัดการโครงการ", "Programme manager"},
 	"role.donor":            {"ผู้สนับสนุนทุน", "Donor"},
 	"role.vendor":           {"ผู้ค้า", "Vendor"},
+	"role.system":           {"ระบบ", "System"},
 	"login.title":           {"เข้าสู่ระบบ", "Sign in"},
 	"login.heading":         {"เข้าสู่ระบบ", "Sign in"},
 	"login.login":           {"ชื่อผู้ใช้", "Login"},
