@@ -351,5 +351,7 @@ func init() {
 	templateFuncs["fieldOf"] = fieldOf
 	templateFuncs["phone"] = participants.FormatPhone
 	templateFuncs["inc"] = func(i int) int { return i + 1 }
+	// deref shows an optional number (a module's validity) rather than its address.
+	templateFuncs["deref"] = func(p *int) int { return *p }
 	templateFuncs["day"] = func(iso string) time.Time { d, _ := time.Parse(time.DateOnly, iso); return d }
 }
