@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"hawker/migrations"
 	"hawker/pg"
 	"hawker/pg/pgtest"
@@ -14,11 +16,7 @@ import (
 func TestApplyFreshThenNoop(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := pg.Open(ctx, pgtest.NewEmpty(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openEmpty(t)
 	all, err := migrations.All()
 	if err != nil {
 		t.Fatal(err)
@@ -97,5 +95,45 @@ func TestRefusesNewerSchema(t *testing.T) {
 	_, err := migrations.Apply(ctx, db, nil)
 	if !errors.Is(err, migrations.ErrSchemaTooNew) {
 		t.Fatalf("apply on a newer schema: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// openEmpty connects to a new database with nothing in it, closed when t ends.
+func openEmpty(t *testing.T) *sqlx.DB {
+	t.Helper()
+	db, err := pg.Open(context.Background(), pgtest.NewEmpty(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestBrokenMigrationLeavesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openEmpty(t)
+	ms := []migrations.Migration{
+		{Version: 1, Name: "0001_ok.sql", SQL: `CREATE TABLE ok (id int)`},
+		{Version: 2, Name: "0002_broken.sql", SQL: `CREATE TABLE half_done (id int); SELECT no_such_function();`},
+	}
+	n, err := migrations.ApplySet(ctx, db, nil, ms)
+	if err == nil || n != 1 {
+		t.Fatalf("apply = %d, %v; want 1 applied and an error", n, err)
+	}
+	var half bool
+	if err := db.GetContext(ctx, &half, `SELECT to_regclass('half_done') IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if half {
+		t.Fatal("the broken migration left its table behind")
+	}
+	if v, _ := migrations.Current(ctx, db); v != 1 {
+		t.Fatalf("current = %d, want 1 (the broken file not recorded)", v)
+	}
+	// Fixed, the file applies on the next run.
+	ms[1].SQL = `CREATE TABLE half_done (id int)`
+	if n, err := migrations.ApplySet(ctx, db, nil, ms); err != nil || n != 1 {
+		t.Fatalf("re-run = %d, %v; want 1, nil", n, err)
 	}
 }
