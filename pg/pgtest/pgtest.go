@@ -167,10 +167,32 @@ func buildTemplate(ctx context.Context) (string, error) {
 		if err != nil {
 			return err
 		}
-		_, err = conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %s IS_TEMPLATE true`, pq.QuoteIdentifier(name)))
-		return err
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %s IS_TEMPLATE true`, pq.QuoteIdentifier(name))); err != nil {
+			return err
+		}
+		dropOldTemplates(ctx, conn, name)
+		return nil
 	})
 	return name, err
+}
+
+// dropOldTemplates removes the templates of earlier schemas, which no run
+// of this tree will clone again. One still in use is left for next time.
+func dropOldTemplates(ctx context.Context, conn *sqlx.Conn, keep string) {
+	var old []string
+	if err := conn.SelectContext(ctx, &old, `SELECT datname FROM pg_database
+		WHERE datistemplate AND datname LIKE 'hawker\_tpl\_%' AND datname <> $1`, keep); err != nil {
+		return
+	}
+	for _, name := range old {
+		q := pq.QuoteIdentifier(name)
+		if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+q+` IS_TEMPLATE false`); err != nil {
+			continue
+		}
+		if _, err := conn.ExecContext(ctx, `DROP DATABASE `+q); err != nil {
+			conn.ExecContext(ctx, `ALTER DATABASE `+q+` IS_TEMPLATE true`)
+		}
+	}
 }
 
 func withAdmin(ctx context.Context, fn func(*sqlx.DB) error) error {
