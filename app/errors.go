@@ -71,6 +71,8 @@ var domainErrors = []domainError{
 	{ledger.ErrClosedPeriod, fiber.StatusConflict, "closed_period", "vendor.closed_period"},
 	{ledger.ErrAlreadyReversed, fiber.StatusConflict, "conflict", "vendor.already_voided"},
 	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
+	{ledger.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds", "error.insufficient_funds"},
+	{ledger.ErrInvalidAmount, fiber.StatusUnprocessableEntity, "invalid", "error.invalid"},
 }
 
 // problemOf classifies any error a handler returned.

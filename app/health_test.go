@@ -1,7 +1,10 @@
 package app
 
 import (
+	"fmt"
+
 	"context"
+	"hawker/ledger"
 	"io"
 	"log/slog"
 	"net"
@@ -243,4 +246,24 @@ func mustGet(t *testing.T, s *Server, path string) int {
 		t.Fatal(err)
 	}
 	return resp.StatusCode
+}
+
+// TestLedgerErrorsMapToInterfaceCodes: the ledger's refusals reach API
+// callers with the codes of interfaces.md, never as a 500.
+func TestLedgerErrorsMapToInterfaceCodes(t *testing.T) {
+	for _, c := range []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{&ledger.InsufficientFundsError{}, 409, "insufficient_funds"},
+		{fmt.Errorf("wrapped: %w", ledger.ErrInvalidAmount), 422, "invalid"},
+		{ledger.ErrClosedPeriod, 409, "closed_period"},
+		{ledger.ErrIdempotencyConflict, 409, "idempotency_conflict"},
+	} {
+		p := problemOf(c.err)
+		if p.Status != c.status || p.Code != c.code {
+			t.Errorf("%v → %d %s, want %d %s", c.err, p.Status, p.Code, c.status, c.code)
+		}
+	}
 }
