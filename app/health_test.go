@@ -1,10 +1,8 @@
 package app
 
 import (
-	"fmt"
-
 	"context"
-	"hawker/ledger"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/ledger"
 	"hawker/pg"
 	"hawker/pg/pgtest"
 )
