@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -74,7 +75,7 @@ func (s *Store) ClosePeriodTx(ctx context.Context, tx *sqlx.Tx, book int64, mont
 			WHERE ledger_periods.closed_at IS NULL
 		RETURNING book_id, month, closed_at, closed_by`, book, dateString(month), nullID(by))
 	if err != nil {
-		if isNoRows(err) {
+		if errors.Is(err, sql.ErrNoRows) {
 			return Period{}, wrap(fmt.Errorf("%w: already closed", ErrClosedPeriod))
 		}
 		if pg.Constraint(err) == "ledger_periods_book_id_fkey" {
@@ -204,10 +205,7 @@ func (s *Store) Period(ctx context.Context, book int64, month time.Time) (Period
 		SELECT book_id, month, closed_at, closed_by FROM ledger_periods
 		WHERE book_id = $1 AND month = $2::date`, book, dateString(MonthOf(month)))
 	if err != nil {
-		if isNoRows(err) {
-			err = ErrNotFound
-		}
-		return Period{}, fmt.Errorf("ledger: period %s of book %d: %w", MonthOf(month).Format("2006-01"), book, err)
+		return Period{}, fmt.Errorf("ledger: period %s of book %d: %w", MonthOf(month).Format("2006-01"), book, pg.NotFound(err, ErrNotFound))
 	}
 	return p, nil
 }

@@ -519,5 +519,3 @@ func (s *Store) reversal(ctx context.Context, q sqlx.QueryerContext, r Reversal)
 	}
 	return p, r, nil
 }
-
-func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
