@@ -27,12 +27,7 @@ import (
 // reverses, created_by, account ids, codes, amounts); the filter on pre is
 // on pre's rows alone, so ledger_post runs only when every check passed.
 const oneSQL = `
-	WITH pre AS MATERIALIZED (
-		SELECT (SELECT line_ceiling FROM vendor_settings) AS ceiling,
-		       ve.id AS prior_id, p.code, COALESCE(p.erased_at IS NOT NULL, false) AS erased
-		FROM (SELECT 1) one
-		LEFT JOIN vendor_entries ve ON ve.idempotency_key = $1
-		LEFT JOIN participants p ON p.id = $2
+	WITH pre AS MATERIALIZED (` + preSQL + `
 	), post AS MATERIALIZED (
 		SELECT lp.status, lp.entry_id
 		FROM pre, LATERAL ledger_post($3, $4::date, $5, '', $1, $6, NULL, $7, $8::bigint[], $9::text[], $10::numeric[]) lp
