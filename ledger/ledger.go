@@ -104,7 +104,7 @@ type Line struct {
 // Posting is a request to write one entry.
 type Posting struct {
 	Book           int64
-	BusinessDate   time.Time // a Bangkok calendar day at midnight UTC; see Today
+	BusinessDate   time.Time // a Bangkok calendar day at midnight UTC; see thai.Today
 	Memo           string
 	Reference      string // links the entries of one movement across books
 	IdempotencyKey string // unique per book; empty for none
@@ -137,15 +137,6 @@ type EntryLine struct {
 	BusinessDate time.Time       `db:"business_date"`
 	Amount       decimal.Decimal `db:"amount"`
 	BalanceAfter decimal.Decimal `db:"balance_after"`
-}
-
-// Bangkok is Asia/Bangkok: UTC+07:00 all year, no daylight saving.
-var Bangkok = time.FixedZone("ICT", 7*60*60)
-
-// Today is the Bangkok calendar day of now, at midnight UTC.
-func Today(now time.Time) time.Time {
-	y, m, d := now.In(Bangkok).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // Day normalises t to its calendar day at midnight UTC (the date part as

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"errors"
+	"hawker/thai"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestRequestHash(t *testing.T) {
 		edit func(*Posting)
 	}{
 		{"trailing zeros", func(p *Posting) { p.Lines[0].Amount = decimal.RequireFromString("10.5") }},
-		{"date in another zone", func(p *Posting) { p.BusinessDate = time.Date(2025, 3, 4, 23, 0, 0, 0, Bangkok) }},
+		{"date in another zone", func(p *Posting) { p.BusinessDate = time.Date(2025, 3, 4, 23, 0, 0, 0, thai.Bangkok) }},
 		{"key is not part of the request", func(p *Posting) { p.IdempotencyKey = "other" }},
 	}
 	for _, tt := range same {
@@ -108,23 +109,6 @@ func TestRequestHash(t *testing.T) {
 		tt.edit(&p)
 		if bytes.Equal(RequestHash(p), h) {
 			t.Errorf("%s: hash unchanged", tt.name)
-		}
-	}
-}
-
-func TestToday(t *testing.T) {
-	tests := []struct {
-		now  time.Time
-		want string
-	}{
-		{time.Date(2025, 1, 31, 16, 59, 0, 0, time.UTC), "2025-01-31"},
-		{time.Date(2025, 1, 31, 17, 0, 0, 0, time.UTC), "2025-02-01"},
-		{time.Date(2025, 12, 31, 23, 0, 0, 0, time.UTC), "2026-01-01"},
-	}
-	for _, tt := range tests {
-		got := Today(tt.now)
-		if got.Format("2006-01-02") != tt.want || got.Location() != time.UTC || got.Hour() != 0 {
-			t.Errorf("Today(%v) = %v, want %s", tt.now, got, tt.want)
 		}
 	}
 }

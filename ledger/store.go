@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"hawker/pg"
+	"hawker/thai"
 )
 
 // Store reads and writes the ledger. Methods without a Tx suffix run in a
@@ -503,7 +504,7 @@ func (s *Store) ReverseTx(ctx context.Context, tx *sqlx.Tx, r Reversal) (Entry, 
 // same key is answered by ledger_post before the once-only rule.
 func (s *Store) reversal(ctx context.Context, q sqlx.QueryerContext, r Reversal) (Posting, Reversal, error) {
 	if r.BusinessDate.IsZero() {
-		r.BusinessDate = Today(time.Now())
+		r.BusinessDate = thai.Today(time.Now())
 	}
 	r.BusinessDate = Day(r.BusinessDate)
 	orig, err := s.entry(ctx, q, r.Entry)

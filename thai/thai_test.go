@@ -33,11 +33,15 @@ func TestToday(t *testing.T) {
 		{"2026-11-26T17:00:00Z", "2026-11-27"}, // already tomorrow in Bangkok
 		{"2026-12-31T17:30:00Z", "2027-01-01"}, // and the next year on 31 December
 		{"2026-01-01T00:00:00Z", "2026-01-01"},
+		{"2025-01-31T16:59:00Z", "2025-01-31"},
+		{"2025-01-31T17:00:00Z", "2025-02-01"},
+		{"2025-12-31T23:00:00Z", "2026-01-01"},
 	}
 	for _, c := range cases {
 		now, _ := time.Parse(time.RFC3339, c.utc)
-		if got := Today(now).Format("2006-01-02"); got != c.want {
-			t.Errorf("Today(%s) = %s, want %s", c.utc, got, c.want)
+		got := Today(now)
+		if got.Format("2006-01-02") != c.want || got.Location() != time.UTC || got.Hour() != 0 {
+			t.Errorf("Today(%s) = %v, want %s at midnight UTC", c.utc, got, c.want)
 		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"hawker/ledger"
 	"hawker/migrations"
 	"hawker/pg"
+	"hawker/thai"
 )
 
 func main() {
@@ -81,7 +82,7 @@ func main() {
 				seq++
 				b := accts[(int(seq)*7919+w*104729)%len(accts)]
 				amt := decimal.New(100+seq%5000, -2)
-				p := ledger.Posting{Book: b.book, BusinessDate: ledger.Today(time.Now()), Memo: "sale",
+				p := ledger.Posting{Book: b.book, BusinessDate: thai.Today(time.Now()), Memo: "sale",
 					IdempotencyKey: uuid.NewString()}
 				if seq%2 == 0 {
 					p.Lines = []ledger.Line{{Account: b.ids[0], Amount: amt}, {Account: b.ids[1], Amount: amt.Neg()}}
