@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -347,11 +348,11 @@ func fieldOf(v view, errs valid.Errors, name, label, value, typ string) formFiel
 
 // The participant pages' template helpers join the shared function map
 // before New parses the templates.
-func init() {
-	templateFuncs["fieldOf"] = fieldOf
-	templateFuncs["phone"] = participants.FormatPhone
-	templateFuncs["inc"] = func(i int) int { return i + 1 }
+var participantFuncs = template.FuncMap{
+	"fieldOf": fieldOf,
+	"phone":   participants.FormatPhone,
+	"inc":     func(i int) int { return i + 1 },
 	// deref shows an optional number (a module's validity) rather than its address.
-	templateFuncs["deref"] = func(p *int) int { return *p }
-	templateFuncs["day"] = func(iso string) time.Time { d, _ := time.Parse(time.DateOnly, iso); return d }
+	"deref": func(p *int) int { return *p },
+	"day":   func(iso string) time.Time { d, _ := time.Parse(time.DateOnly, iso); return d },
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -440,12 +441,12 @@ func (s *Server) serveManifest(c *fiber.Ctx) error {
 // reasonField names the reason field of entry id's void form.
 func reasonField(id int64) string { return fmt.Sprintf("reason-%d", id) }
 
-// Template helpers of the vendor pages.
-func init() {
-	templateFuncs["kindKey"] = func(k vendors.Kind) string { return "vendor.kind." + string(k) }
-	templateFuncs["methodKey"] = func(m vendors.Method) string { return "vendor.method." + string(m) }
-	templateFuncs["categoryKey"] = func(c vendors.Category) string { return "vendor.category." + string(c) }
-	templateFuncs["whatKey"] = func(r vendors.Recorded) string {
+// vendorFuncs are the template helpers of the vendor pages.
+var vendorFuncs = template.FuncMap{
+	"kindKey":     func(k vendors.Kind) string { return "vendor.kind." + string(k) },
+	"methodKey":   func(m vendors.Method) string { return "vendor.method." + string(m) },
+	"categoryKey": func(c vendors.Category) string { return "vendor.category." + string(c) },
+	"whatKey": func(r vendors.Recorded) string {
 		switch {
 		case r.Method != nil:
 			return "vendor.method." + string(*r.Method)
@@ -453,14 +454,14 @@ func init() {
 			return "vendor.category." + string(*r.Category)
 		}
 		return "vendor.kind." + string(r.Kind)
-	}
-	templateFuncs["baht"] = func(d decimal.Decimal) string {
+	},
+	"baht": func(d decimal.Decimal) string {
 		// Whole baht without ".00": big numerals read faster.
 		s := thai.Money(d)
 		return strings.TrimSuffix(s, ".00")
-	}
-	templateFuncs["neg"] = func(d decimal.Decimal) bool { return d.IsNegative() }
-	templateFuncs["dict"] = func(kv ...any) (map[string]any, error) {
+	},
+	"neg": func(d decimal.Decimal) bool { return d.IsNegative() },
+	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
 			return nil, fmt.Errorf("dict: odd number of arguments")
 		}
@@ -473,6 +474,6 @@ func init() {
 			m[k] = kv[i+1]
 		}
 		return m, nil
-	}
-	templateFuncs["reasonField"] = reasonField
+	},
+	"reasonField": reasonField,
 }

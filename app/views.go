@@ -21,7 +21,8 @@ type views struct {
 	tr    *translator
 }
 
-var templateFuncs = template.FuncMap{
+// coreFuncs are the template helpers every area shares.
+var coreFuncs = template.FuncMap{
 	"money": thai.Money,
 	"decimal": func(s string) decimal.Decimal {
 		d, _ := decimal.NewFromString(s)
@@ -30,12 +31,31 @@ var templateFuncs = template.FuncMap{
 	"iso": func(t time.Time) string { return t.Format("2006-01-02") },
 }
 
+// mergeFuncs joins each area's template helpers; a name defined twice
+// stops the start rather than one silently replacing the other.
+func mergeFuncs(maps ...template.FuncMap) (template.FuncMap, error) {
+	all := template.FuncMap{}
+	for _, m := range maps {
+		for name, f := range m {
+			if _, dup := all[name]; dup {
+				return nil, fmt.Errorf("app: template function %q defined twice", name)
+			}
+			all[name] = f
+		}
+	}
+	return all, nil
+}
+
 func parseViews() (*views, error) {
 	tr, err := newTranslator(allMessages()...)
 	if err != nil {
 		return nil, err
 	}
-	base := template.New("").Funcs(templateFuncs)
+	funcs, err := mergeFuncs(coreFuncs, participantFuncs, vendorFuncs)
+	if err != nil {
+		return nil, err
+	}
+	base := template.New("").Funcs(funcs)
 	partials, err := fs.Glob(assets, "templates/partials/*.html")
 	if err != nil {
 		return nil, err
