@@ -25,11 +25,14 @@ func (s *Server) showHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	calls, err := s.vendorCalls(c)
-	if err != nil {
-		return err
+	page := homePage{programmeHome: work}
+	if hasRole(c, users.Officer, users.Manager) {
+		// The vendors to ring: the early warning that a business is failing.
+		if page.Calls, err = s.vendors.Calls(c.UserContext(), s.today()); err != nil {
+			return err
+		}
 	}
-	return s.render(c, "home", homePage{programmeHome: work, Calls: calls})
+	return s.render(c, "home", page)
 }
 
 // setLanguage switches the reader's language and returns to the page they

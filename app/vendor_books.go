@@ -407,14 +407,6 @@ func (s *Server) importEntriesForm(c *fiber.Ctx) error {
 	return s.render(c, "vendor_import", importPage{Done: &res})
 }
 
-// vendorCalls is the officers' home-page list of vendors to ring.
-func (s *Server) vendorCalls(c *fiber.Ctx) ([]vendors.Call, error) {
-	if !hasRole(c, users.Officer, users.Manager) {
-		return nil, nil
-	}
-	return s.vendors.Calls(c.UserContext(), s.today())
-}
-
 // serveWorker: GET /sw.js. The service worker lives at the root so that its
 // scope covers /books and /vendors/…; browsers must always revalidate it.
 func (s *Server) serveWorker(c *fiber.Ctx) error {
