@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -35,9 +36,8 @@ func ServerURL() string {
 }
 
 var (
-	templateOnce sync.Once
+	templateMu   sync.Mutex
 	templateName string
-	templateErr  error
 )
 
 // New returns a fresh, migrated database of its own for t, dropped when t ends.
@@ -52,15 +52,27 @@ func New(t testing.TB) *sqlx.DB {
 func NewURL(t testing.TB) (*sqlx.DB, string) {
 	t.Helper()
 	ctx := context.Background()
-	tpl, err := template(ctx)
-	if err != nil {
-		t.Fatalf("pgtest: template database: %v (is PostgreSQL running at %s?)", err, pg.Redact(ServerURL()))
-	}
 	name := "hawker_test_" + randomHex(6)
-	if err := withAdmin(ctx, func(admin *sqlx.DB) error {
-		_, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, pq.QuoteIdentifier(name), pq.QuoteIdentifier(tpl)))
-		return err
-	}); err != nil {
+	// Another tree's run (a second checkout with other migrations) may
+	// drop the template between our build and our clone: build it again.
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		var tpl string
+		tpl, err = template(ctx)
+		if err != nil {
+			t.Fatalf("pgtest: template database: %v (is PostgreSQL running at %s?)", err, pg.Redact(ServerURL()))
+		}
+		err = withAdmin(ctx, func(admin *sqlx.DB) error {
+			_, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, pq.QuoteIdentifier(name), pq.QuoteIdentifier(tpl)))
+			return err
+		})
+		var pqErr *pq.Error
+		if !errors.As(err, &pqErr) || pqErr.Code != "3D000" {
+			break
+		}
+		forgetTemplate(tpl)
+	}
+	if err != nil {
 		t.Fatalf("pgtest: create %s: %v", name, err)
 	}
 	url, err := pg.WithDatabase(ServerURL(), name)
@@ -114,10 +126,25 @@ func Drop(t testing.TB, name string) {
 // reuses it until a migration changes; an advisory lock keeps packages that
 // run in parallel from building it twice.
 func template(ctx context.Context) (string, error) {
-	templateOnce.Do(func() {
-		templateName, templateErr = buildTemplate(ctx)
-	})
-	return templateName, templateErr
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if templateName != "" {
+		return templateName, nil
+	}
+	name, err := buildTemplate(ctx)
+	if err == nil {
+		templateName = name
+	}
+	return name, err
+}
+
+// forgetTemplate makes the next template call check the database again.
+func forgetTemplate(name string) {
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if templateName == name {
+		templateName = ""
+	}
 }
 
 func buildTemplate(ctx context.Context) (string, error) {
