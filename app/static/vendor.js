@@ -174,6 +174,10 @@
   var flushing = null;
   var again = false;
   function flush() {
+    // A phone that knows it is offline sends nothing: a request started as
+    // the signal drops may reach the server with its answer lost, and the
+    // 'online' event flushes again anyway.
+    if (!navigator.onLine) return renderOutbox();
     if (flushing) { again = true; return flushing; }
     flushing = getAll('outbox').then(function (items) {
       var sent = 0;
