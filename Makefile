@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
 export HAWKER_ADDR ?= :8080
 GO ?= go
 
-.PHONY: run test build postgres chromium bench-ledger bench-entries bench-import clean
+.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import clean
 
 build:
 	$(GO) build -o bin/hawker .
@@ -15,6 +15,9 @@ postgres:
 chromium:
 	@scripts/ensure-chromium.sh
 
+poppler:
+	@scripts/ensure-poppler.sh
+
 ## run: provision PostgreSQL, build, migrate, load the demo when empty, serve on :8080
 run: postgres build
 	@HAWKER_DEV=1 ./bin/hawker db create
@@ -23,8 +26,8 @@ run: postgres build
 	@echo "Serving on http://localhost$(HAWKER_ADDR)"
 	HAWKER_DEV=1 ./bin/hawker serve
 
-## test: provision PostgreSQL and chromium, then run every test with the race detector
-test: postgres chromium
+## test: provision PostgreSQL, chromium and poppler-utils, then run every test with the race detector
+test: postgres chromium poppler
 	CI=$${CI:-} $(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
 
