@@ -26,20 +26,14 @@ type BulkResult struct {
 // ErrIdempotencyConflict (a batch is not a replay). Postings may name
 // accounts by ID or by code.
 func (s *Store) Bulk(ctx context.Context, ps []Posting) (BulkResult, error) {
-	var r BulkResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		r, err = s.BulkTx(ctx, tx, ps)
-		return err
-	})
-	return r, err
-}
-
-// BulkTx is Bulk inside the caller's transaction.
-func (s *Store) BulkTx(ctx context.Context, tx *sqlx.Tx, ps []Posting) (BulkResult, error) {
 	if len(ps) == 0 {
 		return BulkResult{}, nil
 	}
+	return pg.Do(ctx, s.q, func(tx *sqlx.Tx) (BulkResult, error) { return bulk(ctx, tx, ps) })
+}
+
+// bulk is Bulk in transaction tx.
+func bulk(ctx context.Context, tx *sqlx.Tx, ps []Posting) (BulkResult, error) {
 	wrap := func(err error) error {
 		// In a batch a used key is not a race to retry but a conflict.
 		if pg.IsUnique(err, "ledger_entries_idempotency_key") {

@@ -44,17 +44,11 @@ func nullID(id int64) *int64 {
 // refuses entries dated in that month or before it. Closing a closed month
 // is ErrClosedPeriod.
 func (s *Store) ClosePeriod(ctx context.Context, book int64, month time.Time, by int64) (Period, error) {
-	var p Period
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		p, err = s.ClosePeriodTx(ctx, tx, book, month, by)
-		return err
-	})
-	return p, err
+	return pg.Do(ctx, s.q, func(tx *sqlx.Tx) (Period, error) { return closePeriod(ctx, tx, book, month, by) })
 }
 
-// ClosePeriodTx is ClosePeriod inside the caller's transaction.
-func (s *Store) ClosePeriodTx(ctx context.Context, tx *sqlx.Tx, book int64, month time.Time, by int64) (Period, error) {
+// closePeriod is ClosePeriod in transaction tx.
+func closePeriod(ctx context.Context, tx *sqlx.Tx, book int64, month time.Time, by int64) (Period, error) {
 	month = MonthOf(month)
 	wrap := func(err error) error {
 		return fmt.Errorf("ledger: close %s of book %d: %w", month.Format("2006-01"), book, err)
@@ -127,7 +121,7 @@ func (s *Store) ReopenPeriod(ctx context.Context, book int64, month time.Time, r
 	if strings.TrimSpace(reason) == "" {
 		return wrap(fmt.Errorf("%w: a reason is required", ErrInvalid))
 	}
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return pg.InTx(ctx, s.q, func(tx *sqlx.Tx) error {
 		var later bool
 		if err := tx.GetContext(ctx, &later, `
 			SELECT EXISTS (SELECT 1 FROM ledger_periods
@@ -171,7 +165,7 @@ func (s *Store) CloseMonth(ctx context.Context, month time.Time, by int64) (int,
 func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, then func(ctx context.Context, tx *sqlx.Tx, p Period) error) (int, error) {
 	month = MonthOf(month)
 	var books []int64
-	if err := s.db.SelectContext(ctx, &books, `
+	if err := s.q.SelectContext(ctx, &books, `
 		SELECT id FROM ledger_books b
 		WHERE NOT EXISTS (SELECT 1 FROM ledger_periods p
 		                  WHERE p.book_id = b.id AND p.month = $1::date AND p.closed_at IS NOT NULL)
@@ -180,8 +174,8 @@ func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, t
 	}
 	closed := 0
 	for _, b := range books {
-		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			p, err := s.ClosePeriodTx(ctx, tx, b, month, by)
+		err := pg.InTx(ctx, s.q, func(tx *sqlx.Tx) error {
+			p, err := closePeriod(ctx, tx, b, month, by)
 			if err != nil || then == nil {
 				return err
 			}
@@ -201,7 +195,7 @@ func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, t
 // Period reads a month of a book; a month never closed is ErrNotFound.
 func (s *Store) Period(ctx context.Context, book int64, month time.Time) (Period, error) {
 	var p Period
-	err := s.db.GetContext(ctx, &p, `
+	err := s.q.GetContext(ctx, &p, `
 		SELECT book_id, month, closed_at, closed_by FROM ledger_periods
 		WHERE book_id = $1 AND month = $2::date`, book, dateString(MonthOf(month)))
 	if err != nil {
@@ -213,7 +207,7 @@ func (s *Store) Period(ctx context.Context, book int64, month time.Time) (Period
 // PeriodEvents lists a book's closes and reopens, oldest first.
 func (s *Store) PeriodEvents(ctx context.Context, book int64) ([]PeriodEvent, error) {
 	es := []PeriodEvent{}
-	err := s.db.SelectContext(ctx, &es, `
+	err := s.q.SelectContext(ctx, &es, `
 		SELECT id, book_id, month, action, reason, done_by, done_at
 		FROM ledger_period_events WHERE book_id = $1 ORDER BY id`, book)
 	if err != nil {

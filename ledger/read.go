@@ -14,7 +14,7 @@ import (
 // Balance is an account's balance now (debit positive).
 func (s *Store) Balance(ctx context.Context, account int64) (decimal.Decimal, error) {
 	var b decimal.Decimal
-	err := s.db.GetContext(ctx, &b, `SELECT balance FROM ledger_balances WHERE account_id = $1`, account)
+	err := s.q.GetContext(ctx, &b, `SELECT balance FROM ledger_balances WHERE account_id = $1`, account)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %d: %w", account, pg.NotFound(err, ErrNotFound))
 	}
@@ -27,7 +27,7 @@ func (s *Store) BalanceAt(ctx context.Context, account int64, day time.Time) (de
 	if _, err := s.Account(ctx, account); err != nil {
 		return decimal.Decimal{}, err
 	}
-	b, err := sumBefore(ctx, s.db, account, Day(day).AddDate(0, 0, 1))
+	b, err := sumBefore(ctx, s.q, account, Day(day).AddDate(0, 0, 1))
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %d at %s: %w", account, dateString(day), err)
 	}
@@ -96,10 +96,13 @@ func (s *Store) Statement(ctx context.Context, account int64, month time.Time) (
 		return Statement{}, err
 	}
 	st := Statement{Account: a, Month: month, Lines: []StatementLine{}}
-	// One read-only snapshot, so the opening and the lines agree.
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
-			return err
+	// One read-only snapshot, so the opening and the lines agree (a
+	// caller's transaction keeps its own isolation).
+	err = pg.InTx(ctx, s.q, func(tx *sqlx.Tx) error {
+		if !pg.InCallerTx(s.q) {
+			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
+				return err
+			}
 		}
 		var snap []struct {
 			Opening decimal.Decimal `db:"opening"`
@@ -168,7 +171,7 @@ func (s *Store) TrialBalance(ctx context.Context, book int64, day time.Time) (Tr
 		return TrialBalance{}, err
 	}
 	tb := TrialBalance{Book: book, Date: day, Rows: []TrialBalanceRow{}, Total: decimal.Zero}
-	err := s.db.SelectContext(ctx, &tb.Rows, `
+	err := s.q.SelectContext(ctx, &tb.Rows, `
 		SELECT a.id AS account_id, a.code, a.type, a.name_en, a.name_th,
 		       COALESCE((SELECT sum(l.amount) FROM ledger_lines l
 		                 WHERE l.account_id = a.id AND l.business_date <= $2::date), 0) AS balance

@@ -16,25 +16,30 @@ import (
 	"hawker/thai"
 )
 
-// Store reads and writes the ledger. Methods without a Tx suffix run in a
-// transaction of their own, retried on serialization failure or deadlock;
-// the Tx variants run inside the caller's transaction so that a ledger entry
-// and the caller's rows (an audit record, the other book of a grant) commit
-// together — the caller then runs its transaction through pg.InTx.
+// Store reads and writes the ledger. Each method is written once and runs
+// either on the pool, as a transaction of its own (retried on serialization
+// failure or deadlock), or, on the Store that In returns, inside a caller's
+// transaction, so that a ledger entry and the caller's rows (an audit record,
+// the other book of a grant) commit together. The caller then runs its
+// transaction through pg.InTx, which retries it as a whole.
 type Store struct {
 	db       *sqlx.DB
+	q        pg.Q     // db, or the caller's transaction
 	postStmt *pg.Stmt // postSQL
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *sqlx.DB) *Store { return &Store{db: db, postStmt: pg.NewStmt(db, postSQL)} }
+func NewStore(db *sqlx.DB) *Store {
+	return &Store{db: db, q: db, postStmt: pg.NewStmt(db, postSQL)}
+}
 
-func (s *Store) prepare(ctx context.Context) (*sql.Stmt, error) {
-	st, err := s.postStmt.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return st.Stmt, nil
+// In returns the store bound to the caller's transaction tx: its reads see
+// tx's writes, and its writes commit or roll back with tx. On any error the
+// caller's transaction is unusable and must be rolled back (pg.InTx does).
+func (s *Store) In(tx *sqlx.Tx) *Store {
+	c := *s
+	c.q = tx
+	return &c
 }
 
 // DB is the store's database.
@@ -77,31 +82,15 @@ func translate(err error) error {
 // winner's entry and answers as a replay or a conflict.
 var errIdempotencyRace = &pq.Error{Code: "40001", Message: "ledger: idempotency key taken concurrently"}
 
-// inTx is the store's one transaction runner.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	return pg.InTx(ctx, s.db, fn)
-}
-
 // CreateBook makes a book. ownerRef (a participant code, "programme") may
 // be empty; a non-empty one is unique per kind.
 func (s *Store) CreateBook(ctx context.Context, kind BookKind, ownerRef, name string) (Book, error) {
-	var b Book
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		b, err = s.CreateBookTx(ctx, tx, kind, ownerRef, name)
-		return err
-	})
-	return b, err
-}
-
-// CreateBookTx is CreateBook inside the caller's transaction.
-func (s *Store) CreateBookTx(ctx context.Context, tx *sqlx.Tx, kind BookKind, ownerRef, name string) (Book, error) {
 	var ref *string
 	if ownerRef != "" {
 		ref = &ownerRef
 	}
 	var b Book
-	err := tx.GetContext(ctx, &b, `
+	err := s.q.GetContext(ctx, &b, `
 		INSERT INTO ledger_books (kind, owner_ref, name) VALUES ($1, $2, $3)
 		RETURNING id, kind, owner_ref, name, created_at`, kind, ref, name)
 	if err != nil {
@@ -113,7 +102,7 @@ func (s *Store) CreateBookTx(ctx context.Context, tx *sqlx.Tx, kind BookKind, ow
 // Book reads a book.
 func (s *Store) Book(ctx context.Context, id int64) (Book, error) {
 	var b Book
-	err := s.db.GetContext(ctx, &b, `SELECT id, kind, owner_ref, name, created_at FROM ledger_books WHERE id = $1`, id)
+	err := s.q.GetContext(ctx, &b, `SELECT id, kind, owner_ref, name, created_at FROM ledger_books WHERE id = $1`, id)
 	if err != nil {
 		return Book{}, fmt.Errorf("ledger: book %d: %w", id, pg.NotFound(err, ErrNotFound))
 	}
@@ -123,7 +112,7 @@ func (s *Store) Book(ctx context.Context, id int64) (Book, error) {
 // BookByOwner finds the book of kind owned by ownerRef.
 func (s *Store) BookByOwner(ctx context.Context, kind BookKind, ownerRef string) (Book, error) {
 	var b Book
-	err := s.db.GetContext(ctx, &b, `
+	err := s.q.GetContext(ctx, &b, `
 		SELECT id, kind, owner_ref, name, created_at FROM ledger_books
 		WHERE kind = $1 AND owner_ref = $2`, kind, ownerRef)
 	if err != nil {
@@ -134,22 +123,11 @@ func (s *Store) BookByOwner(ctx context.Context, kind BookKind, ownerRef string)
 
 // CreateAccount adds an account to a book; its balance starts at zero.
 func (s *Store) CreateAccount(ctx context.Context, a Account) (Account, error) {
-	var out Account
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		out, err = s.CreateAccountTx(ctx, tx, a)
-		return err
-	})
-	return out, err
-}
-
-// CreateAccountTx is CreateAccount inside the caller's transaction.
-func (s *Store) CreateAccountTx(ctx context.Context, tx *sqlx.Tx, a Account) (Account, error) {
 	if a.Floor.Valid && !a.Floor.Decimal.Equal(a.Floor.Decimal.Truncate(2)) {
 		return Account{}, fmt.Errorf("ledger: account %s: %w: floor has more than 2 decimals", a.Code, ErrInvalidAmount)
 	}
 	var out Account
-	err := tx.GetContext(ctx, &out, `
+	err := s.q.GetContext(ctx, &out, `
 		INSERT INTO ledger_accounts (book_id, code, type, name_th, name_en, floor)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING id, book_id, code, type, name_th, name_en, floor`,
@@ -166,34 +144,25 @@ func (s *Store) CreateAccountTx(ctx context.Context, tx *sqlx.Tx, a Account) (Ac
 // EnsureAccount returns the account with a's book and code, creating it
 // from a when it does not exist yet.
 func (s *Store) EnsureAccount(ctx context.Context, a Account) (Account, error) {
-	var out Account
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		out, err = s.EnsureAccountTx(ctx, tx, a)
-		return err
+	return pg.Do(ctx, s.q, func(tx *sqlx.Tx) (Account, error) {
+		var out Account
+		err := tx.GetContext(ctx, &out, `
+			SELECT id, book_id, code, type, name_th, name_en, floor
+			FROM ledger_accounts WHERE book_id = $1 AND code = $2`, a.BookID, a.Code)
+		if err == nil {
+			return out, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Account{}, fmt.Errorf("ledger: find account %s: %w", a.Code, err)
+		}
+		return s.In(tx).CreateAccount(ctx, a)
 	})
-	return out, err
-}
-
-// EnsureAccountTx is EnsureAccount inside the caller's transaction.
-func (s *Store) EnsureAccountTx(ctx context.Context, tx *sqlx.Tx, a Account) (Account, error) {
-	var out Account
-	err := tx.GetContext(ctx, &out, `
-		SELECT id, book_id, code, type, name_th, name_en, floor
-		FROM ledger_accounts WHERE book_id = $1 AND code = $2`, a.BookID, a.Code)
-	if err == nil {
-		return out, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return Account{}, fmt.Errorf("ledger: find account %s: %w", a.Code, err)
-	}
-	return s.CreateAccountTx(ctx, tx, a)
 }
 
 // Account reads an account.
 func (s *Store) Account(ctx context.Context, id int64) (Account, error) {
 	var a Account
-	err := s.db.GetContext(ctx, &a, `
+	err := s.q.GetContext(ctx, &a, `
 		SELECT id, book_id, code, type, name_th, name_en, floor FROM ledger_accounts WHERE id = $1`, id)
 	if err != nil {
 		return Account{}, fmt.Errorf("ledger: account %d: %w", id, pg.NotFound(err, ErrNotFound))
@@ -204,7 +173,7 @@ func (s *Store) Account(ctx context.Context, id int64) (Account, error) {
 // AccountByCode finds an account by its code in a book.
 func (s *Store) AccountByCode(ctx context.Context, book int64, code string) (Account, error) {
 	var a Account
-	err := s.db.GetContext(ctx, &a, `
+	err := s.q.GetContext(ctx, &a, `
 		SELECT id, book_id, code, type, name_th, name_en, floor
 		FROM ledger_accounts WHERE book_id = $1 AND code = $2`, book, code)
 	if err != nil {
@@ -216,7 +185,7 @@ func (s *Store) AccountByCode(ctx context.Context, book int64, code string) (Acc
 // Accounts lists a book's accounts by code.
 func (s *Store) Accounts(ctx context.Context, book int64) ([]Account, error) {
 	as := []Account{}
-	err := s.db.SelectContext(ctx, &as, `
+	err := s.q.SelectContext(ctx, &as, `
 		SELECT id, book_id, code, type, name_th, name_en, floor
 		FROM ledger_accounts WHERE book_id = $1 ORDER BY code`, book)
 	if err != nil {
@@ -225,35 +194,42 @@ func (s *Store) Accounts(ctx context.Context, book int64) ([]Account, error) {
 	return as, nil
 }
 
-// Post writes one entry in a transaction of its own: one call of the
-// database's ledger_post in autocommit, a single round trip.
+// Post writes one entry. Alone it is one call of the database's
+// ledger_post in autocommit, a single round trip, retried on serialization
+// failure or deadlock; inside a caller's transaction (In) it commits with
+// it. A replay (same book, key and request) returns the original entry with
+// Replayed set and writes nothing; the same key with another request is
+// ErrIdempotencyConflict. On any error nothing was written by Post.
 func (s *Store) Post(ctx context.Context, p Posting) (Entry, error) {
 	p.BusinessDate = Day(p.BusinessDate)
 	if err := p.Validate(); err != nil {
 		return Entry{}, fmt.Errorf("ledger: post %q: %w", p.Reference, err)
 	}
-	e, err := s.postAlone(ctx, p, RequestHash(p), nil)
+	e, err := s.post(ctx, p, RequestHash(p), nil)
 	if err != nil {
 		return Entry{}, fmt.Errorf("ledger: post %q: %w", p.Reference, err)
 	}
 	return e, nil
 }
 
-// PostTx writes one entry inside the caller's transaction. A replay (same
-// book, key and request) returns the original entry with Replayed set and
-// writes nothing; the same key with another request is
-// ErrIdempotencyConflict. On any error nothing was written by PostTx, but the
-// caller's transaction is unusable and must be rolled back.
-func (s *Store) PostTx(ctx context.Context, tx *sqlx.Tx, p Posting) (Entry, error) {
-	p.BusinessDate = Day(p.BusinessDate)
-	if err := p.Validate(); err != nil {
-		return Entry{}, fmt.Errorf("ledger: post %q: %w", p.Reference, err)
-	}
-	e, err := s.postIn(ctx, tx, p, RequestHash(p), nil)
-	if err != nil {
-		return Entry{}, fmt.Errorf("ledger: post %q: %w", p.Reference, err)
-	}
-	return e, nil
+// PostAll writes several entries in one transaction, all or nothing: the
+// movement of one amount across books (a grant's disbursement debits the
+// programme's fund and credits the vendor's book) under one reference. Each
+// posting is judged as Post judges it; a replay of all of them returns the
+// original entries.
+func (s *Store) PostAll(ctx context.Context, ps ...Posting) ([]Entry, error) {
+	return pg.Do(ctx, s.q, func(tx *sqlx.Tx) ([]Entry, error) {
+		in := s.In(tx)
+		out := make([]Entry, len(ps))
+		for i, p := range ps {
+			e, err := in.Post(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		return out, nil
+	})
 }
 
 // lockedAccount is an account's balance row, locked for this transaction.
@@ -274,41 +250,30 @@ const postSQL = `
 	       err_account, err_code, err_book, err_balance, err_shortfall
 	FROM ledger_post($1, $2::date, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 
-// postAlone runs post in a transaction of its own (autocommit), retried on
-// serialization failure or deadlock like pg.InTx, so callers never see them.
-func (s *Store) postAlone(ctx context.Context, p Posting, hash []byte, reverses *int64) (Entry, error) {
-	stmt, err := s.prepare(ctx)
+// post runs postSQL on the store's pool or transaction. Alone the call is
+// its own transaction (autocommit), retried like pg.InTx, so callers never
+// see serialization failures or deadlocks; in a caller's transaction the
+// caller's pg.InTx retries.
+func (s *Store) post(ctx context.Context, p Posting, hash []byte, reverses *int64) (Entry, error) {
+	stmt, err := s.postStmt.In(ctx, s.q)
 	if err != nil {
 		return Entry{}, err
 	}
-	const attempts = 8
-	for i := 0; i < attempts; i++ {
-		var e Entry
-		e, err = s.post(ctx, stmt, s.db, p, hash, reverses)
-		if !pg.Retryable(err) {
-			return e, err
-		}
-		select {
-		case <-ctx.Done():
-			return Entry{}, ctx.Err()
-		case <-time.After(time.Duration(i+1) * 3 * time.Millisecond):
-		}
+	if pg.InCallerTx(s.q) {
+		return s.postOnce(ctx, stmt, p, hash, reverses)
 	}
-	return Entry{}, err
+	var e Entry
+	err = pg.Retry(ctx, func() error {
+		var err error
+		e, err = s.postOnce(ctx, stmt, p, hash, reverses)
+		return err
+	})
+	return e, err
 }
 
-// postIn runs post inside the caller's transaction.
-func (s *Store) postIn(ctx context.Context, tx *sqlx.Tx, p Posting, hash []byte, reverses *int64) (Entry, error) {
-	stmt, err := s.prepare(ctx)
-	if err != nil {
-		return Entry{}, err
-	}
-	return s.post(ctx, tx.StmtContext(ctx, stmt), tx, p, hash, reverses)
-}
-
-// post writes a valid posting through stmt (postSQL, on the pool or in a
-// transaction); q reads back the entry a replay names.
-func (s *Store) post(ctx context.Context, stmt *sql.Stmt, q sqlx.QueryerContext, p Posting, hash []byte, reverses *int64) (Entry, error) {
+// postOnce writes a valid posting through stmt (postSQL, on the pool or in
+// a transaction).
+func (s *Store) postOnce(ctx context.Context, stmt *sqlx.Stmt, p Posting, hash []byte, reverses *int64) (Entry, error) {
 	n := len(p.Lines)
 	ids := make(pq.Int64Array, n)
 	var codes pq.StringArray
@@ -353,7 +318,7 @@ func (s *Store) post(ctx context.Context, stmt *sql.Stmt, q sqlx.QueryerContext,
 	switch status {
 	case "ok":
 	case "replay":
-		e, err := s.entry(ctx, q, entryID.Int64)
+		e, err := s.entry(ctx, entryID.Int64)
 		e.Replayed = true
 		return e, err
 	case "conflict":
@@ -407,23 +372,23 @@ func (s *Store) post(ctx context.Context, stmt *sql.Stmt, q sqlx.QueryerContext,
 
 // Entry reads an entry and its lines.
 func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
-	e, err := s.entry(ctx, s.db, id)
+	e, err := s.entry(ctx, id)
 	if err != nil {
 		return Entry{}, fmt.Errorf("ledger: entry %d: %w", id, err)
 	}
 	return e, nil
 }
 
-func (s *Store) entry(ctx context.Context, q sqlx.QueryerContext, id int64) (Entry, error) {
+func (s *Store) entry(ctx context.Context, id int64) (Entry, error) {
 	var e Entry
-	err := sqlx.GetContext(ctx, q, &e, `
+	err := s.q.GetContext(ctx, &e, `
 		SELECT id, book_id, business_date, recorded_at, memo, reference, idempotency_key,
 		       request_hash, reverses_entry_id, created_by
 		FROM ledger_entries WHERE id = $1`, id)
 	if err != nil {
 		return Entry{}, pg.NotFound(err, ErrNotFound)
 	}
-	err = sqlx.SelectContext(ctx, q, &e.Lines, `
+	err = s.q.SelectContext(ctx, &e.Lines, `
 		SELECT id, entry_id, account_id, business_date, amount, balance_after
 		FROM ledger_lines WHERE entry_id = $1 ORDER BY id`, id)
 	if err != nil {
@@ -435,7 +400,7 @@ func (s *Store) entry(ctx context.Context, q sqlx.QueryerContext, id int64) (Ent
 // EntriesByReference lists the entries sharing a reference, in every book.
 func (s *Store) EntriesByReference(ctx context.Context, reference string) ([]Entry, error) {
 	var ids []int64
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM ledger_entries WHERE reference = $1 ORDER BY id`, reference); err != nil {
+	if err := s.q.SelectContext(ctx, &ids, `SELECT id FROM ledger_entries WHERE reference = $1 ORDER BY id`, reference); err != nil {
 		return nil, fmt.Errorf("ledger: entries of %q: %w", reference, err)
 	}
 	out := make([]Entry, 0, len(ids))
@@ -471,28 +436,16 @@ func (r Reversal) hash() []byte {
 	return c.sum()
 }
 
-// Reverse writes the reversal of an entry in a transaction of its own. An
-// entry is reversed once only: a second reversal is ErrAlreadyReversed,
-// unless it replays the first one's idempotency key and request.
+// Reverse writes the reversal of an entry. An entry is reversed once only:
+// a second reversal is ErrAlreadyReversed, unless it replays the first
+// one's idempotency key and request.
 func (s *Store) Reverse(ctx context.Context, r Reversal) (Entry, error) {
-	// The original is read outside the posting's transaction: entries and
-	// their lines never change once committed.
-	p, r, err := s.reversal(ctx, s.db, r)
+	// The original is read before the posting, outside its transaction when
+	// alone: entries and their lines never change once committed.
+	p, r, err := s.reversal(ctx, r)
 	if err == nil {
 		var e Entry
-		if e, err = s.postAlone(ctx, p, r.hash(), &r.Entry); err == nil {
-			return e, nil
-		}
-	}
-	return Entry{}, fmt.Errorf("ledger: reverse entry %d: %w", r.Entry, err)
-}
-
-// ReverseTx is Reverse inside the caller's transaction.
-func (s *Store) ReverseTx(ctx context.Context, tx *sqlx.Tx, r Reversal) (Entry, error) {
-	p, r, err := s.reversal(ctx, tx, r)
-	if err == nil {
-		var e Entry
-		if e, err = s.postIn(ctx, tx, p, r.hash(), &r.Entry); err == nil {
+		if e, err = s.post(ctx, p, r.hash(), &r.Entry); err == nil {
 			return e, nil
 		}
 	}
@@ -502,12 +455,12 @@ func (s *Store) ReverseTx(ctx context.Context, tx *sqlx.Tx, r Reversal) (Entry, 
 // reversal is the posting that reverses r.Entry: the same book and
 // reference, every line negated. A replay of an earlier reversal under the
 // same key is answered by ledger_post before the once-only rule.
-func (s *Store) reversal(ctx context.Context, q sqlx.QueryerContext, r Reversal) (Posting, Reversal, error) {
+func (s *Store) reversal(ctx context.Context, r Reversal) (Posting, Reversal, error) {
 	if r.BusinessDate.IsZero() {
 		r.BusinessDate = thai.Today(time.Now())
 	}
 	r.BusinessDate = Day(r.BusinessDate)
-	orig, err := s.entry(ctx, q, r.Entry)
+	orig, err := s.entry(ctx, r.Entry)
 	if err != nil {
 		return Posting{}, r, err
 	}

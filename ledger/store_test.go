@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"hawker/pg"
 	"hawker/pg/pgtest"
 )
 
@@ -695,12 +696,12 @@ func TestGrantAcrossBooks(t *testing.T) {
 	f := newFixture(t)
 	f.post(t, f.programme.ID, "2025-03-01", "", move(f.fund, f.equity, "5000")...)
 	grant := func(amount string) error {
-		return f.s.inTx(ctx, func(tx *sqlx.Tx) error {
-			if _, err := f.s.PostTx(ctx, tx, Posting{Book: f.programme.ID, BusinessDate: day("2025-03-02"), Reference: "grant-1/1",
+		return pg.InTx(ctx, f.s.DB(), func(tx *sqlx.Tx) error {
+			if _, err := f.s.In(tx).Post(ctx, Posting{Book: f.programme.ID, BusinessDate: day("2025-03-02"), Reference: "grant-1/1",
 				Lines: move(f.grants, f.fund, amount)}); err != nil {
 				return err
 			}
-			_, err := f.s.PostTx(ctx, tx, Posting{Book: f.vendor.ID, BusinessDate: day("2025-03-02"), Reference: "grant-1/1",
+			_, err := f.s.In(tx).Post(ctx, Posting{Book: f.vendor.ID, BusinessDate: day("2025-03-02"), Reference: "grant-1/1",
 				Lines: []Line{{Account: f.cash.ID, Amount: dec(amount)}, {Account: f.sales.ID, Amount: dec(amount).Neg()}}})
 			return err
 		})
@@ -725,24 +726,24 @@ func TestTxVariants(t *testing.T) {
 	f := newFixture(t)
 	before := f.state(t)
 	errRollback := errors.New("roll back")
-	err := f.s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := pg.InTx(ctx, f.s.DB(), func(tx *sqlx.Tx) error {
 		p := Posting{Book: f.vendor.ID, BusinessDate: day("2025-03-01"), IdempotencyKey: "tx-1", Lines: move(f.cash, f.sales, "12.34")}
-		e, err := f.s.PostTx(ctx, tx, p)
+		e, err := f.s.In(tx).Post(ctx, p)
 		if err != nil {
 			return err
 		}
-		again, err := f.s.PostTx(ctx, tx, p)
+		again, err := f.s.In(tx).Post(ctx, p)
 		if err != nil || again.ID != e.ID || !again.Replayed {
 			t.Errorf("replay in tx = %+v, %v", again, err)
 		}
-		r, err := f.s.ReverseTx(ctx, tx, Reversal{Entry: e.ID, BusinessDate: day("2025-03-02"), IdempotencyKey: "tx-2"})
+		r, err := f.s.In(tx).Reverse(ctx, Reversal{Entry: e.ID, BusinessDate: day("2025-03-02"), IdempotencyKey: "tx-2"})
 		if err != nil {
 			return err
 		}
 		if len(r.Lines) != 2 || !r.Lines[0].BalanceAfter.IsZero() || r.Reverses == nil || *r.Reverses != e.ID {
 			t.Errorf("reversal in tx = %+v", r)
 		}
-		if _, err := f.s.ReverseTx(ctx, tx, Reversal{Entry: e.ID, BusinessDate: day("2025-03-02")}); !errors.Is(err, ErrAlreadyReversed) {
+		if _, err := f.s.In(tx).Reverse(ctx, Reversal{Entry: e.ID, BusinessDate: day("2025-03-02")}); !errors.Is(err, ErrAlreadyReversed) {
 			t.Errorf("second reversal in tx: %v", err)
 		}
 		return errRollback

@@ -33,14 +33,70 @@ func Open(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// InTx runs fn in one transaction: committed when fn returns nil, rolled back
-// otherwise. Serialization failures and deadlocks are retried a few times, so
-// callers never see them; fn must therefore be safe to run again.
-func InTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+// Q is where a store runs its statements: the pool (*sqlx.DB), or a
+// transaction (*sqlx.Tx) a caller began so that the store's writes commit
+// with its own. A store holds a Q and offers In(tx) for the second case, so
+// each of its methods is written once and serves both.
+type Q interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+var (
+	_ Q = (*sqlx.DB)(nil)
+	_ Q = (*sqlx.Tx)(nil)
+)
+
+// InTx runs fn in one transaction. On the pool it begins one, commits it
+// when fn returns nil and rolls it back otherwise; serialization failures
+// and deadlocks are retried a few times, so callers never see them, and fn
+// must therefore be safe to run again. Inside a transaction (q is a
+// *sqlx.Tx) fn simply runs in it: the caller commits, and the caller's own
+// InTx retries the whole of its work. This is Hawker's one transaction
+// runner.
+func InTx(ctx context.Context, q Q, fn func(tx *sqlx.Tx) error) error {
+	switch q := q.(type) {
+	case *sqlx.Tx:
+		return fn(q)
+	case *sqlx.DB:
+		return Retry(ctx, func() error { return inTxOnce(ctx, q, fn) })
+	}
+	return fmt.Errorf("pg: transaction on %T", q)
+}
+
+// Do is InTx for a function with a result: a store method written once as
+// Do(ctx, s.q, ...) runs alone in a transaction of its own, or inside the
+// caller's when the store was bound to it.
+func Do[T any](ctx context.Context, q Q, fn func(tx *sqlx.Tx) (T, error)) (T, error) {
+	var out T
+	err := InTx(ctx, q, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// InCallerTx reports whether q is a transaction someone else began: a
+// statement run on it is not its own transaction, and is not retried.
+func InCallerTx(q Q) bool {
+	_, ok := q.(*sqlx.Tx)
+	return ok
+}
+
+// Retry runs fn, and again after a short pause while it fails with a
+// serialization failure or deadlock, a few times at most. fn is one whole
+// transaction (a BEGIN…COMMIT, or one statement in autocommit).
+func Retry(ctx context.Context, fn func() error) error {
 	const attempts = 8
 	var err error
 	for i := 0; i < attempts; i++ {
-		err = inTxOnce(ctx, db, fn)
+		err = fn()
 		if !Retryable(err) {
 			return err
 		}

@@ -41,3 +41,16 @@ func (s *Stmt) Get(ctx context.Context) (*sqlx.Stmt, error) {
 	s.stmt.Store(st)
 	return st, nil
 }
+
+// In returns the prepared statement to run on q: as it is on the pool, or
+// bound to q when q is a transaction.
+func (s *Stmt) In(ctx context.Context, q Q) (*sqlx.Stmt, error) {
+	st, err := s.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := q.(*sqlx.Tx); ok {
+		return tx.StmtxContext(ctx, st), nil
+	}
+	return st, nil
+}

@@ -334,7 +334,7 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 			ps[i] = e.posting(books[e.ParticipantID])
 			keys[i] = e.Key
 		}
-		if _, err := s.ledger.BulkTx(ctx, tx, ps); err != nil {
+		if _, err := s.ledger.In(tx).Bulk(ctx, ps); err != nil {
 			return fmt.Errorf("vendors: bulk: %w", err)
 		}
 		var ids []struct {

@@ -14,16 +14,16 @@ import (
 // oneSQL records a vendor's own entry in one statement, so that in
 // autocommit it is its own transaction and one round trip instead of six
 // (BEGIN, the checks, the posting, the vendor row, COMMIT). It writes only
-// when RecordTx would write the same rows without asking anything else:
+// when record would write the same rows without asking anything else:
 // the participant exists and is not erased, no entry holds the key, the
 // amount is within the ceiling, and ledger_post answers 'ok'. Otherwise it
-// writes nothing (no row from ins) and Record runs RecordTx, which answers
+// writes nothing (no row from ins) and Record runs record, which answers
 // the replay, the conflict or the refusal exactly as before. A race on the
 // key (either unique index) fails the statement as a whole, ledger entry
-// included, and RecordTx then finds the winner's entry.
+// included, and record then finds the winner's entry.
 //
 // The posting is the ledger's own function with the arguments
-// ledger.Store.PostTx would pass it (book, date, memo, reference, key, hash,
+// ledger.Store.Post would pass it (book, date, memo, reference, key, hash,
 // reverses, created_by, account ids, codes, amounts); the filter on pre is
 // on pre's rows alone, so ledger_post runs only when every check passed.
 const oneSQL = `
@@ -46,7 +46,7 @@ const oneSQL = `
 var noCeiling = decimal.New(1, 16)
 
 // recordOne tries r as one statement (oneSQL). ok is false when it wrote
-// nothing, for whatever reason: the caller then runs RecordTx, whose
+// nothing, for whatever reason: the caller then runs record, whose
 // answer (replay, conflict, refusal, error) stands.
 func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 	if r.Key == "" || r.OnBehalf {
@@ -72,7 +72,7 @@ func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 	if p.Validate() != nil {
 		return Recorded{}, false
 	}
-	// The lines name accounts by code, as RecordTx's posting does, and the
+	// The lines name accounts by code, as record's posting does, and the
 	// request hash is that posting's; the ids, when known, spare
 	// ledger_post a lookup per line (it still checks they are in the book).
 	accts := s.bookAccounts(ctx, book)

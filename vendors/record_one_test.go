@@ -19,8 +19,8 @@ import (
 	"hawker/valid"
 )
 
-// The one-statement path writes exactly what RecordTx writes, and declines
-// (writing nothing) whenever RecordTx would answer otherwise.
+// The one-statement path writes exactly what the transaction path (record) writes, and declines
+// (writing nothing) whenever the transaction path would answer otherwise.
 
 var oneToday = time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
 
@@ -104,7 +104,7 @@ func TestRecordOneMatchesRecordTx(t *testing.T) {
 		if err != nil || len(le.Lines) != 2 || le.IdempotencyKey == nil || *le.IdempotencyKey != r.Key {
 			t.Fatalf("ledger entry %+v, %v", le, err)
 		}
-		// A retry is a replay of the same entry, through RecordTx.
+		// A retry is a replay of the same entry, through the transaction path.
 		again, err := s.Record(ctx, audit.System, r)
 		if err != nil || !again.Replayed || again.ID != got.ID {
 			t.Fatalf("replay: %+v, %v", again, err)

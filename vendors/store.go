@@ -23,14 +23,13 @@ import (
 
 // Store reads and writes vendors' books. Keep one per process: it holds the
 // ledger store (whose posting statements are prepared once) and a cache of
-// participant → book, which never changes once made.
+// participant → book, which never changes once made. In binds it to a
+// caller's transaction.
 type Store struct {
-	db     *sqlx.DB
-	ledger *ledger.Store
-	books  sync.Map // participant id → book id
-	// book id → account code → account id, for the one-statement path
-	// (accounts are never deleted and their codes never change).
-	accounts sync.Map
+	db       pg.Q // the pool, or the caller's transaction (In)
+	ledger   *ledger.Store
+	books    *sync.Map // participant id → book id
+	accounts *sync.Map // book id → account code → account id, for the one-statement path
 
 	// The recording path's own statements, prepared on first use: lib/pq
 	// spends a round trip preparing every unprepared statement that has
@@ -56,8 +55,16 @@ const insertSQL = `
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlx.DB) *Store {
-	return &Store{db: db, ledger: ledger.NewStore(db),
+	return &Store{db: db, ledger: ledger.NewStore(db), books: &sync.Map{}, accounts: &sync.Map{},
 		preStmt: pg.NewStmt(db, preSQL), insertStmt: pg.NewStmt(db, insertSQL), oneStmt: pg.NewStmt(db, oneSQL)}
+}
+
+// In returns the store bound to the caller's transaction tx: its writes
+// (and the ledger entries under them) commit or roll back with tx.
+func (s *Store) In(tx *sqlx.Tx) *Store {
+	c := *s
+	c.db, c.ledger = tx, s.ledger.In(tx)
+	return &c
 }
 
 // Ledger is the ledger the books live in.
@@ -206,12 +213,13 @@ func (s *Store) createBookTx(ctx context.Context, tx *sqlx.Tx, participantID int
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	b, err := s.ledger.CreateBookTx(ctx, tx, ledger.Vendor, code, "Vendor book "+code)
+	l := s.ledger.In(tx)
+	b, err := l.CreateBook(ctx, ledger.Vendor, code, "Vendor book "+code)
 	if err != nil {
 		return 0, err
 	}
 	for _, a := range chart {
-		if _, err := s.ledger.EnsureAccountTx(ctx, tx, ledger.Account{BookID: b.ID, Code: a.code, Type: a.typ, NameTH: a.th, NameEN: a.en}); err != nil {
+		if _, err := l.EnsureAccount(ctx, ledger.Account{BookID: b.ID, Code: a.code, Type: a.typ, NameTH: a.th, NameEN: a.en}); err != nil {
 			return 0, err
 		}
 	}
@@ -244,21 +252,26 @@ type Request struct {
 	Today         time.Time // the Bangkok business day now
 }
 
-// Record writes one entry in a transaction of its own; see RecordTx. The
-// common case (a vendor's own valid entry under a new key, in a book already
-// made) is one statement in autocommit (see recordOne); everything else,
-// and anything that statement declines, runs RecordTx in a transaction.
+// Record checks and writes one entry: a ledger entry in the participant's
+// book and its vendor_entries row. A replay of an earlier request under the
+// same key returns the earlier entry with Replayed set; the key with another
+// request is ErrIdempotencyConflict; an invalid request is valid.Errors. The
+// vendor's own entries are not copied to the audit trail: the ledger is their
+// record (who, when, append-only), and the trail's chain lock would make every
+// stall in the programme wait on one another. Entries an officer makes on a
+// vendor's behalf are audited.
+//
+// Alone, the common case (a vendor's own valid entry under a new key, in a
+// book already made) is one statement in autocommit (see recordOne);
+// everything else, and anything that statement declines, runs in a
+// transaction, the caller's when the store is bound to one.
 func (s *Store) Record(ctx context.Context, a audit.Actor, r Request) (Recorded, error) {
-	if out, ok := s.recordOne(ctx, r); ok {
-		return out, nil
+	if !pg.InCallerTx(s.db) {
+		if out, ok := s.recordOne(ctx, r); ok {
+			return out, nil
+		}
 	}
-	var out Recorded
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var err error
-		out, err = s.RecordTx(ctx, tx, a, r)
-		return err
-	})
-	return out, err
+	return pg.Do(ctx, s.db, func(tx *sqlx.Tx) (Recorded, error) { return s.In(tx).record(ctx, tx, a, r) })
 }
 
 // errKeyRace is two requests with one key for different participants
@@ -266,15 +279,8 @@ func (s *Store) Record(ctx context.Context, a audit.Actor, r Request) (Recorded,
 // serialization failures) and then answers as a replay or a conflict.
 var errKeyRace = &pq.Error{Code: "40001", Message: "vendors: idempotency key taken concurrently"}
 
-// RecordTx checks and writes one entry inside the caller's transaction: a
-// ledger entry in the participant's book and its vendor_entries row. A replay
-// of an earlier request under the same key returns the earlier entry with
-// Replayed set; the key with another request is ErrIdempotencyConflict; an
-// invalid request is valid.Errors. The vendor's own entries are not copied to
-// the audit trail: the ledger is their record (who, when, append-only), and
-// the trail's chain lock would make every stall in the programme wait on one
-// another. Entries an officer makes on a vendor's behalf are audited.
-func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Request) (Recorded, error) {
+// record is Record in transaction tx (the store is bound to it).
+func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Request) (Recorded, error) {
 	if r.Key == "" {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", ErrNoKey)
 	}
@@ -321,7 +327,7 @@ func (s *Store) RecordTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Requ
 	if err != nil {
 		return Recorded{}, err
 	}
-	le, err := s.ledger.PostTx(ctx, tx, e.posting(book))
+	le, err := s.ledger.Post(ctx, e.posting(book))
 	if err != nil {
 		if errors.Is(err, ledger.ErrIdempotencyConflict) {
 			err = errKeyRace
@@ -393,7 +399,7 @@ func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string
 		if r.Voided() {
 			return fmt.Errorf("vendors: void %d: %w", id, ErrAlreadyVoided)
 		}
-		rev, err := s.ledger.ReverseTx(ctx, tx, ledger.Reversal{
+		rev, err := s.ledger.In(tx).Reverse(ctx, ledger.Reversal{
 			Entry: r.EntryID, BusinessDate: r.Date, Memo: "void: " + reason,
 			IdempotencyKey: fmt.Sprintf("void:%d", r.ID), CreatedBy: by,
 		})

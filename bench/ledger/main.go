@@ -234,9 +234,9 @@ func setup(ctx context.Context, db *sqlx.DB, n int) []book {
 	var out []book
 	err := pg.InTx(ctx, db, func(tx *sqlx.Tx) error {
 		out = out[:0]
-		s := ledger.NewStore(db)
+		s := ledger.NewStore(db).In(tx)
 		for i := 0; i < n; i++ {
-			b, err := s.CreateBookTx(ctx, tx, ledger.Vendor, fmt.Sprintf("HSF-%05d", i), fmt.Sprintf("vendor %d", i))
+			b, err := s.CreateBook(ctx, ledger.Vendor, fmt.Sprintf("HSF-%05d", i), fmt.Sprintf("vendor %d", i))
 			if err != nil {
 				return err
 			}
@@ -245,7 +245,7 @@ func setup(ctx context.Context, db *sqlx.DB, n int) []book {
 				code string
 				typ  ledger.AccountType
 			}{{"1000", ledger.Asset}, {"4000", ledger.Income}, {"5000", ledger.Expense}, {"1100", ledger.Asset}} {
-				acc, err := s.CreateAccountTx(ctx, tx, ledger.Account{BookID: b.ID, Code: a.code, Type: a.typ, NameEN: a.code})
+				acc, err := s.CreateAccount(ctx, ledger.Account{BookID: b.ID, Code: a.code, Type: a.typ, NameEN: a.code})
 				if err != nil {
 					return err
 				}
