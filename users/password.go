@@ -6,7 +6,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -19,13 +22,53 @@ const (
 	argonKeyLen  = 32
 )
 
+// ErrBusy means every argon2id slot stayed taken for SlotWait: the caller
+// answers "try again shortly" rather than queue without end.
+var ErrBusy = errors.New("users: too many password checks at once")
+
+// SlotWait is how long a password hash or check waits for a free slot.
+const SlotWait = 2 * time.Second
+
+// slots bounds how many argon2id computations run at once, about one per
+// core (at most 8): each takes argonMemory KiB, so that a flood of sign-ins
+// queues here instead of taking the server's memory. It is process-wide by
+// nature, like the memory it guards.
+var slots = make(chan struct{}, max(1, min(runtime.GOMAXPROCS(0), 8)))
+
+// hashes counts the argon2id computations run (HashRuns).
+var hashes atomic.Int64
+
+// Slots is how many argon2id computations may run at once.
+func Slots() int { return cap(slots) }
+
+// HashRuns is how many argon2id computations this process has run: the
+// metrics show it, and tests count the checks a sign-in costs.
+func HashRuns() int64 { return hashes.Load() }
+
+// idKey runs argon2id in one of the slots, or returns ErrBusy.
+func idKey(password, salt []byte, t, mem uint32, p uint8, keyLen uint32) ([]byte, error) {
+	timer := time.NewTimer(SlotWait)
+	defer timer.Stop()
+	select {
+	case slots <- struct{}{}:
+	case <-timer.C:
+		return nil, ErrBusy
+	}
+	defer func() { <-slots }()
+	hashes.Add(1)
+	return argon2.IDKey(password, salt, t, mem, p, keyLen), nil
+}
+
 // HashPassword returns an argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("users: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key, err := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -33,7 +76,8 @@ func HashPassword(password string) (string, error) {
 
 var errBadHash = errors.New("users: unreadable password hash")
 
-// CheckPassword reports whether password matches the PHC-format hash.
+// CheckPassword reports whether password matches the PHC-format hash. It
+// waits up to SlotWait for an argon2id slot, else returns ErrBusy.
 func CheckPassword(hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
@@ -58,6 +102,14 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, t, mem, p, uint32(len(want)))
+	// A stored hash names its own cost; one far above ours is refused
+	// rather than run, as it would break the memory bound.
+	if mem > 4*argonMemory || t > 8*argonTime || p != argonThreads || len(want) > 64 {
+		return false, errBadHash
+	}
+	got, err := idKey([]byte(password), salt, t, mem, p, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
