@@ -26,7 +26,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if _, err := migrations.Apply(ctx, db, e.log); err != nil {
 		return err
 	}
-	srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev})
+	srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies})
 	if err != nil {
 		return err
 	}

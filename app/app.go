@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,6 +32,9 @@ type Deps struct {
 	Now func() time.Time
 	// Auth sets session timeouts and sign-in limits; zero fields take defaults.
 	Auth auth.Config
+	// TrustedProxies are the addresses whose X-Forwarded-For names the
+	// client (HAWKER_TRUSTED_PROXIES); from anyone else it is ignored.
+	TrustedProxies []netip.Prefix
 
 	// testRoutes are mounted with the others, for tests of the serving
 	// machinery itself (a deliberately slow handler).

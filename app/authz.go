@@ -16,7 +16,7 @@ func currentUser(c *fiber.Ctx) *users.User {
 
 // actor is who the audit trail records for this request.
 func actor(c *fiber.Ctx) audit.Actor {
-	a := audit.Actor{IP: c.IP()}
+	a := audit.Actor{IP: clientIP(c)}
 	if u := currentUser(c); u != nil {
 		a.UserID, a.Role = u.ID, string(u.Role)
 	}

@@ -50,6 +50,7 @@ var domainErrors = []domainError{
 	{auth.ErrBadCredentials, fiber.StatusUnauthorized, "unauthenticated", "login.bad_credentials"},
 	{auth.ErrLocked, fiber.StatusTooManyRequests, "rate_limited", "login.locked_api"},
 	{auth.ErrNoSession, fiber.StatusUnauthorized, "unauthenticated", "error.unauthenticated"},
+	{users.ErrBusy, fiber.StatusTooManyRequests, "rate_limited", "error.rate_limited"},
 	{users.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
 	{users.ErrLoginTaken, fiber.StatusConflict, "conflict", "user.login_taken"},
 	{users.ErrSelf, fiber.StatusConflict, "conflict", "user.cannot_disable_self"},

@@ -40,9 +40,9 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	var sess auth.Session
 	var err error
 	if p.PIN {
-		sess, err = s.auth.SignInPIN(c.UserContext(), p.Login, c.FormValue("pin"), c.IP())
+		sess, err = s.auth.SignInPIN(c.UserContext(), p.Login, c.FormValue("pin"), clientIP(c))
 	} else {
-		sess, err = s.auth.SignIn(c.UserContext(), p.Login, c.FormValue("password"), c.IP())
+		sess, err = s.auth.SignIn(c.UserContext(), p.Login, c.FormValue("password"), clientIP(c))
 	}
 	var locked *auth.LockedError
 	switch {
@@ -142,9 +142,9 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	var sess auth.Session
 	var err error
 	if body.PIN != "" && body.Password == "" {
-		sess, err = s.auth.SignInPIN(c.UserContext(), body.Login, body.PIN, c.IP())
+		sess, err = s.auth.SignInPIN(c.UserContext(), body.Login, body.PIN, clientIP(c))
 	} else {
-		sess, err = s.auth.SignIn(c.UserContext(), body.Login, body.Password, c.IP())
+		sess, err = s.auth.SignIn(c.UserContext(), body.Login, body.Password, clientIP(c))
 	}
 	if locked := (*auth.LockedError)(nil); errors.As(err, &locked) {
 		s.lockMinutes(c, locked)

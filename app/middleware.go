@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -31,6 +32,62 @@ const (
 // csp allows nothing inline: every script and style comes from /static.
 const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// clientIP is the address of the request's client: the peer's, or, when
+// the peer is a trusted proxy, the one it names (findClient).
+func clientIP(c *fiber.Ctx) string {
+	if ip, ok := c.Locals("ip").(string); ok {
+		return ip
+	}
+	return c.IP()
+}
+
+// findClient sets the client address that clientIP returns. X-Forwarded-For
+// is believed only from HAWKER_TRUSTED_PROXIES, and read from its right
+// end: each trusted proxy appends the address it received from, so the
+// first untrusted address from the right is the client; what is to its
+// left, anyone could have written.
+func (s *Server) findClient(c *fiber.Ctx) error {
+	c.Locals("ip", s.clientOf(c.Context().RemoteIP().String(), c.Request().Header.PeekAll(fiber.HeaderXForwardedFor)))
+	return c.Next()
+}
+
+func (s *Server) clientOf(peer string, forwarded [][]byte) string {
+	if !s.trusted(peer) {
+		return peer
+	}
+	var hops []string
+	for _, h := range forwarded {
+		for _, f := range strings.Split(string(h), ",") {
+			hops = append(hops, strings.TrimSpace(f))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			return peer // a garbled header: believe only what we saw
+		}
+		if !s.trusted(a.String()) {
+			return a.Unmap().String()
+		}
+	}
+	return peer
+}
+
+// trusted reports whether ip is one of HAWKER_TRUSTED_PROXIES.
+func (s *Server) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.deps.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
 
 // securityHeaders sets the headers every response carries.
 func securityHeaders(c *fiber.Ctx) error {

@@ -172,7 +172,7 @@ func (s *Server) mount(rs []route) error {
 	if err != nil {
 		return err
 	}
-	s.Fiber.Use(securityHeaders, refuseJunk)
+	s.Fiber.Use(s.findClient, securityHeaders, refuseJunk)
 	s.Fiber.Use("/static", filesystem.New(filesystem.Config{Root: static, MaxAge: 3600}))
 	s.Fiber.Use(s.loadSession, s.checkCSRF)
 	if err := s.addRoutes(rs); err != nil {

@@ -1,7 +1,8 @@
 // Package auth signs people in and keeps their sessions: server-side rows in
 // PostgreSQL found by the SHA-256 of a random cookie token, ended by sign-out,
-// by an administrator, by idle time or by age. Failed sign-ins are throttled
-// per login and per client address, with a temporary lock after too many.
+// by an administrator, by idle time or by age. Sign-in attempts are counted
+// before the secret is checked, per login and client address pair (with
+// back-off, then a temporary lock) and per address.
 package auth
 
 import (
@@ -47,9 +48,16 @@ type Config struct {
 	IdleTimeout     time.Duration // a session unused this long ends (default 2 hours)
 	AbsoluteTimeout time.Duration // a session ends this long after sign-in (default 12 hours)
 	FailureWindow   time.Duration // failures count this long, and a lock lasts up to this (default 15 minutes)
-	MaxFailures     int           // failures per login in the window before the lock (default 10)
-	MaxIPFailures   int           // failures per client address in the window (default 50: offices share one)
-	Now             func() time.Time
+	// MaxFailures is the failures of one login from one address in the
+	// window before that pair is locked (default 10). Only the pair is
+	// locked: a stranger who knows a login cannot lock its owner out.
+	MaxFailures   int
+	MaxIPFailures int // failures from one client address, whatever the login (default 50)
+	// BackoffAfter failures of a pair, each further attempt waits Backoff,
+	// doubled for each failure since (defaults 3 and 1 second).
+	BackoffAfter int
+	Backoff      time.Duration
+	Now          func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -67,6 +75,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxIPFailures <= 0 {
 		c.MaxIPFailures = 50
+	}
+	if c.BackoffAfter <= 0 {
+		c.BackoffAfter = 3
+	}
+	if c.Backoff <= 0 {
+		c.Backoff = time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -111,59 +125,68 @@ func (s *Store) SignIn(ctx context.Context, login, password, ip string) (Session
 }
 
 // SignInPIN checks a vendor's login and 6-digit PIN and starts a session.
+// A staff login, or a vendor without a PIN, costs one argon2id check like
+// any other, so that the time taken tells nothing about the login.
 func (s *Store) SignInPIN(ctx context.Context, login, pin, ip string) (Session, error) {
 	return s.signIn(ctx, login, ip, "pin", func(u users.User) (bool, error) {
 		if u.Role != users.Vendor || u.PINHash == nil {
-			return false, nil
+			_, err := users.CheckPassword(dummyHash(), pin)
+			return false, err
 		}
 		return users.CheckPassword(*u.PINHash, pin)
+	})
+}
+
+// Reauthenticate checks the signed-in user's current password (or, with
+// pin, also her PIN) before a change of credentials, under the same limits
+// as signing in: a session is no free field for guessing. It returns nil,
+// ErrBadCredentials, a *LockedError or users.ErrBusy.
+func (s *Store) Reauthenticate(ctx context.Context, u users.User, secret, ip string, pin bool) error {
+	return s.attempt(ctx, u.Login, ip, func() (int64, bool, error) {
+		ok, err := users.CheckPassword(u.PasswordHash, secret)
+		if err == nil && !ok && pin && u.PINHash != nil {
+			ok, err = users.CheckPassword(*u.PINHash, secret)
+		}
+		return u.ID, ok, err
 	})
 }
 
 // dummyHash is checked against when the login is unknown, so that an
 // unknown login takes as long to refuse as a wrong password.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := users.HashPassword("not a password")
-	return h
+	for {
+		if h, err := users.HashPassword("not a password"); err == nil {
+			return h
+		}
+	}
 })
 
 func (s *Store) signIn(ctx context.Context, login, ip, method string, check func(users.User) (bool, error)) (Session, error) {
-	login = strings.ToLower(strings.TrimSpace(login))
-	// No user has a longer login; only its start is kept, to count failures
-	// (a long one would overflow the failures' index).
-	tooLong := utf8.RuneCountInString(login) > users.MaxLogin
-	if tooLong {
-		login = string([]rune(login)[:users.MaxLogin])
-	}
-	now := s.now()
-	if err := s.checkLock(ctx, login, ip, now); err != nil {
-		return Session{}, err
-	}
-	u, err := users.User{}, users.ErrNotFound
-	if !tooLong {
+	login = normalLogin(login)
+	var u users.User
+	err := s.attempt(ctx, login, ip, func() (int64, bool, error) {
+		var err error
 		u, err = users.NewStore(s.db).ByLogin(ctx, login)
-	}
-	switch {
-	case errors.Is(err, users.ErrNotFound):
-		users.CheckPassword(dummyHash(), "x")
-		return Session{}, s.fail(ctx, login, ip, nil, now)
-	case err != nil:
-		return Session{}, fmt.Errorf("auth: sign in: %w", err)
-	}
-	ok, err := check(u)
+		switch {
+		case errors.Is(err, users.ErrNotFound) || utf8.RuneCountInString(login) > users.MaxLogin:
+			_, err := users.CheckPassword(dummyHash(), "x")
+			return 0, false, err
+		case err != nil:
+			return 0, false, fmt.Errorf("auth: sign in: %w", err)
+		}
+		ok, err := check(u)
+		if err != nil {
+			return u.ID, false, err
+		}
+		return u.ID, ok && u.DisabledAt == nil, nil
+	})
 	if err != nil {
-		return Session{}, fmt.Errorf("auth: sign in %s: %w", login, err)
-	}
-	if !ok || u.DisabledAt != nil {
-		return Session{}, s.fail(ctx, login, ip, &u, now)
+		return Session{}, err
 	}
 	var sess Session
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE login = $1`, login); err != nil {
-			return fmt.Errorf("auth: clear failures: %w", err)
-		}
 		var err error
-		if sess, err = s.start(ctx, tx, u, ip, now); err != nil {
+		if sess, err = s.start(ctx, tx, u, ip, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Actor{UserID: u.ID, Role: string(u.Role), IP: ip}, "auth.sign_in", userObject(u.ID), "method="+method)
@@ -172,6 +195,17 @@ func (s *Store) signIn(ctx context.Context, login, ip, method string, check func
 		return Session{}, err
 	}
 	return sess, nil
+}
+
+// normalLogin lower-cases and trims a login as typed. No user has a longer
+// login than users.MaxLogin; only its start (one rune more, so that it
+// stays unknown) is kept, to count failures in the index.
+func normalLogin(login string) string {
+	login = strings.ToLower(strings.TrimSpace(login))
+	if utf8.RuneCountInString(login) > users.MaxLogin {
+		login = string([]rune(login)[:users.MaxLogin+1])
+	}
+	return login
 }
 
 // Renew starts a fresh session for u without credentials, after a change
@@ -212,53 +246,107 @@ func (s *Store) start(ctx context.Context, tx *sqlx.Tx, u users.User, ip string,
 	return sess, nil
 }
 
-// checkLock refuses a sign-in while the login or the address has too many
-// recent failures. The lock lifts when the oldest counted failure ages out.
-func (s *Store) checkLock(ctx context.Context, login, ip string, now time.Time) error {
+// attempt runs check, the costly comparison of a secret, for login from
+// ip within the limits. The attempt is counted, as a failure, before check
+// runs, in a transaction that holds the address's lock: parallel attempts
+// see each other's counts, and no more than the limit are ever checked.
+// Success clears the pair's failures; a refusal leaves its failure counted.
+// check returns the user's id (0 when the login is unknown) and whether the
+// secret matched.
+func (s *Store) attempt(ctx context.Context, login, ip string, check func() (int64, bool, error)) error {
+	now := s.now()
+	id, err := s.count(ctx, login, ip, now)
+	if err != nil {
+		return err
+	}
+	userID, ok, err := check()
+	switch {
+	case errors.Is(err, users.ErrBusy):
+		// Nothing was checked: the attempt does not count.
+		if _, derr := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE id = $1`, id); derr != nil {
+			return fmt.Errorf("auth: uncount attempt: %w", derr)
+		}
+		return err
+	case err != nil:
+		return err
+	case ok:
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE login = $1 AND ip = $2`, login, ip); err != nil {
+			return fmt.Errorf("auth: clear failures: %w", err)
+		}
+		return nil
+	}
+	return s.failed(ctx, login, ip, userID, now)
+}
+
+// count refuses an attempt while the pair or the address is locked or
+// backing off, and otherwise records it as a failure, returning its id.
+func (s *Store) count(ctx context.Context, login, ip string, now time.Time) (int64, error) {
 	since := now.Add(-s.cfg.FailureWindow)
-	for _, q := range []struct {
-		col, val string
-		max      int
-	}{{"login", login, s.cfg.MaxFailures}, {"ip", ip, s.cfg.MaxIPFailures}} {
-		// The max-th most recent failure in the window, if there is one.
-		var at []time.Time
-		err := s.db.SelectContext(ctx, &at, `SELECT at FROM login_failures WHERE `+q.col+` = $1 AND at > $2
-			ORDER BY at DESC OFFSET $3 LIMIT 1`, q.val, since, q.max-1)
-		if err != nil {
-			return fmt.Errorf("auth: check lock: %w", err)
+	var id int64
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		// Every count this transaction reads is of the address's rows, so
+		// its lock serialises all that matters.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, attemptLock, ip); err != nil {
+			return fmt.Errorf("auth: lock attempts: %w", err)
+		}
+		var pair []time.Time // the pair's failures in the window, newest first
+		if err := tx.SelectContext(ctx, &pair, `SELECT at FROM login_failures WHERE ip = $1 AND login = $2 AND at > $3
+			ORDER BY at DESC LIMIT $4`, ip, login, since, s.cfg.MaxFailures); err != nil {
+			return fmt.Errorf("auth: count failures: %w", err)
+		}
+		if len(pair) >= s.cfg.MaxFailures {
+			return &LockedError{Until: pair[s.cfg.MaxFailures-1].Add(s.cfg.FailureWindow)}
+		}
+		if n := len(pair); n >= s.cfg.BackoffAfter {
+			wait := s.cfg.Backoff << (n - s.cfg.BackoffAfter)
+			if until := pair[0].Add(wait); now.Before(until) {
+				return &LockedError{Until: until}
+			}
+		}
+		var at []time.Time // the address's max-th most recent failure, if any
+		if err := tx.SelectContext(ctx, &at, `SELECT at FROM login_failures WHERE ip = $1 AND at > $2
+			ORDER BY at DESC OFFSET $3 LIMIT 1`, ip, since, s.cfg.MaxIPFailures-1); err != nil {
+			return fmt.Errorf("auth: count failures: %w", err)
 		}
 		if len(at) > 0 {
 			return &LockedError{Until: at[0].Add(s.cfg.FailureWindow)}
 		}
-	}
-	return nil
-}
-
-// fail records a failed sign-in and returns ErrBadCredentials. The failure
-// that reaches the limit is written to the audit trail as a lock.
-func (s *Store) fail(ctx context.Context, login, ip string, u *users.User, now time.Time) error {
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at <= $1`, now.Add(-s.cfg.FailureWindow)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at <= $1`, since); err != nil {
 			return fmt.Errorf("auth: prune failures: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (login, ip, at) VALUES ($1, $2, $3)`, login, ip, now); err != nil {
-			return fmt.Errorf("auth: record failure: %w", err)
+		err := tx.GetContext(ctx, &id, `INSERT INTO login_failures (login, ip, at) VALUES ($1, $2, $3) RETURNING id`, login, ip, now)
+		if err != nil {
+			return fmt.Errorf("auth: record attempt: %w", err)
 		}
-		var n int
-		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM login_failures WHERE login = $1`, login); err != nil {
-			return fmt.Errorf("auth: count failures: %w", err)
-		}
-		if n != s.cfg.MaxFailures {
-			return nil
-		}
-		object := "login:" + login
-		if u != nil {
-			object = userObject(u.ID)
-		}
-		return audit.Record(ctx, tx, audit.Actor{IP: ip}, "auth.lock", object, fmt.Sprintf("%d failed sign-ins", n))
+		return nil
 	})
+	return id, err
+}
+
+// attemptLock is the advisory lock class of sign-in attempts ("atmp").
+const attemptLock = 0x61746d70
+
+// failed returns ErrBadCredentials for an attempt whose failure is already
+// counted. The failure that reaches the limit is written to the audit trail
+// as a lock of that login from that address.
+func (s *Store) failed(ctx context.Context, login, ip string, userID int64, now time.Time) error {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM login_failures WHERE login = $1 AND ip = $2 AND at > $3`,
+		login, ip, now.Add(-s.cfg.FailureWindow))
 	if err != nil {
-		return err
+		return fmt.Errorf("auth: count failures: %w", err)
+	}
+	if n == s.cfg.MaxFailures {
+		object := "login:" + login
+		if userID != 0 {
+			object = userObject(userID)
+		}
+		err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+			return audit.Record(ctx, tx, audit.Actor{IP: ip}, "auth.lock", object, fmt.Sprintf("%d failed sign-ins from %s", n, ip))
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return ErrBadCredentials
 }

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -105,15 +106,20 @@ func TestThrottle(t *testing.T) {
 		if _, err := s.SignIn(ctx, "somsri", "wrong", "192.0.2.1"); !errors.Is(err, auth.ErrBadCredentials) {
 			t.Fatalf("failure %d: %v", i, err)
 		}
-		c.Add(time.Second)
+		c.Add(70 * time.Second) // past the back-off (64 s at most here)
 	}
-	_, err := s.SignIn(ctx, "somsri", password, "192.0.2.7")
+	_, err := s.SignIn(ctx, "somsri", password, "192.0.2.1")
 	var locked *auth.LockedError
 	if !errors.As(err, &locked) || !errors.Is(err, auth.ErrLocked) {
 		t.Fatalf("11th attempt: %v", err)
 	}
-	if want := c.Now().Add(-10 * time.Second).Add(15 * time.Minute); !locked.Until.Equal(want) {
+	if want := c.Now().Add(-10 * 70 * time.Second).Add(15 * time.Minute); !locked.Until.Equal(want) {
 		t.Fatalf("locked until %v, want %v", locked.Until, want)
+	}
+	// Only that login from that address is locked: its owner elsewhere
+	// signs in, so a stranger cannot lock her out.
+	if _, err := s.SignIn(ctx, "somsri", password, "192.0.2.7"); err != nil {
+		t.Fatalf("the owner from another address: %v", err)
 	}
 	c.Add(15 * time.Minute)
 	if _, err := s.SignIn(ctx, "somsri", password, "192.0.2.1"); err != nil {
@@ -128,5 +134,98 @@ func TestThrottle(t *testing.T) {
 	}
 	if _, err := s.SignIn(ctx, "nobody", password, "192.0.2.1"); !errors.Is(err, auth.ErrBadCredentials) {
 		t.Fatalf("unknown: %v", err)
+	}
+}
+
+// TestBackoff: after three failures of a pair, each further attempt waits
+// twice as long as the one before.
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	s, _, _, c := setup(t)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if _, err := s.SignIn(ctx, "somsri", "wrong", "192.0.2.1"); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	for _, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		_, err := s.SignIn(ctx, "somsri", password, "192.0.2.1")
+		var locked *auth.LockedError
+		if !errors.As(err, &locked) || !locked.Until.Equal(c.Now().Add(wait)) {
+			t.Fatalf("before %v: %v", wait, err)
+		}
+		c.Add(wait)
+		if _, err := s.SignIn(ctx, "somsri", "wrong", "192.0.2.1"); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("after %v: %v", wait, err)
+		}
+	}
+}
+
+// TestParallelAttemptsAreCounted: a hundred wrong attempts at once for one
+// login from one address; no more than the limit reach the secret, the rest
+// are refused as locked.
+func TestParallelAttemptsAreCounted(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	// No back-off, so that the limit alone is what holds.
+	s := auth.NewStore(db, auth.Config{BackoffAfter: 10})
+	us := users.NewStore(db)
+	if _, err := us.Add(ctx, users.New{Login: "somsri", Role: users.Officer, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	before := users.HashRuns()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	got := map[string]int{}
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.SignIn(ctx, "somsri", "wrong", "192.0.2.1")
+			kind := "other: " + fmt.Sprint(err)
+			switch {
+			case errors.Is(err, auth.ErrBadCredentials):
+				kind = "bad"
+			case errors.Is(err, auth.ErrLocked):
+				kind = "locked"
+			case errors.Is(err, users.ErrBusy):
+				kind = "busy"
+			}
+			mu.Lock()
+			got[kind]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	checked := users.HashRuns() - before
+	t.Logf("outcomes %v, %d secrets checked", got, checked)
+	if got["bad"] > 10 || checked > 10 || got["bad"]+got["locked"]+got["busy"] != 100 || got["locked"] < 90 {
+		t.Fatalf("outcomes %v with %d secrets checked; want at most 10 checked, the rest locked", got, checked)
+	}
+	// And the right password, now, is refused too.
+	if _, err := s.SignIn(ctx, "somsri", password, "192.0.2.1"); !errors.Is(err, auth.ErrLocked) {
+		t.Fatalf("after the flood: %v", err)
+	}
+}
+
+// TestPINSignInCostsTheSame: every PIN sign-in runs exactly one argon2id
+// check, whether the login is a vendor's, a staff member's or unknown, so
+// that its time tells nothing about which logins exist.
+func TestPINSignInCostsTheSame(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	s := auth.NewStore(db, auth.Config{})
+	if _, err := users.NewStore(db).Add(ctx, users.New{Login: "somsri", Role: users.Officer, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	s.SignInPIN(ctx, "nobody", "000000", "192.0.2.99") // makes the stand-in hash once
+	for i, login := range []string{"somsri", "nobody", "somsri", "nobody"} {
+		before := users.HashRuns()
+		if _, err := s.SignInPIN(ctx, login, "482916", fmt.Sprintf("192.0.2.%d", i)); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("%s: %v", login, err)
+		}
+		if n := users.HashRuns() - before; n != 1 {
+			t.Errorf("PIN sign-in as %s ran %d argon2id checks, want 1", login, n)
+		}
 	}
 }

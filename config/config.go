@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ type Config struct {
 	SMTPURL     *url.URL
 	LogLevel    slog.Level
 	LogFormat   string // "json", "text" or "" (text on a terminal, else json)
+	// TrustedProxies are the addresses (or CIDR ranges) whose
+	// X-Forwarded-For header names the client.
+	TrustedProxies []netip.Prefix
 }
 
 // Error names the environment variable that is wrong.
@@ -81,6 +85,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.SMTPURL = u
 	}
+	for _, f := range strings.FieldsFunc(getenv("HAWKER_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := parsePrefix(f)
+		if err != nil {
+			return c, &Error{"HAWKER_TRUSTED_PROXIES", fmt.Sprintf("has %q, not an address or CIDR range", f)}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	switch lvl := strings.ToLower(getenv("LOG_LEVEL")); lvl {
 	case "", "info":
 		c.LogLevel = slog.LevelInfo
@@ -103,6 +114,20 @@ func Load(getenv func(string) string) (Config, error) {
 
 // SecretHex is a short, non-reversible tag of the secret for logs.
 func (c Config) SecretHex() string { return hex.EncodeToString(c.Secret[:4]) }
+
+// parsePrefix reads "10.0.0.1" or "10.0.0.0/8" (IPv4 or IPv6).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
 
 func checkDatabaseURL(s string) error {
 	u, err := url.Parse(s)

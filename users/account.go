@@ -120,7 +120,8 @@ func (s *Store) Enable(ctx context.Context, a audit.Actor, id int64) error {
 }
 
 // ResetPassword replaces user id's password with a one-time one, returned to
-// be shown once; every session of the user ends.
+// be shown once; every session of the user ends, and a vendor's PIN is
+// cleared: whoever knew it (or took her phone) must not keep a way in.
 func (s *Store) ResetPassword(ctx context.Context, a audit.Actor, id int64) (string, error) {
 	otp, err := OneTimePassword()
 	if err != nil {
@@ -130,8 +131,8 @@ func (s *Store) ResetPassword(ctx context.Context, a audit.Actor, id int64) (str
 	if err != nil {
 		return "", err
 	}
-	err = s.update(ctx, a, id, "user.reset_password", "one-time password issued",
-		`UPDATE users SET password_hash = $2, must_change_password = true WHERE id = $1`, hash)
+	err = s.update(ctx, a, id, "user.reset_password", "one-time password issued, PIN cleared",
+		`UPDATE users SET password_hash = $2, must_change_password = true, pin_hash = NULL WHERE id = $1`, hash)
 	if err != nil {
 		return "", err
 	}
@@ -145,19 +146,9 @@ type PasswordChange struct {
 	Confirm string
 }
 
-// ChangePassword sets user id's own password after checking the current
-// one. Every session of the user ends; the caller starts a fresh one.
-func (s *Store) ChangePassword(ctx context.Context, a audit.Actor, id int64, p PasswordChange) error {
-	u, err := s.ByID(ctx, id)
-	if err != nil {
-		return err
-	}
+// Validate checks a new password against u's login and the current one.
+func (p PasswordChange) Validate(u User) valid.Errors {
 	errs := valid.Errors{}
-	if ok, err := CheckPassword(u.PasswordHash, p.Current); err != nil {
-		return fmt.Errorf("users: change password %d: %w", id, err)
-	} else if !ok {
-		errs.Add("current", "user.password_wrong")
-	}
 	switch {
 	case utf8.RuneCountInString(p.New) < MinPasswordLen:
 		errs.Add("new", "user.password_short")
@@ -169,7 +160,19 @@ func (s *Store) ChangePassword(ctx context.Context, a audit.Actor, id int64, p P
 	if p.New != p.Confirm {
 		errs.Add("confirm", "user.password_mismatch")
 	}
-	if err := errs.Err(); err != nil {
+	return errs
+}
+
+// ChangePassword sets user id's own password. The caller has checked
+// p.Current first, under the sign-in limits (auth.Store.Reauthenticate), so
+// that a session is no free field for guessing it. Every session of the
+// user ends; the caller starts a fresh one.
+func (s *Store) ChangePassword(ctx context.Context, a audit.Actor, id int64, p PasswordChange) error {
+	u, err := s.ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := p.Validate(u).Err(); err != nil {
 		return err
 	}
 	hash, err := HashPassword(p.New)
@@ -201,31 +204,10 @@ func ValidatePIN(pin string) error {
 	return nil
 }
 
-// ChangePIN sets a vendor's own PIN once she proves who she is with her
-// current password or current PIN: someone holding her unlocked phone must
-// not be able to give themselves a way back in.
-func (s *Store) ChangePIN(ctx context.Context, a audit.Actor, id int64, current, pin, confirm string) error {
-	u, err := s.ByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	ok, err := CheckPassword(u.PasswordHash, current)
-	if err != nil {
-		return fmt.Errorf("users: change pin %d: %w", id, err)
-	}
-	if !ok && u.PINHash != nil {
-		if ok, err = CheckPassword(*u.PINHash, current); err != nil {
-			return fmt.Errorf("users: change pin %d: %w", id, err)
-		}
-	}
-	if !ok {
-		return valid.Errors{"pin_current": "user.pin_current_wrong"}
-	}
-	return s.SetPIN(ctx, a, id, pin, confirm)
-}
-
-// SetPIN sets a vendor's 6-digit sign-in PIN (demo data and the account
-// page through ChangePIN).
+// SetPIN sets a vendor's 6-digit sign-in PIN: demo data, and the account
+// page once she has proved who she is with her current password or PIN
+// (auth.Store.Reauthenticate): someone holding her unlocked phone must not
+// be able to give themselves a way back in.
 func (s *Store) SetPIN(ctx context.Context, a audit.Actor, id int64, pin, confirm string) error {
 	if err := ValidatePIN(pin); err != nil {
 		return err

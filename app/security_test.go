@@ -1,0 +1,158 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/netip"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"hawker/audit"
+	"hawker/users"
+)
+
+// TestParallelSignInsHoldTheLimit: a hundred wrong sign-ins at once for one
+// login from one address. At most the limit are checked (401); the rest
+// are refused (429) before any secret is compared.
+func TestParallelSignInsHoldTheLimit(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	var mu sync.Mutex
+	got := map[int]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp := f.anon().api("POST", "/api/v1/login", map[string]string{"login": "vendor", "pin": "000000"})
+			mu.Lock()
+			got[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if got[401] > 10 || got[401]+got[429] != 100 || got[401] == 0 {
+		t.Fatalf("statuses %v; want at most 10 × 401 and the rest 429", got)
+	}
+	if resp := f.anon().api("POST", "/api/v1/login", map[string]string{"login": "vendor", "password": fixturePassword}); resp.StatusCode != 429 {
+		t.Fatalf("the right password after the flood: %d", resp.StatusCode)
+	}
+}
+
+// TestStrangerCannotLockOwnerOut: failures from one address lock only that
+// login from there. X-Forwarded-For names the client only when the peer is
+// a trusted proxy.
+func TestStrangerCannotLockOwnerOut(t *testing.T) {
+	t.Parallel()
+	// app.Test's peer is 0.0.0.0: here that is the trusted proxy.
+	f := newAccessFixture(t, func(d *Deps) { d.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")} })
+	from := func(ip string, body map[string]string) int {
+		c := f.anon()
+		return c.do("POST", "/api/v1/login", jsonBody(t, body),
+			map[string]string{"Content-Type": "application/json", "X-Forwarded-For": ip}).StatusCode
+	}
+	bad := map[string]string{"login": "manager", "password": "a guess"}
+	good := map[string]string{"login": "manager", "password": fixturePassword}
+	for i := 0; i < 10; i++ {
+		if got := from("203.0.113.66", bad); got != 401 {
+			t.Fatalf("guess %d: %d", i, got)
+		}
+		f.clock.Add(70 * time.Second)
+	}
+	if got := from("203.0.113.66", good); got != 429 {
+		t.Fatalf("the stranger's address after 10 guesses: %d, want 429", got)
+	}
+	// A client cannot pick its own address: the proxy appends what it saw.
+	if got := from("198.51.100.1, 203.0.113.66", good); got != 429 {
+		t.Fatalf("a forged hop before the real one: %d, want 429", got)
+	}
+	if got := from("198.51.100.7", good); got != 200 {
+		t.Fatalf("the owner from her own address: %d, want 200", got)
+	}
+
+	// Without trust, the header is ignored: every attempt is the peer's.
+	g := newAccessFixture(t)
+	for i := 0; i < 10; i++ {
+		c := g.anon()
+		c.do("POST", "/api/v1/login", jsonBody(t, bad), map[string]string{"Content-Type": "application/json", "X-Forwarded-For": "203.0.113." + itoa(int64(i))})
+		g.clock.Add(70 * time.Second)
+	}
+	c := g.anon()
+	if resp := c.do("POST", "/api/v1/login", jsonBody(t, good), map[string]string{"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.9"}); resp.StatusCode != 429 {
+		t.Fatalf("an untrusted X-Forwarded-For was believed: %d", resp.StatusCode)
+	}
+}
+
+// TestAccountChecksAreLimited: the current password or PIN asked before a
+// change is checked under the sign-in limits; guessing it from inside a
+// session ends in 429, and then even the right one is refused.
+func TestAccountChecksAreLimited(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	v := f.as("vendor")
+	for _, path := range []string{"/account/pin", "/account/password"} {
+		locked := false
+		for i := 0; i < 15 && !locked; i++ {
+			resp := v.form(path, url.Values{"pin_current": {"guess " + itoa(int64(i))}, "current": {"guess " + itoa(int64(i))},
+				"pin": {"482916"}, "pin_confirm": {"482916"}, "new": {"a new password 1"}, "confirm": {"a new password 1"}})
+			switch resp.StatusCode {
+			case 422:
+			case 429:
+				locked = true
+			default:
+				t.Fatalf("%s guess %d: %d", path, i, resp.StatusCode)
+			}
+		}
+		if !locked {
+			t.Fatalf("%s: 15 wrong current secrets and no lock", path)
+		}
+		resp := v.form(path, url.Values{"pin_current": {fixturePassword}, "current": {fixturePassword},
+			"pin": {"482916"}, "pin_confirm": {"482916"}, "new": {"a new password 1"}, "confirm": {"a new password 1"}})
+		if resp.StatusCode != 429 {
+			t.Fatalf("%s: the right secret while locked: %d, want 429", path, resp.StatusCode)
+		}
+		f.clock.Add(16 * time.Minute)
+	}
+	if _, err := f.s.auth.SignInPIN(context.Background(), "vendor", "482916", "192.0.2.50"); err == nil {
+		t.Fatal("a PIN was set by guessing")
+	}
+}
+
+// TestResetClearsPIN: an administrator's password reset also takes away
+// the vendor's PIN.
+func TestResetClearsPIN(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	ctx := context.Background()
+	vendor := f.users["vendor"]
+	if err := users.NewStore(f.db).SetPIN(ctx, audit.System, vendor.ID, "482916", "482916"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.auth.SignInPIN(ctx, "vendor", "482916", "192.0.2.50"); err != nil {
+		t.Fatalf("PIN before the reset: %v", err)
+	}
+	a := f.as("admin")
+	if resp := a.form("/admin/users/"+itoa(vendor.ID)+"/reset-password", url.Values{}); resp.StatusCode >= 400 {
+		t.Fatalf("reset: %d", resp.StatusCode)
+	}
+	u, err := users.NewStore(f.db).ByID(ctx, vendor.ID)
+	if err != nil || u.PINHash != nil {
+		t.Fatalf("after the reset the PIN is %v (%v)", u.PINHash, err)
+	}
+	if _, err := f.s.auth.SignInPIN(ctx, "vendor", "482916", "192.0.2.51"); err == nil {
+		t.Fatal("the old PIN still signs in")
+	}
+}
+
+func jsonBody(t *testing.T, v any) io.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
+}
