@@ -1,0 +1,84 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"hawker/thai"
+)
+
+// CSV is the statement's twin for a spreadsheet: the same figures as the
+// PDF, in lang, UTF-8 with a byte-order mark so that Excel reads the Thai.
+// Amounts are plain decimals (1234.50) and dates ISO (2026-11-30), so
+// that a spreadsheet reads them as numbers and dates.
+func (st Statement) CSV(lang string) []byte {
+	var b bytes.Buffer
+	b.WriteString("\uFEFF")
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	amt := func(d decimal.Decimal) string { return d.StringFixed(2) }
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	status := word(lang, "closed")
+	if !st.Closed {
+		status = word(lang, "provisional.mark")
+	}
+	rows := [][]string{
+		{word(lang, "programme")},
+		{word(lang, "title"), thai.MonthIn(lang, st.Month)},
+		{word(lang, "number"), st.Number},
+		{word(lang, "code"), st.Code},
+		{word(lang, "vendor"), st.Name},
+		{word(lang, "business"), st.Business},
+		{word(lang, "month"), st.Month.Format("2006-01")},
+		{status},
+		{word(lang, "fingerprint"), st.Fingerprint},
+		{},
+		{word(lang, "summary")},
+		{word(lang, "opening"), amt(st.Opening), thai.BahtText(st.Opening)},
+	}
+	for _, a := range st.SalesBy {
+		rows = append(rows, []string{word(lang, "sales."+a.Key), amt(a.Amount)})
+	}
+	rows = append(rows, []string{word(lang, "sales"), amt(st.Sales), thai.BahtText(st.Sales)})
+	for _, a := range st.ExpensesBy {
+		rows = append(rows, []string{word(lang, "cat."+a.Key), amt(a.Amount)})
+	}
+	rows = append(rows,
+		[]string{word(lang, "expenses"), amt(st.Expenses), thai.BahtText(st.Expenses)},
+		[]string{word(lang, "profit"), amt(st.Profit), thai.BahtText(st.Profit)},
+		[]string{word(lang, "drawings"), amt(st.Drawings)},
+		[]string{word(lang, "grants"), amt(st.GrantsTotal)})
+	for _, g := range st.Grants {
+		rows = append(rows, []string{"", amt(g.Amount), day(g.Date), g.Text})
+	}
+	rows = append(rows, []string{word(lang, "closing"), amt(st.Closing), thai.BahtText(st.Closing)}, []string{},
+		[]string{word(lang, "cashbook")},
+		[]string{word(lang, "col.date"), word(lang, "col.item"), word(lang, "col.receipts"), word(lang, "col.payments"), word(lang, "col.balance"), word(lang, "col.late")},
+		[]string{day(st.Month), word(lang, "brought"), "", "", amt(st.Opening), ""})
+	p := &statementPDF{lang: lang, st: st}
+	for _, r := range st.Rows {
+		rec, pay, own := "", "", ""
+		if !r.Receipt.IsZero() {
+			rec = amt(r.Receipt)
+		}
+		if !r.Payment.IsZero() {
+			pay = amt(r.Payment)
+		}
+		if r.Late {
+			own = day(r.Own)
+		}
+		r.Late = false // the own date has a column of its own here
+		rows = append(rows, []string{day(r.Date), p.describe(r), rec, pay, amt(r.Balance), own})
+	}
+	rows = append(rows, []string{"", word(lang, "total"), amt(st.Receipts), amt(st.Payments), amt(st.Closing), ""}, []string{},
+		[]string{word(lang, "equipment")})
+	for _, e := range st.Equipment {
+		rows = append(rows, []string{day(e.Date), e.Text, amt(e.Amount)})
+	}
+	rows = append(rows, []string{word(lang, "equipment.total"), "", amt(st.EquipmentVal)})
+	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
+	return b.Bytes()
+}

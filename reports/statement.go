@@ -1,0 +1,344 @@
+package reports
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"hawker/ledger"
+	"hawker/vendors"
+)
+
+// Amount is a labelled figure of a statement's summary: Key is a sale's
+// method or an expense's category.
+type Amount struct {
+	Key    string
+	Amount decimal.Decimal
+}
+
+// Item is a dated line with its own text: a grant or an equipment item.
+type Item struct {
+	Date   time.Time
+	Text   string
+	Amount decimal.Decimal
+}
+
+// Row is one line of the cash receipts and payments table: one ledger
+// entry's effect on the money the vendor holds (cash on hand and her
+// PromptPay/bank account). Date is the day it was booked; Own the day it
+// happened, which differs for an entry booked late because its own month
+// had closed.
+type Row struct {
+	Entry    int64
+	Date     time.Time
+	Own      time.Time
+	Late     bool
+	Kind     string // sale, expense, drawing, grant, other
+	What     string // method or category
+	Note     string // the vendor's note or the ledger's memo
+	Void     bool   // the reversal of a voided entry
+	Receipt  decimal.Decimal
+	Payment  decimal.Decimal
+	Balance  decimal.Decimal
+	Reversed bool // voided later in the month (its reversal is its own row)
+}
+
+// Statement is a vendor's month: every figure a statement shows, computed
+// from the ledger alone (BuildStatement). Its fingerprint is the SHA-256 of
+// those figures, the same in Thai and English.
+type Statement struct {
+	Number   string // <CODE>-<YYYY-MM>: one per vendor and month
+	Code     string
+	Name     string
+	Business string
+	Month    time.Time
+	Closed   bool // built from a closed month's snapshot; else provisional
+
+	Opening      decimal.Decimal // cash on hand + PromptPay/bank
+	SalesBy      []Amount        // by method, every method
+	Sales        decimal.Decimal
+	ExpensesBy   []Amount // by category, every category
+	Expenses     decimal.Decimal
+	Drawings     decimal.Decimal
+	Profit       decimal.Decimal // sales less expenses
+	Grants       []Item          // grant money and capital received
+	GrantsTotal  decimal.Decimal
+	EquipmentIn  []Item // equipment received this month
+	Closing      decimal.Decimal
+	Receipts     decimal.Decimal // the table's totals
+	Payments     decimal.Decimal
+	Rows         []Row
+	DailySales   []decimal.Decimal // index 0 is the 1st
+	Equipment    []Item            // held at the month's end
+	EquipmentVal decimal.Decimal
+
+	Fingerprint string // hex SHA-256 of the figures
+}
+
+// Short is the fingerprint as printed: its first 16 hex digits in groups.
+func (s Statement) Short() string { return ShortFingerprint(s.Fingerprint) }
+
+// ShortFingerprint groups the first 16 hex digits of a fingerprint by four.
+func ShortFingerprint(fp string) string {
+	if len(fp) < 16 {
+		return strings.ToUpper(fp)
+	}
+	fp = strings.ToUpper(fp[:16])
+	return fp[0:4] + "-" + fp[4:8] + "-" + fp[8:12] + "-" + fp[12:16]
+}
+
+// StatementNumber is the number of a vendor's statement for a month.
+func StatementNumber(code string, month time.Time) string {
+	return code + "-" + month.Format("2006-01")
+}
+
+// Vendor is who a statement is for.
+type Vendor struct {
+	Code     string
+	Name     string
+	Business string
+}
+
+// Money accounts: what the cash receipts and payments table follows.
+var moneyAccounts = []string{vendors.AccountCash, vendors.AccountPromptPay}
+
+// salesMethodOf is the method of a sale by the account that took the money.
+var salesMethodOf = map[string]vendors.Method{
+	vendors.AccountCash:       vendors.Cash,
+	vendors.AccountPromptPay:  vendors.PromptPay,
+	vendors.AccountReceivable: vendors.Credit,
+}
+
+// BuildStatement computes a vendor's statement from her book's month (bm),
+// the descriptions of its vendor entries (vendors.Describe) and the lines of
+// her equipment account through the month's end. Every figure comes from
+// ledger lines or, for a closed month, its snapshot; descriptions only name
+// rows and mark late ones.
+func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.Described, equipment []ledger.BookLine) (Statement, error) {
+	st := Statement{
+		Number: StatementNumber(v.Code, bm.Month), Code: v.Code, Name: v.Name, Business: v.Business,
+		Month: bm.Month, Closed: bm.Closed,
+	}
+	acct := func(code string) ledger.AccountMonth {
+		a, _ := bm.Account(code)
+		return a
+	}
+	for _, c := range moneyAccounts {
+		st.Opening = st.Opening.Add(acct(c).Opening)
+		st.Closing = st.Closing.Add(acct(c).Closing)
+	}
+	sales := acct(vendors.AccountSales)
+	st.Sales = sales.Credits.Sub(sales.Debits)
+	st.Expenses = decimal.Zero
+	for _, c := range vendors.Categories {
+		a := acct(vendors.ExpenseAccount(c))
+		amt := a.Debits.Sub(a.Credits)
+		st.ExpensesBy = append(st.ExpensesBy, Amount{string(c), amt})
+		st.Expenses = st.Expenses.Add(amt)
+	}
+	dr := acct(vendors.AccountDrawings)
+	st.Drawings = dr.Debits.Sub(dr.Credits)
+	st.Profit = st.Sales.Sub(st.Expenses)
+
+	// Entries of the month, in the ledger's order.
+	type entry struct {
+		id    int64
+		date  time.Time
+		memo  string
+		rev   *int64
+		lines []ledger.BookLine
+	}
+	var entries []*entry
+	byID := map[int64]*entry{}
+	for _, l := range bm.Lines {
+		e := byID[l.EntryID]
+		if e == nil {
+			e = &entry{id: l.EntryID, date: l.BusinessDate, memo: l.Memo, rev: l.Reverses}
+			byID[l.EntryID] = e
+			entries = append(entries, e)
+		}
+		e.lines = append(e.lines, l)
+	}
+	days := bm.Month.AddDate(0, 1, -1).Day()
+	st.DailySales = make([]decimal.Decimal, days)
+	byMethod := map[vendors.Method]decimal.Decimal{}
+	reversedInMonth := map[int64]bool{}
+	for _, e := range entries {
+		if e.rev != nil {
+			reversedInMonth[*e.rev] = true
+		}
+	}
+	running := st.Opening
+	st.Receipts, st.Payments, st.GrantsTotal = decimal.Zero, decimal.Zero, decimal.Zero
+	for _, e := range entries {
+		money, sale := decimal.Zero, decimal.Zero
+		saleAcct := ""
+		grant := false
+		for _, l := range e.lines {
+			switch l.Code {
+			case vendors.AccountCash, vendors.AccountPromptPay:
+				money = money.Add(l.Amount)
+			case vendors.AccountSales:
+				sale = sale.Sub(l.Amount)
+			case vendors.AccountGrantIncome, vendors.AccountGrantCapital:
+				grant = true
+				st.Grants = append(st.Grants, Item{Date: l.BusinessDate, Text: e.memo, Amount: l.Amount.Neg()})
+				st.GrantsTotal = st.GrantsTotal.Sub(l.Amount)
+			case vendors.AccountEquipment:
+				st.EquipmentIn = append(st.EquipmentIn, Item{Date: l.BusinessDate, Text: e.memo, Amount: l.Amount})
+			}
+			if _, ok := salesMethodOf[l.Code]; ok && saleAcct == "" {
+				saleAcct = l.Code
+			}
+		}
+		if !sale.IsZero() {
+			m := salesMethodOf[saleAcct]
+			if m == "" {
+				return Statement{}, fmt.Errorf("reports: %s: sale entry %d takes money into no known account", st.Number, e.id)
+			}
+			byMethod[m] = byMethod[m].Add(sale)
+			st.DailySales[e.date.Day()-1] = st.DailySales[e.date.Day()-1].Add(sale)
+		}
+		if money.IsZero() {
+			continue
+		}
+		r := Row{Entry: e.id, Date: e.date, Own: e.date, Note: e.memo, Reversed: reversedInMonth[e.id]}
+		switch d, ok := described[e.id]; {
+		case ok:
+			r.Kind, r.Note, r.Own, r.Void = string(d.Kind), d.Note, d.Date, d.Void
+			if d.Method != nil {
+				r.What = string(*d.Method)
+			}
+			if d.Category != nil {
+				r.What = string(*d.Category)
+			}
+			if d.Void {
+				r.Note = d.Reason
+			}
+		case grant:
+			r.Kind = "grant"
+		default:
+			r.Kind = "other"
+		}
+		r.Late = r.Own.Before(bm.Month)
+		if money.IsPositive() {
+			r.Receipt = money
+			st.Receipts = st.Receipts.Add(money)
+		} else {
+			r.Payment = money.Neg()
+			st.Payments = st.Payments.Add(r.Payment)
+		}
+		running = running.Add(money)
+		r.Balance = running
+		st.Rows = append(st.Rows, r)
+	}
+	for _, m := range vendors.Methods {
+		st.SalesBy = append(st.SalesBy, Amount{string(m), byMethod[m].Add(decimal.Zero)})
+	}
+	if !running.Equal(st.Closing) {
+		return Statement{}, fmt.Errorf("reports: %s: the lines end at %s but the month closes at %s", st.Number, running.StringFixed(2), st.Closing.StringFixed(2))
+	}
+	var methods decimal.Decimal
+	for _, a := range st.SalesBy {
+		methods = methods.Add(a.Amount)
+	}
+	if !methods.Equal(st.Sales) {
+		return Statement{}, fmt.Errorf("reports: %s: sales by method sum to %s, the sales account to %s", st.Number, methods.StringFixed(2), st.Sales.StringFixed(2))
+	}
+
+	// Equipment held: what the account was made of, less what was reversed.
+	reversed := map[int64]bool{}
+	for _, l := range equipment {
+		if l.Reverses != nil {
+			reversed[*l.Reverses] = true
+		}
+	}
+	st.EquipmentVal = decimal.Zero
+	for _, l := range equipment {
+		if l.Reverses != nil || reversed[l.EntryID] {
+			continue
+		}
+		st.Equipment = append(st.Equipment, Item{Date: l.BusinessDate, Text: l.Memo, Amount: l.Amount})
+		st.EquipmentVal = st.EquipmentVal.Add(l.Amount)
+	}
+	if eq, ok := bm.Account(vendors.AccountEquipment); ok && !eq.Closing.Equal(st.EquipmentVal) {
+		return Statement{}, fmt.Errorf("reports: %s: equipment items sum to %s, the account to %s", st.Number, st.EquipmentVal.StringFixed(2), eq.Closing.StringFixed(2))
+	}
+	st.Fingerprint = st.fingerprint()
+	return st, nil
+}
+
+// fingerprint is the SHA-256 of the statement's figures in a fixed text
+// form: who, which month, whether closed, every total and every row. Words
+// and language are not in it, so the Thai and the English print share it.
+func (s Statement) fingerprint() string {
+	var b strings.Builder
+	f := func(name string, v any) {
+		switch x := v.(type) {
+		case decimal.Decimal:
+			v = x.StringFixed(2)
+		case time.Time:
+			v = x.Format(time.DateOnly)
+		}
+		fmt.Fprintf(&b, "%s=%v\n", name, v)
+	}
+	f("v", 1)
+	f("number", s.Number)
+	f("code", s.Code)
+	f("month", s.Month)
+	f("closed", s.Closed)
+	f("opening", s.Opening)
+	for _, a := range s.SalesBy {
+		f("sales."+a.Key, a.Amount)
+	}
+	f("sales", s.Sales)
+	for _, a := range s.ExpensesBy {
+		f("expenses."+a.Key, a.Amount)
+	}
+	f("expenses", s.Expenses)
+	f("drawings", s.Drawings)
+	f("profit", s.Profit)
+	for _, g := range s.Grants {
+		f("grant", g.Date.Format(time.DateOnly)+" "+g.Amount.StringFixed(2))
+	}
+	f("grants", s.GrantsTotal)
+	for _, e := range s.EquipmentIn {
+		f("equipment_in", e.Date.Format(time.DateOnly)+" "+e.Amount.StringFixed(2))
+	}
+	f("closing", s.Closing)
+	for _, r := range s.Rows {
+		f("row", fmt.Sprintf("%d %s %s %s %s %s", r.Entry, r.Date.Format(time.DateOnly), r.Own.Format(time.DateOnly),
+			r.Receipt.StringFixed(2), r.Payment.StringFixed(2), r.Balance.StringFixed(2)))
+	}
+	f("equipment", s.EquipmentVal)
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// Totals are the figures a verification page shows: a statement's month
+// and totals, nothing that names the vendor.
+type Totals struct {
+	Opening  decimal.Decimal `json:"opening"`
+	Sales    decimal.Decimal `json:"sales"`
+	Expenses decimal.Decimal `json:"expenses"`
+	Drawings decimal.Decimal `json:"drawings"`
+	Profit   decimal.Decimal `json:"profit"`
+	Grants   decimal.Decimal `json:"grants"`
+	Closing  decimal.Decimal `json:"closing"`
+}
+
+// Totals are s's totals.
+func (s Statement) Totals() Totals {
+	return Totals{Opening: s.Opening, Sales: s.Sales, Expenses: s.Expenses, Drawings: s.Drawings,
+		Profit: s.Profit, Grants: s.GrantsTotal, Closing: s.Closing}
+}
+
+// activeDays counts the days with sales, for the chart's caption.
+func (s Statement) activeDays() int {
+	return len(s.DailySales) - len(slices.DeleteFunc(slices.Clone(s.DailySales), func(d decimal.Decimal) bool { return !d.IsZero() }))
+}
