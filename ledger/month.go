@@ -110,9 +110,11 @@ func (s *Store) BookMonth(ctx context.Context, book int64, month time.Time) (Boo
 		return fmt.Errorf("ledger: month %s of book %d: %w", month.Format("2006-01"), book, err)
 	}
 	bm := BookMonth{Month: month, Accounts: []AccountMonth{}, Lines: []BookLine{}}
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
-			return err
+	err := pg.InTx(ctx, s.q, func(tx *sqlx.Tx) error {
+		if !pg.InCallerTx(s.q) {
+			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
+				return err
+			}
 		}
 		if err := tx.GetContext(ctx, &bm.Book, `SELECT id, kind, owner_ref, name, created_at FROM ledger_books WHERE id = $1`, book); err != nil {
 			return pg.NotFound(err, ErrNotFound)
@@ -146,7 +148,7 @@ func (s *Store) BookMonth(ctx context.Context, book int64, month time.Time) (Boo
 // first: what an asset account such as equipment was made of.
 func (s *Store) LinesThrough(ctx context.Context, account int64, day time.Time) ([]BookLine, error) {
 	ls := []BookLine{}
-	err := s.db.SelectContext(ctx, &ls, `
+	err := s.q.SelectContext(ctx, &ls, `
 		SELECT l.id, l.entry_id, l.account_id, a.code, l.business_date, l.amount,
 		       e.memo, e.reference, e.reverses_entry_id
 		FROM ledger_lines l

@@ -48,13 +48,11 @@ CREATE TABLE report_jobs (
 );
 CREATE INDEX report_jobs_waiting_idx ON report_jobs (id) WHERE state IN ('queued', 'running');
 
--- The finished items of a job (one vendor's statement), with what the job
--- made for it when it keeps its output in the database (the officers'
--- ZIP). A re-run of a killed job skips the items found here.
+-- The finished items of a job (one vendor's statement). A re-run of a
+-- killed job skips the items found here.
 CREATE TABLE report_job_items (
     job_id  bigint NOT NULL REFERENCES report_jobs (id) ON DELETE CASCADE,
     item    text NOT NULL,
-    files   jsonb NOT NULL DEFAULT '[]',
     done_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (job_id, item)
 );

@@ -48,3 +48,23 @@ func (s *Store) Describe(ctx context.Context, participantID int64, entryIDs []in
 	}
 	return out, nil
 }
+
+// Holder is a participant who has books.
+type Holder struct {
+	ParticipantID int64  `db:"participant_id"`
+	Code          string `db:"code"`
+	Book          int64  `db:"book_id"`
+}
+
+// Holders lists every participant with books, by code.
+func (s *Store) Holders(ctx context.Context) ([]Holder, error) {
+	hs := []Holder{}
+	err := s.db.SelectContext(ctx, &hs, `
+		SELECT vb.participant_id, p.code, vb.book_id
+		FROM vendor_books vb JOIN participants p ON p.id = vb.participant_id
+		ORDER BY p.code`)
+	if err != nil {
+		return nil, fmt.Errorf("vendors: holders: %w", err)
+	}
+	return hs, nil
+}
