@@ -65,11 +65,11 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := s.reauthenticate(c, "current", "user.password_wrong", false); err != nil {
 		return s.renderAccount(c, mergeFields(err, p.Validate(*u)))
 	}
-	err := users.NewStore(s.db).ChangePassword(c.UserContext(), actor(c), u.ID, p)
+	err := s.users.ChangePassword(c.UserContext(), actor(c), u.ID, p)
 	if err != nil {
 		return s.renderAccount(c, err)
 	}
-	fresh, err := users.NewStore(s.db).ByID(c.UserContext(), u.ID)
+	fresh, err := s.users.ByID(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) setPIN(c *fiber.Ctx) error {
 	if err := s.reauthenticate(c, "pin_current", "user.pin_current_wrong", true); err != nil {
 		return s.renderAccount(c, err)
 	}
-	err := users.NewStore(s.db).SetPIN(c.UserContext(), actor(c), u.ID, c.FormValue("pin"), c.FormValue("pin_confirm"))
+	err := s.users.SetPIN(c.UserContext(), actor(c), u.ID, c.FormValue("pin"), c.FormValue("pin_confirm"))
 	if err != nil {
 		return s.renderAccount(c, err)
 	}

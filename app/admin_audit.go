@@ -43,7 +43,7 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	f := audit.Filter{Action: p.Action, Object: p.Object, Limit: auditPageSize}
 	f.Before, _ = strconv.ParseInt(c.Query("before"), 10, 64)
 	errs := valid.Errors{}
-	store := users.NewStore(s.db)
+	store := s.users
 	if p.Actor != "" {
 		u, err := store.ByLogin(c.UserContext(), p.Actor)
 		switch {

@@ -28,7 +28,7 @@ var usersNotices = map[string]string{
 }
 
 func (s *Server) listUsers(c *fiber.Ctx) error {
-	us, err := users.NewStore(s.db).List(c.UserContext())
+	us, err := s.users.List(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ type userForm struct {
 }
 
 func (s *Server) renderUserForm(c *fiber.Ctx, f userForm) error {
-	ds, err := donors.NewStore(s.db).List(c.UserContext())
+	ds, err := s.donors.List(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err == nil {
 		var u users.User
 		var otp string
-		u, otp, err = users.NewStore(s.db).Create(c.UserContext(), actor(c), n)
+		u, otp, err = s.users.Create(c.UserContext(), actor(c), n)
 		if err == nil {
 			return s.showOneTime(c, oneTimePage{User: u, Password: otp, Created: true})
 		}
@@ -101,7 +101,7 @@ func (s *Server) userLinks(c *fiber.Ctx, f userForm, n *users.New) error {
 		if f.Participant == "" {
 			return nil // Validate says it is missing
 		}
-		p, err := participants.NewStore(s.db).ByCode(c.UserContext(), f.Participant)
+		p, err := s.participants.ByCode(c.UserContext(), f.Participant)
 		if errors.Is(err, participants.ErrNotFound) {
 			return valid.Errors{"participant": "user.participant_unknown"}
 		}
@@ -149,7 +149,7 @@ func (s *Server) disableUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := users.NewStore(s.db).Disable(c.UserContext(), actor(c), id); err != nil {
+	if err := s.users.Disable(c.UserContext(), actor(c), id); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/users?done=disabled", http.StatusSeeOther)
@@ -160,7 +160,7 @@ func (s *Server) enableUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := users.NewStore(s.db).Enable(c.UserContext(), actor(c), id); err != nil {
+	if err := s.users.Enable(c.UserContext(), actor(c), id); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/users?done=enabled", http.StatusSeeOther)
@@ -171,7 +171,7 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	store := users.NewStore(s.db)
+	store := s.users
 	otp, err := store.ResetPassword(c.UserContext(), actor(c), id)
 	if err != nil {
 		return err
@@ -188,7 +188,7 @@ func (s *Server) endSessions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := users.NewStore(s.db).ByID(c.UserContext(), id); err != nil {
+	if _, err := s.users.ByID(c.UserContext(), id); err != nil {
 		return err
 	}
 	if _, err := s.auth.EndAll(c.UserContext(), actor(c), id); err != nil {

@@ -16,47 +16,10 @@ import (
 	"hawker/vendors"
 )
 
-// entryJSON is a vendor entry as the API shows it. A replay answers with
-// exactly the first answer's body.
-type entryJSON struct {
-	ID          int64      `json:"id"`
-	EntryID     int64      `json:"entry_id"`
-	Participant string     `json:"participant"`
-	Date        string     `json:"date"`
-	Kind        string     `json:"kind"`
-	Amount      string     `json:"amount"`
-	Category    string     `json:"category,omitempty"`
-	Method      string     `json:"method,omitempty"`
-	Note        string     `json:"note"`
-	OnBehalf    bool       `json:"on_behalf"`
-	RecordedAt  time.Time  `json:"recorded_at"`
-	Voided      bool       `json:"voided"`
-	VoidReason  string     `json:"void_reason,omitempty"`
-	ReversalID  *int64     `json:"reversal_entry_id,omitempty"`
-	VoidedAt    *time.Time `json:"voided_at,omitempty"`
-}
+// entryJSON is a vendor entry as the API shows it.
+type entryJSON = vendors.EntryDoc
 
-func toEntryJSON(r vendors.Recorded) entryJSON {
-	out := entryJSON{
-		ID: r.ID, EntryID: r.EntryID, Participant: r.Participant, Date: r.Date.Format(time.DateOnly),
-		Kind: string(r.Kind), Amount: r.Amount.StringFixed(2), Note: r.Note, OnBehalf: r.OnBehalf,
-		RecordedAt: r.RecordedAt.UTC(), Voided: r.Voided(), ReversalID: r.ReversalID,
-	}
-	if r.Category != nil {
-		out.Category = string(*r.Category)
-	}
-	if r.Method != nil {
-		out.Method = string(*r.Method)
-	}
-	if r.VoidReason != nil {
-		out.VoidReason = *r.VoidReason
-	}
-	if r.VoidedAt != nil {
-		t := r.VoidedAt.UTC()
-		out.VoidedAt = &t
-	}
-	return out
-}
+func toEntryJSON(r vendors.Recorded) entryJSON { return r.Doc() }
 
 // MaxKey is the longest Idempotency-Key accepted.
 const MaxKey = 200
@@ -87,7 +50,7 @@ func (s *Server) entryParticipant(c *fiber.Ctx, code string) (participants.Parti
 		}
 		return participants.Participant{}, valid.Errors{"participant": "vendor.participant_required"}
 	}
-	p, err := participants.NewStore(s.db).ByCode(c.UserContext(), code)
+	p, err := s.participants.ByCode(c.UserContext(), code)
 	if errors.Is(err, participants.ErrNotFound) && !hasRole(c, users.Vendor) {
 		return p, valid.Errors{"participant": "vendor.participant_unknown"}
 	}

@@ -50,7 +50,7 @@ type participantJSON struct {
 }
 
 func (s *Server) participantJSON(c *fiber.Ctx, p participants.Participant) (participantJSON, error) {
-	st, err := participants.NewStore(s.db).ConsentState(c.UserContext(), p.ID)
+	st, err := s.participants.ConsentState(c.UserContext(), p.ID)
 	if err != nil {
 		return participantJSON{}, err
 	}
@@ -82,7 +82,7 @@ func (s *Server) apiEnrol(c *fiber.Ctx) error {
 		}
 		consents = append(consents, participants.Consent{Purpose: participants.Purpose(purpose), Given: given, RecordedOn: p.EnrolledOn})
 	}
-	p, err = participants.NewStore(s.db).Enrol(c.UserContext(), actor(c), p, consents)
+	p, err = s.participants.Enrol(c.UserContext(), actor(c), p, consents)
 	if dup := (*participants.DuplicatePhoneError)(nil); errors.As(err, &dup) {
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
 			Fields: valid.Errors{"phone": "participant.phone_taken"}, Ref: "/api/v1/participants/" + dup.Code, Err: err}
@@ -104,7 +104,7 @@ func (s *Server) apiParticipant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := participants.NewStore(s.db).View(c.UserContext(), actor(c), p.Code, "api"); err != nil {
+	if _, err := s.participants.View(c.UserContext(), actor(c), p.Code, "api"); err != nil {
 		return err
 	}
 	out, err := s.participantJSON(c, p)
@@ -128,28 +128,10 @@ func (s *Server) apiExport(c *fiber.Ctx) error {
 	return c.JSON(x)
 }
 
-// participantExport is everything Hawker holds about one participant: her
-// file, and her books entry by entry.
-type participantExport struct {
-	participants.Export
-	Books []entryJSON `json:"books"`
-}
-
-// exportOf gathers p's export; the view is recorded in the audit trail.
-func (s *Server) exportOf(c *fiber.Ctx, p participants.Participant) (participantExport, error) {
-	x, err := participants.NewStore(s.db).Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
-	if err != nil {
-		return participantExport{}, err
-	}
-	entries, err := s.vendors.All(c.UserContext(), p.ID)
-	if err != nil {
-		return participantExport{}, err
-	}
-	out := participantExport{Export: x, Books: make([]entryJSON, len(entries))}
-	for i, e := range entries {
-		out.Books[i] = toEntryJSON(e)
-	}
-	return out, nil
+// exportOf gathers p's export, every package's part of it; the view is
+// recorded in the audit trail.
+func (s *Server) exportOf(c *fiber.Ctx, p participants.Participant) (participants.Export, error) {
+	return s.participants.Export(c.UserContext(), actor(c), p.Code, s.now(), s.today())
 }
 
 // apiRecordConsent: POST /api/v1/participants/{code}/consents.
@@ -166,7 +148,7 @@ func (s *Server) apiRecordConsent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	consent, err = participants.NewStore(s.db).RecordConsent(c.UserContext(), actor(c), p, consent)
+	consent, err = s.participants.RecordConsent(c.UserContext(), actor(c), p, consent)
 	if err != nil {
 		return err
 	}
@@ -175,7 +157,7 @@ func (s *Server) apiRecordConsent(c *fiber.Ctx) error {
 
 // apiModules: GET /api/v1/training/modules, the active catalogue.
 func (s *Server) apiModules(c *fiber.Ctx) error {
-	ms, err := training.NewStore(s.db).Modules(c.UserContext(), false)
+	ms, err := s.training.Modules(c.UserContext(), false)
 	if err != nil {
 		return err
 	}
@@ -207,14 +189,14 @@ func (s *Server) apiRecordTraining(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	comp, err = participants.NewStore(s.db).RecordTraining(c.UserContext(), actor(c), p, comp)
+	comp, err = s.participants.RecordTraining(c.UserContext(), actor(c), p, comp)
 	if errors.Is(err, training.ErrNotFound) {
 		return valid.Errors{"module": "training.module_required"}
 	}
 	if err != nil {
 		return err
 	}
-	m, err := training.NewStore(s.db).Module(c.UserContext(), comp.ModuleID)
+	m, err := s.training.Module(c.UserContext(), comp.ModuleID)
 	if err != nil {
 		return err
 	}
@@ -235,7 +217,7 @@ func (s *Server) apiCreatePlan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	plan, err = participants.NewStore(s.db).CreatePlan(c.UserContext(), actor(c), p, plan)
+	plan, err = s.participants.CreatePlan(c.UserContext(), actor(c), p, plan)
 	if err != nil {
 		return err
 	}
@@ -249,7 +231,7 @@ func (s *Server) apiReviewPlan(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		store := participants.NewStore(s.db)
+		store := s.participants
 		switch action {
 		case "submit":
 			pl, err = store.SubmitPlan(c.UserContext(), actor(c), pl.ID)
@@ -306,7 +288,7 @@ func (s *Server) apiEligibility(c *fiber.Ctx) error {
 		return err
 	}
 	today := s.today()
-	e, err := participants.NewStore(s.db).Eligibility(c.UserContext(), p, today)
+	e, err := s.participants.Eligibility(c.UserContext(), s.db, p.Code, today)
 	if err != nil {
 		return err
 	}

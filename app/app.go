@@ -16,6 +16,10 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"hawker/auth"
+	"hawker/donors"
+	"hawker/participants"
+	"hawker/training"
+	"hawker/users"
 	"hawker/vendors"
 )
 
@@ -48,9 +52,14 @@ type Server struct {
 	log   *slog.Logger
 	views *views
 	stats *metrics
-	auth  *auth.Store
-	// vendors is shared by every request: it keeps the ledger's prepared
-	// posting statements and the participant → book cache.
+	// The domain stores, created once here and shared by every request.
+	auth         *auth.Store
+	users        *users.Store
+	participants *participants.Store
+	training     *training.Store
+	donors       *donors.Store
+	// vendors keeps the ledger's prepared posting statements and the
+	// participant → book cache.
 	vendors *vendors.Store
 	Fiber   *fiber.App
 }
@@ -71,7 +80,9 @@ func New(deps Deps) (*Server, error) {
 		deps.Auth.Now = deps.Now
 	}
 	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth),
+		users: users.NewStore(deps.DB), training: training.NewStore(deps.DB), donors: donors.NewStore(deps.DB),
 		vendors: vendors.NewStore(deps.DB)}
+	s.participants = participants.NewStore(deps.DB, s.personalData()...)
 	s.Fiber = fiber.New(fiber.Config{
 		AppName:               "hawker",
 		ReadTimeout:           15 * time.Second,
@@ -88,6 +99,16 @@ func New(deps Deps) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// personalData lists every package that keeps a participant's personal data
+// in its own tables, for her export and erasure (participants.PersonalData).
+// A package that adds such data implements the interface and joins here.
+func (s *Server) personalData() []participants.PersonalData {
+	return []participants.PersonalData{
+		s.users,   // her logins; erasure blanks their display names
+		s.vendors, // her PromptPay id (erased) and her books (kept)
+	}
 }
 
 func (s *Server) now() time.Time { return s.deps.Now() }

@@ -44,7 +44,7 @@ func (s *Server) setLanguage(c *fiber.Ctx) error {
 		return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid"}
 	}
 	if u := currentUser(c); u != nil && u.Language != lang {
-		if err := users.NewStore(s.db).SetLanguage(c.UserContext(), actor(c), u.ID, lang); err != nil {
+		if err := s.users.SetLanguage(c.UserContext(), actor(c), u.ID, lang); err != nil {
 			return err
 		}
 	}

@@ -26,7 +26,7 @@ func (s *Server) today() time.Time { return thai.Today(s.now()) }
 // checks the caller may see her; a page view of her file is audited by
 // showParticipant, not here.
 func (s *Server) participantFrom(c *fiber.Ctx) (participants.Participant, error) {
-	p, err := participants.NewStore(s.db).ByCode(c.UserContext(), c.Params("code"))
+	p, err := s.participants.ByCode(c.UserContext(), c.Params("code"))
 	if err != nil {
 		return p, err
 	}
@@ -46,7 +46,7 @@ type participantsPage struct {
 
 func (s *Server) listParticipants(c *fiber.Ctx) error {
 	f := participants.Filter{Query: c.Query("q"), Cohort: c.Query("cohort"), State: c.Query("state"), Eligible: c.Query("eligible")}
-	store := participants.NewStore(s.db)
+	store := s.participants
 	rows, err := store.List(c.UserContext(), f, s.today())
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Server) newParticipant(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderEnrol(c *fiber.Ctx, pg enrolPage) error {
-	cohorts, err := participants.NewStore(s.db).Cohorts(c.UserContext())
+	cohorts, err := s.participants.Cohorts(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) enrolParticipant(c *fiber.Ctx) error {
 		consents = append(consents, participants.Consent{Purpose: purpose, Given: given, RecordedOn: p.EnrolledOn})
 	}
 	if err == nil {
-		p, err = participants.NewStore(s.db).Enrol(c.UserContext(), actor(c), p, consents)
+		p, err = s.participants.Enrol(c.UserContext(), actor(c), p, consents)
 	}
 	var dup *participants.DuplicatePhoneError
 	var fields valid.Errors
@@ -164,7 +164,7 @@ func (s *Server) showParticipant(c *fiber.Ctx) error {
 
 func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) error {
 	ctx := c.UserContext()
-	store := participants.NewStore(s.db)
+	store := s.participants
 	p, err := s.participantFrom(c)
 	if err != nil {
 		return err
@@ -177,7 +177,7 @@ func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) erro
 	if u := currentUser(c); u != nil {
 		pg.Role = u.Role
 	}
-	if pg.Eligibility, err = store.Eligibility(ctx, p, today); err != nil {
+	if pg.Eligibility, err = store.Eligibility(ctx, s.db, p.Code, today); err != nil {
 		return err
 	}
 	if pg.Consent, err = store.ConsentState(ctx, p.ID); err != nil {
@@ -243,7 +243,7 @@ func (s *Server) recordConsent(c *fiber.Ctx) error {
 	}
 	consent, err := participants.ConsentForm{Purpose: c.FormValue("purpose"), Given: given, RecordedOn: c.FormValue("recorded_on")}.Parse(s.today())
 	if err == nil {
-		_, err = participants.NewStore(s.db).RecordConsent(c.UserContext(), actor(c), p, consent)
+		_, err = s.participants.RecordConsent(c.UserContext(), actor(c), p, consent)
 	}
 	var fields valid.Errors
 	if errors.As(err, &fields) {
@@ -303,7 +303,7 @@ func (s *Server) eraseParticipant(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.render(c, "participant_erase", erasePage{P: p, Errors: valid.Errors{"confirm": "participant.erase_confirm_mismatch"}})
 	}
-	if _, err := participants.NewStore(s.db).Erase(c.UserContext(), actor(c), p); err != nil {
+	if _, err := s.participants.Erase(c.UserContext(), actor(c), p); err != nil {
 		return err
 	}
 	return c.Redirect("/participants/"+url.PathEscape(p.Code)+"?done=erased", http.StatusSeeOther)
@@ -328,7 +328,7 @@ func (s *Server) programmeHome(c *fiber.Ctx) (programmeHome, error) {
 	case !hasRole(c, users.Officer, users.Manager):
 		return programmeHome{}, nil
 	}
-	exp, err := training.NewStore(s.db).ExpiringWithin(c.UserContext(), s.today(), ExpiryWindow)
+	exp, err := s.training.ExpiringWithin(c.UserContext(), s.today(), ExpiryWindow)
 	if err != nil {
 		return programmeHome{}, err
 	}

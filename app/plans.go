@@ -43,7 +43,7 @@ func (s *Server) newPlan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ps, err := participants.NewStore(s.db).Plans(c.UserContext(), p.ID)
+	ps, err := s.participants.Plans(c.UserContext(), p.ID)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Server) createPlan(c *fiber.Ctx) error {
 	f := planFormOf(c)
 	plan, err := f.Parse()
 	if err == nil {
-		plan, err = participants.NewStore(s.db).CreatePlan(c.UserContext(), actor(c), p, plan)
+		plan, err = s.participants.CreatePlan(c.UserContext(), actor(c), p, plan)
 	}
 	var fields valid.Errors
 	if errors.As(err, &fields) {
@@ -110,7 +110,7 @@ func (s *Server) planFrom(c *fiber.Ctx) (participants.Plan, participants.Partici
 	if err != nil {
 		return participants.Plan{}, participants.Participant{}, errNotFound
 	}
-	store := participants.NewStore(s.db)
+	store := s.participants
 	pl, err := store.Plan(c.UserContext(), id)
 	if err != nil {
 		return pl, participants.Participant{}, err
@@ -145,14 +145,14 @@ func (s *Server) renderPlan(c *fiber.Ctx, fields valid.Errors) error {
 	if err != nil {
 		return err
 	}
-	if _, err := participants.NewStore(s.db).View(c.UserContext(), actor(c), p.Code, "plan:"+strconv.Itoa(pl.Version)); err != nil {
+	if _, err := s.participants.View(c.UserContext(), actor(c), p.Code, "plan:"+strconv.Itoa(pl.Version)); err != nil {
 		return err
 	}
 	pg := planPage{P: p, Plan: pl, Figures: pl.Figures(), Notice: planNotices[c.Query("done")], Errors: fields}
 	if u := currentUser(c); u != nil {
 		pg.Role = string(u.Role)
 		if u.Role == users.Manager && pl.State == participants.Submitted {
-			if pg.MayApprove, err = participants.NewStore(s.db).MayApprove(c.UserContext(), p, pl, u.ID); err != nil {
+			if pg.MayApprove, err = s.participants.MayApprove(c.UserContext(), p, pl, u.ID); err != nil {
 				return err
 			}
 		}
@@ -179,7 +179,7 @@ func (s *Server) updatePlan(c *fiber.Ctx) error {
 	f := planFormOf(c)
 	plan, err := f.Parse()
 	if err == nil {
-		_, err = participants.NewStore(s.db).UpdatePlan(c.UserContext(), actor(c), p, pl.ID, plan)
+		_, err = s.participants.UpdatePlan(c.UserContext(), actor(c), p, pl.ID, plan)
 	}
 	var fields valid.Errors
 	if errors.As(err, &fields) {
@@ -199,7 +199,7 @@ func (s *Server) reviewPlan(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		store := participants.NewStore(s.db)
+		store := s.participants
 		switch action {
 		case "submitted":
 			_, err = store.SubmitPlan(c.UserContext(), actor(c), pl.ID)

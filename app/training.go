@@ -20,7 +20,7 @@ type modulesPage struct {
 }
 
 func (s *Server) listModules(c *fiber.Ctx) error {
-	ms, err := training.NewStore(s.db).Modules(c.UserContext(), true)
+	ms, err := s.training.Modules(c.UserContext(), true)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) editModule(c *fiber.Ctx) error {
 	if err != nil {
 		return errNotFound
 	}
-	m, err := training.NewStore(s.db).Module(c.UserContext(), int64(id))
+	m, err := s.training.Module(c.UserContext(), int64(id))
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Server) saveModule(c *fiber.Ctx) error {
 	}
 	m, err := f.Parse()
 	if err == nil {
-		store := training.NewStore(s.db)
+		store := s.training
 		if id == 0 {
 			_, err = store.AddModule(c.UserContext(), actor(c), m)
 		} else {
@@ -116,7 +116,7 @@ func (s *Server) newCompletion(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderCompletion(c *fiber.Ctx, pg completionPage) error {
-	ms, err := training.NewStore(s.db).Modules(c.UserContext(), false)
+	ms, err := s.training.Modules(c.UserContext(), false)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Server) recordCompletion(c *fiber.Ctx) error {
 	}
 	comp, err := f.Parse(s.today())
 	if err == nil {
-		_, err = participants.NewStore(s.db).RecordTraining(c.UserContext(), actor(c), p, comp)
+		_, err = s.participants.RecordTraining(c.UserContext(), actor(c), p, comp)
 	}
 	if errors.Is(err, training.ErrNotFound) {
 		err = valid.Errors{"module": "training.module_required"}
@@ -187,10 +187,10 @@ func (s *Server) newClass(c *fiber.Ctx) error {
 func (s *Server) renderClass(c *fiber.Ctx, pg classPage) error {
 	ctx := c.UserContext()
 	var err error
-	if pg.Modules, err = training.NewStore(s.db).Modules(ctx, false); err != nil {
+	if pg.Modules, err = s.training.Modules(ctx, false); err != nil {
 		return err
 	}
-	store := participants.NewStore(s.db)
+	store := s.participants
 	if pg.Cohorts, err = store.Cohorts(ctx); err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s *Server) recordClass(c *fiber.Ctx) error {
 	}
 	cl, err := f.Parse(s.today())
 	if err == nil {
-		_, err = training.NewStore(s.db).RecordClass(c.UserContext(), actor(c), cl)
+		_, err = s.training.RecordClass(c.UserContext(), actor(c), cl)
 	}
 	if errors.Is(err, training.ErrNotFound) {
 		err = valid.Errors{"module": "training.module_required"}

@@ -66,7 +66,7 @@ func (s *Server) ownParticipant(c *fiber.Ctx) (participants.Participant, error) 
 	if u == nil || u.Role != users.Vendor || u.ParticipantID == nil {
 		return participants.Participant{}, errForbidden
 	}
-	return participants.NewStore(s.db).ByID(c.UserContext(), *u.ParticipantID)
+	return s.participants.ByID(c.UserContext(), *u.ParticipantID)
 }
 
 // isOwn reports whether the signed-in user is the vendor p.
@@ -108,7 +108,7 @@ func (s *Server) auditStaffView(c *fiber.Ctx, p participants.Participant, what s
 	if isOwn(c, p) {
 		return nil
 	}
-	_, err := participants.NewStore(s.db).View(c.UserContext(), actor(c), p.Code, what)
+	_, err := s.participants.View(c.UserContext(), actor(c), p.Code, what)
 	return err
 }
 

@@ -58,7 +58,7 @@ func TestSeedParticipants(t *testing.T) {
 				t.Fatalf("vendor %s: %+v %v", l.Login, u, err)
 			}
 			p, _ := participants.NewStore(db).ByID(ctx, *u.ParticipantID)
-			if e, _ := participants.NewStore(db).Eligibility(ctx, p, today); !e.Eligible {
+			if e, _ := participants.NewStore(db).Eligibility(ctx, db, p.Code, today); !e.Eligible {
 				t.Errorf("vendor %s is tied to %s, not eligible: %v", l.Login, p.Code, e.Reasons)
 			}
 		}

@@ -2,7 +2,6 @@ package participants
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,14 +24,10 @@ type Export struct {
 	Training    []CompletionDoc `json:"training"`
 	Plans       []PlanDoc       `json:"plans"`
 	Eligibility Eligibility     `json:"eligibility"`
-	Logins      []LoginDoc      `json:"logins"`
-	PromptPay   *PromptPayDoc   `json:"promptpay"`
-}
-
-// PromptPayDoc is the PromptPay id a vendor saved for her customers' QR.
-type PromptPayDoc struct {
-	Kind  string `json:"kind" db:"id_kind"`
-	Value string `json:"value" db:"id_value"`
+	// Sections are what the other packages hold about her (PersonalData),
+	// written into the same JSON object after the fields above.
+	Sections Sections `json:"-"`
+	order    []string
 }
 
 // ProfileDoc is the participant's own fields.
@@ -157,15 +152,8 @@ func (p Plan) Doc(code string) PlanDoc {
 	return d
 }
 
-// LoginDoc is a sign-in account tied to the participant.
-type LoginDoc struct {
-	Login     string    `json:"login" db:"login"`
-	Role      string    `json:"role" db:"role"`
-	CreatedAt time.Time `json:"created_at" db:"created_at"`
-}
-
-// Export gathers all of p's data in one transaction and records the export
-// in the audit trail.
+// Export gathers all of her data, this package's and every holder's
+// (PersonalData), in one transaction, and records the export in the audit trail.
 func (s *Store) Export(ctx context.Context, a audit.Actor, code string, now time.Time, today time.Time) (Export, error) {
 	var x Export
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
@@ -173,7 +161,7 @@ func (s *Store) Export(ctx context.Context, a audit.Actor, code string, now time
 		if err != nil {
 			return err
 		}
-		x = Export{Format: ExportFormat, ExportedAt: now.UTC(), Participant: p.Doc(), Consents: []ConsentDoc{}, Training: []CompletionDoc{}, Plans: []PlanDoc{}, Logins: []LoginDoc{}}
+		x = Export{Format: ExportFormat, ExportedAt: now.UTC(), Participant: p.Doc(), Consents: []ConsentDoc{}, Training: []CompletionDoc{}, Plans: []PlanDoc{}}
 		cs, err := consentHistory(ctx, tx, p.ID)
 		if err != nil {
 			return err
@@ -206,15 +194,8 @@ func (s *Store) Export(ctx context.Context, a audit.Actor, code string, now time
 		if x.Eligibility, err = eligibility(ctx, tx, p, today); err != nil {
 			return err
 		}
-		if err := tx.SelectContext(ctx, &x.Logins, `SELECT login, role, created_at FROM users WHERE participant_id = $1 ORDER BY id`, p.ID); err != nil {
-			return fmt.Errorf("participants: export %s: logins: %w", p.Code, err)
-		}
-		var pp []PromptPayDoc
-		if err := tx.SelectContext(ctx, &pp, `SELECT id_kind, id_value FROM vendor_promptpay WHERE participant_id = $1`, p.ID); err != nil {
-			return fmt.Errorf("participants: export %s: promptpay: %w", p.Code, err)
-		}
-		if len(pp) > 0 {
-			x.PromptPay = &pp[0]
+		if err := s.exportHeld(ctx, tx, p, &x); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, a, "participant.export", p.Object(), ExportFormat)
 	})

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,10 +16,18 @@ import (
 )
 
 // Store reads and writes participants' files.
-type Store struct{ db *sqlx.DB }
+type Store struct {
+	db      *sqlx.DB
+	holders []PersonalData
+}
 
-// NewStore returns a Store on db.
-func NewStore(db *sqlx.DB) *Store { return &Store{db: db} }
+// NewStore returns a Store on db. Holders are the other packages that keep
+// personal data about participants: her export and erasure reach them, in
+// the order given. The application passes every one (see PersonalData); a
+// store without them serves everything but export and erasure in full.
+func NewStore(db *sqlx.DB, holders ...PersonalData) *Store {
+	return &Store{db: db, holders: holders}
+}
 
 // Enrol creates a participant's file with the next code of her enrolment
 // year, and records the consents given at enrolment, in one transaction.
@@ -231,76 +238,10 @@ func standing(ctx context.Context, q sqlx.QueryerContext, participantID int64, t
 	return training.Standing(ms, cs, today), nil
 }
 
-// Reasons a participant is not yet eligible for a grant.
-const (
-	ReasonErased          = "erased"
-	ReasonNoConsent       = "no_programme_consent"
-	ReasonTrainingMissing = "training_missing"
-	ReasonTrainingExpired = "training_expired"
-	ReasonNoApprovedPlan  = "no_approved_plan"
-)
-
-// Eligibility says whether a participant may receive a grant and, if not,
-// every reason why.
-type Eligibility struct {
-	Eligible bool                    `json:"eligible"`
-	Reasons  []string                `json:"reasons"`
-	Training []training.ModuleStatus `json:"-"` // required modules not current
-}
-
-// Eligibility works out whether p is eligible on day today: consent to take
-// part recorded and not withdrawn, every required module passed and
-// current, and an approved plan.
-func (s *Store) Eligibility(ctx context.Context, p Participant, today time.Time) (Eligibility, error) {
-	return eligibility(ctx, s.db, p, today)
-}
-
-func eligibility(ctx context.Context, q sqlx.QueryerContext, p Participant, today time.Time) (Eligibility, error) {
-	e := Eligibility{Reasons: []string{}}
-	if p.Erased() {
-		e.Reasons = append(e.Reasons, ReasonErased)
-	}
-	consent, err := consentState(ctx, q, p.ID)
-	if err != nil {
-		return e, err
-	}
-	if !consent.Gives(TakingPart) {
-		e.Reasons = append(e.Reasons, ReasonNoConsent)
-	}
-	st, err := standing(ctx, q, p.ID, today)
-	if err != nil {
-		return e, err
-	}
-	var missing, expired bool
-	for _, m := range st {
-		if !m.Module.Required || m.Status == training.Current {
-			continue
-		}
-		e.Training = append(e.Training, m)
-		missing = missing || m.Status == training.Missing
-		expired = expired || m.Status == training.Expired
-	}
-	if missing {
-		e.Reasons = append(e.Reasons, ReasonTrainingMissing)
-	}
-	if expired {
-		e.Reasons = append(e.Reasons, ReasonTrainingExpired)
-	}
-	var approved bool
-	err = sqlx.GetContext(ctx, q, &approved, `SELECT EXISTS (SELECT 1 FROM plans WHERE participant_id = $1 AND state = 'approved')`, p.ID)
-	if err != nil {
-		return e, fmt.Errorf("participants: eligibility: %w", err)
-	}
-	if !approved {
-		e.Reasons = append(e.Reasons, ReasonNoApprovedPlan)
-	}
-	e.Eligible = len(e.Reasons) == 0
-	return e, nil
-}
-
-// Erase removes p's personal fields (name, nickname, phone), her PromptPay
-// id and the display name of any vendor login tied to her. The code, consents, training,
-// plans and every figure stay, under the code.
+// Erase removes her personal fields (name, nickname, phone) and has every
+// holder of her personal data (PersonalData) erase what identifies her
+// there, in one transaction. The code, consents, training, plans and every
+// figure stay, under the code.
 func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Participant, error) {
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &p, `
@@ -309,117 +250,19 @@ func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Partic
 		if err != nil {
 			return fmt.Errorf("participants: erase %s: %w", p.Code, pg.NotFound(err, ErrErased))
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = '' WHERE participant_id = $1`, p.ID); err != nil {
-			return fmt.Errorf("participants: erase %s: user name: %w", p.Code, err)
+		held, err := s.eraseHeld(ctx, tx, p)
+		if err != nil {
+			return err
 		}
-		// Her PromptPay id is her mobile number or national id card number.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM vendor_promptpay WHERE participant_id = $1`, p.ID); err != nil {
-			return fmt.Errorf("participants: erase %s: promptpay: %w", p.Code, err)
-		}
-		return audit.Record(ctx, tx, a, "participant.erase", p.Object(), "name, nickname, phone and PromptPay id erased")
+		return audit.Record(ctx, tx, a, "participant.erase", p.Object(), erasedSummary(held))
 	})
 	return p, err
 }
 
-// States a participant's file can be in, for the list's filter.
-const (
-	StateEnrolled      = "enrolled"
-	StateInTraining    = "in_training"
-	StatePlanDraft     = "plan_draft"
-	StatePlanSubmitted = "plan_submitted"
-	StatePlanReturned  = "plan_returned"
-	StatePlanApproved  = "plan_approved" // but something else is missing
-	StateEligible      = "eligible"
-	StateErased        = "erased"
-)
-
-// States lists the file states in the order of the programme.
-var States = []string{StateEnrolled, StateInTraining, StatePlanDraft, StatePlanSubmitted, StatePlanReturned, StatePlanApproved, StateEligible, StateErased}
-
-// Filter narrows the participant list; empty fields do not filter.
-type Filter struct {
-	Query    string // part of a name, nickname, code or phone
-	Cohort   string
-	State    string
-	Eligible string // "yes" or "no"
-	Limit    int
-}
-
-// Row is one line of the participant list.
-type Row struct {
-	Participant
-	State    string `db:"state"`
-	Eligible bool   `db:"eligible"`
-}
-
-// List returns the participants matching f on day today, by code. The
-// state and eligibility here follow the same rules as Eligibility.
-func (s *Store) List(ctx context.Context, f Filter, today time.Time) ([]Row, error) {
-	var where []string
-	args := []any{today}
-	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + escapeLike(q) + "%"
-		cond := "name ILIKE " + arg(like) + " OR nickname ILIKE " + arg(like) + " OR code ILIKE " + arg(like)
-		if digits := onlyDigits(q); len(digits) >= 3 {
-			if strings.HasPrefix(digits, "66") && len(digits) == 11 {
-				digits = "0" + digits[2:]
-			}
-			cond += " OR phone LIKE " + arg("%"+digits+"%")
-		}
-		where = append(where, "("+cond+")")
-	}
-	if f.Cohort != "" {
-		where = append(where, "cohort = "+arg(f.Cohort))
-	}
-	if f.State != "" {
-		where = append(where, "state = "+arg(f.State))
-	}
-	switch f.Eligible {
-	case "yes":
-		where = append(where, "eligible")
-	case "no":
-		where = append(where, "NOT eligible")
-	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 500
-	}
-	q := `
-		WITH req AS (SELECT id, validity_months FROM training_modules WHERE required AND active),
-		facts AS (
-			SELECT p.id, p.code, p.name, p.nickname, p.phone, p.province, p.district, p.cohort, p.enrolled_on, p.erased_at,
-			       COALESCE((SELECT c.given FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'programme'
-			                  ORDER BY c.id DESC LIMIT 1), false) AS consent,
-			       NOT EXISTS (SELECT 1 FROM req r WHERE NOT EXISTS (
-			           SELECT 1 FROM training_completions tc
-			            WHERE tc.participant_id = p.id AND tc.module_id = r.id AND tc.passed
-			              AND (r.validity_months IS NULL
-			                   OR (tc.completed_on + make_interval(months => r.validity_months))::date >= $1::date))) AS trained_all,
-			       EXISTS (SELECT 1 FROM training_completions tc WHERE tc.participant_id = p.id) AS trained_any,
-			       (SELECT pl.state FROM plans pl WHERE pl.participant_id = p.id ORDER BY pl.version DESC LIMIT 1) AS plan_state,
-			       EXISTS (SELECT 1 FROM plans pl WHERE pl.participant_id = p.id AND pl.state = 'approved') AS plan_approved
-			  FROM participants p
-		),
-		rows AS (
-			SELECT *, (erased_at IS NULL AND consent AND trained_all AND plan_approved) AS eligible
-			  FROM facts
-		)
-		SELECT id, code, name, nickname, phone, province, district, cohort, enrolled_on, erased_at, eligible,
-		       CASE WHEN erased_at IS NOT NULL THEN 'erased'
-		            WHEN eligible THEN 'eligible'
-		            WHEN plan_state IS NOT NULL THEN 'plan_' || plan_state
-		            WHEN trained_any THEN 'in_training'
-		            ELSE 'enrolled' END AS state
-		  FROM rows`
-	if len(where) > 0 {
-		q = `SELECT * FROM (` + q + `) listed WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY code LIMIT ` + arg(f.Limit)
-	rows := []Row{}
-	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("participants: list: %w", err)
-	}
-	return rows, nil
+// erasedSummary says what an erasure removed: "name, nickname, phone and PromptPay id erased".
+func erasedSummary(held []string) string {
+	what := append([]string{"name", "nickname", "phone"}, held...)
+	return strings.Join(what[:len(what)-1], ", ") + " and " + what[len(what)-1] + " erased"
 }
 
 func escapeLike(s string) string {

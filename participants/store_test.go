@@ -32,8 +32,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := pgtest.New(t)
-	f := &fixture{db: db, store: participants.NewStore(db), training: training.NewStore(db)}
 	us := users.NewStore(db)
+	f := &fixture{db: db, store: participants.NewStore(db, us), training: training.NewStore(db)}
 	for _, x := range []struct {
 		login string
 		role  users.Role
@@ -188,7 +188,7 @@ func TestEligibilityReasons(t *testing.T) {
 	pt := f.enrol(t, "0655554444")
 	reasons := func() []string {
 		t.Helper()
-		e, err := f.store.Eligibility(ctx, pt, today)
+		e, err := f.store.Eligibility(ctx, f.db, pt.Code, today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestEligibilityReasons(t *testing.T) {
 		t.Errorf("expiring today: %+v", exp)
 	}
 	later := time.Date(2026, 12, 16, 0, 0, 0, 0, time.UTC)
-	if e, _ := f.store.Eligibility(ctx, pt, later); e.Eligible || e.Reasons[0] != participants.ReasonTrainingExpired {
+	if e, _ := f.store.Eligibility(ctx, f.db, pt.Code, later); e.Eligible || e.Reasons[0] != participants.ReasonTrainingExpired {
 		t.Errorf("after expiry: %+v", e)
 	}
 	if rows, _ := f.store.List(ctx, participants.Filter{State: participants.StatePlanApproved}, later); len(rows) != 1 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"hawker/audit"
 	"hawker/pg"
@@ -148,6 +149,23 @@ func Completions(ctx context.Context, q sqlx.QueryerContext, participantID int64
 		return nil, fmt.Errorf("training: completions: %w", err)
 	}
 	return cs, nil
+}
+
+// CompletionsOf lists the completions of each of the participants, newest
+// first, for reading many files at once (the participant list).
+func CompletionsOf(ctx context.Context, q sqlx.QueryerContext, participantIDs []int64) (map[int64][]Completion, error) {
+	var cs []Completion
+	err := sqlx.SelectContext(ctx, q, &cs, `
+		SELECT * FROM training_completions WHERE participant_id = ANY($1)
+		ORDER BY participant_id, completed_on DESC, id DESC`, pq.Array(participantIDs))
+	if err != nil {
+		return nil, fmt.Errorf("training: completions: %w", err)
+	}
+	out := make(map[int64][]Completion, len(participantIDs))
+	for _, c := range cs {
+		out[c.ParticipantID] = append(out[c.ParticipantID], c)
+	}
+	return out, nil
 }
 
 // Expiring is a certificate that runs out soon.

@@ -2,6 +2,7 @@ package vendors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"hawker/audit"
+	"hawker/participants"
 	"hawker/pg"
 	"hawker/valid"
 )
@@ -172,22 +174,23 @@ func (s *Store) PromptPay(ctx context.Context, participantID int64) (PromptPayID
 }
 
 // SetPromptPay saves a participant's PromptPay id, replacing any before it.
+// An erased file keeps no personal data: the id is refused (ErrErased), and
+// an erasure under way waits for this to end, then deletes it.
 func (s *Store) SetPromptPay(ctx context.Context, a audit.Actor, participantID int64, code string, id PromptPayID) error {
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		// An erased file keeps no personal data: the id is refused.
-		res, err := tx.ExecContext(ctx, `
+		if _, err := participants.LockLive(ctx, tx, participantID); errors.Is(err, participants.ErrErased) {
+			return fmt.Errorf("vendors: save promptpay of %s: %w", code, ErrErased)
+		} else if err != nil {
+			return fmt.Errorf("vendors: save promptpay: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `
 			INSERT INTO vendor_promptpay (participant_id, id_kind, id_value, updated_by)
-			SELECT id, $2, $3, $4 FROM participants WHERE id = $1 AND erased_at IS NULL
+			VALUES ($1, $2, $3, $4)
 			ON CONFLICT (participant_id) DO UPDATE SET id_kind = EXCLUDED.id_kind, id_value = EXCLUDED.id_value,
 			    updated_at = now(), updated_by = EXCLUDED.updated_by`,
 			participantID, id.Kind, id.Value, a.User())
 		if err != nil {
 			return fmt.Errorf("vendors: save promptpay: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("vendors: save promptpay: %w", err)
-		} else if n == 0 {
-			return fmt.Errorf("vendors: save promptpay of %s: %w", code, ErrErased)
 		}
 		return audit.Record(ctx, tx, a, "vendor.promptpay.set", "participant:"+code, "PromptPay id set ("+string(id.Kind)+")")
 	})

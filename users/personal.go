@@ -1,0 +1,47 @@
+package users
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// LoginDoc is a sign-in account tied to a participant, as her personal-data
+// export shows it (never the password or PIN hash).
+type LoginDoc struct {
+	Login     string    `json:"login" db:"login"`
+	Role      string    `json:"role" db:"role"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
+}
+
+// ExportPersonal gives a participant's export its "logins": the vendor
+// accounts tied to her (participants.PersonalData).
+func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID int64) (map[string]any, error) {
+	logins := []LoginDoc{}
+	err := tx.SelectContext(ctx, &logins, `SELECT login, role, created_at FROM users WHERE participant_id = $1 ORDER BY id`, participantID)
+	if err != nil {
+		return nil, fmt.Errorf("users: logins of participant %d: %w", participantID, err)
+	}
+	return map[string]any{"logins": logins}, nil
+}
+
+// ErasePersonal blanks the display name of every account tied to an erased
+// participant (participants.PersonalData). The accounts stay, as the audit
+// trail names them by id.
+func (s *Store) ErasePersonal(ctx context.Context, tx *sqlx.Tx, participantID int64) (string, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET name = '' WHERE participant_id = $1`, participantID)
+	if err != nil {
+		return "", fmt.Errorf("users: erase names of participant %d: %w", participantID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return "", fmt.Errorf("users: erase names of participant %d: %w", participantID, err)
+	} else if n == 0 {
+		return "", nil
+	}
+	return "login display name", nil
+}
+
+// PersonalTables names the table of this package that refers to a participant.
+func (s *Store) PersonalTables() []string { return []string{"users"} }
