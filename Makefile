@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
 export HAWKER_ADDR ?= :8080
 GO ?= go
 
-.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import clean
+.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import bench-page clean
 
 build:
 	$(GO) build -o bin/hawker .
@@ -39,6 +39,10 @@ bench-entries: postgres build
 
 bench-import: postgres
 	$(GO) run ./bench/import
+
+## bench-page: the books page, the participant list and sign-in in Chromium on emulated Slow 3G and a 4× slower CPU
+bench-page: postgres chromium
+	$(GO) run ./bench/page
 
 clean:
 	rm -rf bin

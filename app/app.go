@@ -61,7 +61,9 @@ type Server struct {
 	// vendors keeps the ledger's prepared posting statements and the
 	// participant → book cache.
 	vendors *vendors.Store
-	Fiber   *fiber.App
+	// static is the hashed, compressed static files.
+	static *staticSet
+	Fiber  *fiber.App
 }
 
 // BodyLimit is the largest request body accepted (CSV imports are the largest).
@@ -72,14 +74,18 @@ func New(deps Deps) (*Server, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	v, err := parseViews()
+	st, err := loadStatic()
+	if err != nil {
+		return nil, err
+	}
+	v, err := parseViews(st)
 	if err != nil {
 		return nil, err
 	}
 	if deps.Auth.Now == nil {
 		deps.Auth.Now = deps.Now
 	}
-	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth),
+	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, static: st, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth),
 		users: users.NewStore(deps.DB), training: training.NewStore(deps.DB), donors: donors.NewStore(deps.DB),
 		vendors: vendors.NewStore(deps.DB)}
 	s.participants = participants.NewStore(deps.DB, s.personalData()...)

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"hawker/users"
 )
@@ -161,19 +160,15 @@ func (s *Server) routes() []route {
 
 func (s *Server) register() error { return s.mount(append(s.routes(), s.deps.testRoutes...)) }
 
-// mount installs the middleware every request passes (security headers and
+// mount installs the middleware every request passes (compression of text, security headers and
 // the refusal of NUL and non-UTF-8 input; then, past the static files, the session and the CSRF check) and each of
 // rs behind the check of its rule.
 func (s *Server) mount(rs []route) error {
 	if len(s.deps.Secret) < 16 {
 		return fmt.Errorf("app: Deps.Secret must be at least 16 bytes")
 	}
-	static, err := fsSub("static")
-	if err != nil {
-		return err
-	}
-	s.Fiber.Use(s.findClient, securityHeaders, refuseJunk)
-	s.Fiber.Use("/static", filesystem.New(filesystem.Config{Root: static, MaxAge: 3600}))
+	s.Fiber.Use(compressText(), s.findClient, securityHeaders, refuseJunk)
+	s.Fiber.Use("/static", s.serveStatic)
 	s.Fiber.Use(s.loadSession, s.checkCSRF)
 	if err := s.addRoutes(rs); err != nil {
 		return err

@@ -407,29 +407,6 @@ func (s *Server) importEntriesForm(c *fiber.Ctx) error {
 	return s.render(c, "vendor_import", importPage{Done: &res})
 }
 
-// serveWorker: GET /sw.js. The service worker lives at the root so that its
-// scope covers /books and /vendors/…; browsers must always revalidate it.
-func (s *Server) serveWorker(c *fiber.Ctx) error {
-	b, err := assets.ReadFile("static/sw.js")
-	if err != nil {
-		return err
-	}
-	c.Set("Content-Type", "text/javascript; charset=utf-8")
-	c.Set("Cache-Control", "no-cache")
-	return c.Send(b)
-}
-
-// serveManifest: GET /manifest.webmanifest, the installable app's manifest.
-func (s *Server) serveManifest(c *fiber.Ctx) error {
-	b, err := assets.ReadFile("static/manifest.webmanifest")
-	if err != nil {
-		return err
-	}
-	c.Set("Content-Type", "application/manifest+json")
-	c.Set("Cache-Control", "public, max-age=3600")
-	return c.Send(b)
-}
-
 // reasonField names the reason field of entry id's void form.
 func reasonField(id int64) string { return fmt.Sprintf("reason-%d", id) }
 

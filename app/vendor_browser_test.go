@@ -105,7 +105,7 @@ func TestVendorRecordsOffline(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#sale-amount")),
 	)
 	waitFor("the service worker and the kept page", func() bool {
-		return eval(`(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/books')) && !!(await caches.match('/static/vendor.js')) ? 1 : 0)()`) == 1
+		return eval(`(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/books')) && !!(await caches.match(document.querySelector('script[src^="/static/vendor."]').src)) ? 1 : 0)()`) == 1
 	})
 
 	// Offline: two entries, a reload, a third.

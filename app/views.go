@@ -46,12 +46,12 @@ func mergeFuncs(maps ...template.FuncMap) (template.FuncMap, error) {
 	return all, nil
 }
 
-func parseViews() (*views, error) {
+func parseViews(st *staticSet) (*views, error) {
 	tr, err := newTranslator(allMessages()...)
 	if err != nil {
 		return nil, err
 	}
-	funcs, err := mergeFuncs(coreFuncs, participantFuncs, vendorFuncs)
+	funcs, err := mergeFuncs(coreFuncs, participantFuncs, vendorFuncs, st.funcs())
 	if err != nil {
 		return nil, err
 	}

@@ -1,37 +1,54 @@
-// Hawker's service worker: keeps the vendor's books usable offline.
+// Hawker's service worker: keeps the vendor's books usable offline, and
+// opens them at once on the next visit.
 //
-// - The shell (styles, script, icons, category pictures, manifest) is cached
-//   when the worker installs and served from the cache, refreshed behind.
-// - The books pages (/books, /vendors/CODE and their PromptPay pages and QR)
-//   are fetched from the network first; each good answer is kept, and
-//   offline the last one kept is shown. vendor.js also stores the page it
-//   runs on, so the very first visit is covered.
+// - PRECACHE is every static file under its hashed name (the server fills
+//   it in when it starts, from the list the templates' {{asset}} helper
+//   uses) and VERSION is made from that list. A new list is a new worker:
+//   it caches the new files, takes fresh copies of the pages the old one
+//   kept, and drops the old caches.
+// - Static files come from the cache; a hashed name never changes.
+// - The vendor's own books page (/books) opens from the kept copy at once,
+//   while a fresh copy is fetched behind it; the page is told when the
+//   fresh copy is in, and swaps in its figures (vendor.js).
+// - The other books pages (/vendors/CODE, PromptPay and its QR) come from
+//   the network first; each good answer is kept, and offline the last one
+//   kept is shown. vendor.js asks for the page it runs on to be kept, so the
+//   very first visit is covered.
 // - Nothing else is touched: the API (entries are queued by vendor.js in
 //   IndexedDB, never here), POSTs and every other page go to the network.
 'use strict';
 
-const VERSION = 'hawker-books-v1';
-const SHELL = [
-  '/static/app.css',
-  '/static/vendor.css',
-  '/static/vendor.js',
-  '/manifest.webmanifest',
-  '/static/icons/icon-192.png',
-  '/static/icons/icon-512.png',
-  '/static/img/ingredients.svg',
-  '/static/img/gas.svg',
-  '/static/img/ice.svg',
-  '/static/img/packaging.svg',
-  '/static/img/pitch.svg',
-  '/static/img/transport.svg',
-  '/static/img/other.svg',
-  '/static/img/home.svg',
-];
+const PRECACHE = ["__PRECACHE__"];
+const VERSION = 'hawker-__VERSION__';
 
+const ownBooks = '/books';
 const booksPage = /^\/(books(\/promptpay(\.svg)?)?|vendors\/HSF-[0-9]{4}-[0-9]{4,}(\/promptpay(\.svg)?)?)$/;
 
+// keep fetches path and keeps it when the answer is the page itself (not a
+// redirect to sign in); it resolves to true when kept.
+function keep(path) {
+  return fetch(path, { credentials: 'same-origin' }).then((res) => {
+    if (!res.ok || res.redirected) return false;
+    return caches.open(VERSION).then((c) => c.put(path, res)).then(() => true);
+  });
+}
+
+// fillPrecache caches the static files the cache lacks (after a sign-out
+// emptied it, say).
+function fillPrecache() {
+  return caches.open(VERSION).then((c) => Promise.all(PRECACHE.map((u) =>
+    c.match(u).then((hit) => hit || c.add(u)))));
+}
+
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(VERSION).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(VERSION).then((c) => c.addAll(PRECACHE))
+    .then(() => caches.keys())
+    .then((names) => Promise.all(names.filter((n) => n !== VERSION).map((n) =>
+      caches.open(n).then((old) => old.keys()).then((reqs) => Promise.all(reqs
+        .map((r) => new URL(r.url).pathname)
+        .filter((p) => booksPage.test(p))
+        .map((p) => keep(p).catch(() => false)))))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {
@@ -41,39 +58,65 @@ self.addEventListener('activate', (event) => {
       .then(() => self.clients.claim()));
 });
 
+self.addEventListener('message', (event) => {
+  const m = event.data || {};
+  if (m.type === 'keep' && booksPage.test(m.path)) {
+    event.waitUntil(keep(m.path).catch(() => false).then(fillPrecache).catch(() => {}));
+  }
+});
+
+// tell sends msg to the page the fetch event is for.
+function tell(event, msg) {
+  return self.clients.get(event.resultingClientId || event.clientId).then((client) => {
+    if (client) client.postMessage(msg);
+  });
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
 
-  if (booksPage.test(url.pathname)) {
-    // Network first; the kept copy offline. The key is the path without
-    // the query, except for a QR with an amount, which is never kept.
-    const keep = !url.search || !url.pathname.endsWith('.svg');
-    event.respondWith(
-      fetch(req).then((res) => {
-        if (res.ok && keep) {
-          const copy = res.clone();
-          caches.open(VERSION).then((c) => c.put(url.pathname, copy));
-        }
-        return res;
-      }).catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())));
+  if (url.pathname.startsWith('/static/')) {
+    event.respondWith(caches.open(VERSION).then((c) => c.match(req)).then((hit) => hit || fetch(req)));
     return;
   }
 
-  if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
-    // The cached copy at once; a fresh one fetched behind it for next time.
-    event.respondWith(caches.open(VERSION).then((c) => c.match(req, { ignoreSearch: true }).then((hit) => {
-      const fresh = fetch(req).then((res) => {
-        if (res.ok) c.put(req, res.clone());
-        return res;
-      });
-      if (hit) {
-        fresh.catch(() => {});
-        return hit;
-      }
-      return fresh;
-    })));
+  if (url.pathname === ownBooks && req.mode === 'navigate' && !url.search) {
+    // The kept copy at once, a fresh one behind it.
+    event.respondWith(caches.open(VERSION).then((c) => c.match(ownBooks)).then((hit) => {
+      if (!hit) return fetchAndKeep(req, url);
+      event.waitUntil(fetch(ownBooks, { credentials: 'same-origin' }).then((res) => {
+        if (res.ok && !res.redirected) {
+          return caches.open(VERSION).then((c) => c.put(ownBooks, res))
+            .then(() => tell(event, { type: 'fresh', path: ownBooks }));
+        }
+        if (res.redirected || res.status === 401 || res.status === 403) {
+          // Signed out elsewhere or expired: forget the page, show sign-in.
+          return caches.open(VERSION).then((c) => c.delete(ownBooks))
+            .then(() => tell(event, { type: 'signed-out', path: ownBooks }));
+        }
+      }).catch(() => {}));
+      return hit;
+    }));
+    return;
+  }
+
+  if (booksPage.test(url.pathname)) {
+    event.respondWith(fetchAndKeep(req, url));
   }
 });
+
+// fetchAndKeep: the network first, each good answer kept under the path
+// (except a QR with an amount, which is never kept); offline the kept copy.
+function fetchAndKeep(req, url) {
+  const keepIt = !url.search || !url.pathname.endsWith('.svg');
+  return fetch(req).then((res) => {
+    if (res.ok && !res.redirected && keepIt) {
+      const copy = res.clone();
+      caches.open(VERSION).then((c) => c.put(url.pathname, copy));
+    }
+    return res;
+  }).catch(() => caches.open(VERSION).then((c) => c.match(url.pathname)).then((hit) => hit || Response.error()));
+}

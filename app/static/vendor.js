@@ -10,12 +10,13 @@
 (function () {
   'use strict';
 
-  var CACHE = 'hawker-books-v1';
-
+  // A page the service worker did not serve is the phone's first visit (or
+  // a new worker's): ask the worker to keep it for offline use once ready.
   if ('serviceWorker' in navigator) {
+    var served = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.register('/sw.js', { scope: '/' })
       .then(function () { return navigator.serviceWorker.ready; })
-      .then(keepPage)
+      .then(function (reg) { if (!served) keepPage(reg); })
       .catch(function () {});
   }
 
@@ -30,11 +31,28 @@
   var participant = root.dataset.participant;
   var amountOK = /^[0-9]{1,16}(\.[0-9]{1,2})?$/;
 
-  // keepPage stores this page for offline use as soon as a worker is ready
-  // (on the very first visit the worker did not yet see the page load).
-  function keepPage() {
-    if (!navigator.onLine || !('caches' in window)) return;
-    caches.open(CACHE).then(function (c) { return c.add(location.pathname); }).catch(function () {});
+  // keepPage asks the worker to keep this page for offline use (on the very
+  // first visit the worker did not yet see the page load).
+  function keepPage(reg) {
+    if (!navigator.onLine || !reg.active) return;
+    reg.active.postMessage({ type: 'keep', path: location.pathname });
+  }
+
+  // The worker opens a kept page at once and fetches a fresh copy behind
+  // it; when the copy is in, swap in its figures and entries. When the
+  // session has ended, show the sign-in page.
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', function (ev) {
+      var m = ev.data || {};
+      if (m.path !== location.pathname) return;
+      if (m.type === 'signed-out') { location.reload(); return; }
+      if (m.type !== 'fresh') return;
+      caches.match(location.pathname)
+        .then(function (res) { return res ? res.text() : null; })
+        .then(function (html) { if (html) swapIn(html); })
+        .catch(function () {});
+    });
+    navigator.serviceWorker.startMessages();
   }
 
   // --- IndexedDB -----------------------------------------------------------
@@ -220,17 +238,18 @@
   // refreshPage swaps in the server's figures and latest entries.
   function refreshPage() {
     return fetch(location.pathname, { credentials: 'same-origin' }).then(function (res) {
-      if (!res.ok) return;
-      return res.text().then(function (html) {
-        var doc = new DOMParser().parseFromString(html, 'text/html');
-        ['figures', 'glance', 'recent'].forEach(function (id) {
-          var fresh = doc.getElementById(id);
-          var here = document.getElementById(id);
-          if (fresh && here) here.replaceWith(document.importNode(fresh, true));
-        });
-        wireVoids();
-      });
+      if (!res.ok || res.redirected) return;
+      return res.text().then(swapIn);
     }).catch(function () {});
+  }
+  function swapIn(html) {
+    var doc = new DOMParser().parseFromString(html, 'text/html');
+    ['figures', 'glance', 'recent'].forEach(function (id) {
+      var fresh = doc.getElementById(id);
+      var here = document.getElementById(id);
+      if (fresh && here) here.replaceWith(document.importNode(fresh, true));
+    });
+    wireVoids();
   }
 
   // --- the outbox on screen ------------------------------------------------
