@@ -32,9 +32,12 @@ Usage:
                                    create a user; the password is read from standard input
   hawker ledger verify|close       check or close the books (see hawker ledger --help)
   hawker audit verify              check the audit trail's hash chain; exit 1 on a break
+  hawker statements --month YYYY-MM --out DIR [--participant CODE]
+                                   write vendors' monthly statements (PDF and CSV)
+  hawker statements verify FILE.pdf  check a statement against the ledger; exit 1 on a mismatch
 
 Configuration comes from the environment: DATABASE_URL, HAWKER_ADDR,
-HAWKER_SECRET, HAWKER_DEV, HAWKER_SMTP_URL, LOG_LEVEL, LOG_FORMAT.
+HAWKER_SECRET, HAWKER_DEV, HAWKER_SMTP_URL, HAWKER_PUBLIC_URL, LOG_LEVEL, LOG_FORMAT.
 Run "hawker COMMAND --help" for a command's flags.
 `
 
@@ -60,13 +63,14 @@ type command func(ctx context.Context, e *env, args []string) error
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   runServe,
-		"migrate": runMigrate,
-		"db":      runDB,
-		"seed":    runSeed,
-		"user":    runUser,
-		"ledger":  runLedger,
-		"audit":   runAudit,
+		"serve":      runServe,
+		"migrate":    runMigrate,
+		"db":         runDB,
+		"seed":       runSeed,
+		"user":       runUser,
+		"ledger":     runLedger,
+		"audit":      runAudit,
+		"statements": runStatements,
 	}
 }
 

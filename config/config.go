@@ -29,6 +29,10 @@ type Config struct {
 	// TrustedProxies are the addresses (or CIDR ranges) whose
 	// X-Forwarded-For header names the client.
 	TrustedProxies []netip.Prefix
+	// PublicURL is where people reach Hawker (HAWKER_PUBLIC_URL, such as
+	// https://hawker.example.org): statements' verification QR codes point
+	// under it. Default: http://localhost with HAWKER_ADDR's port.
+	PublicURL string
 }
 
 // Error names the environment variable that is wrong.
@@ -84,6 +88,15 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, &Error{"HAWKER_SMTP_URL", "must look like smtp://user:pass@host:port?from=..."}
 		}
 		c.SMTPURL = u
+	}
+	c.PublicURL = strings.TrimRight(getenv("HAWKER_PUBLIC_URL"), "/")
+	if c.PublicURL == "" {
+		c.PublicURL = "http://localhost"
+		if _, port, err := net.SplitHostPort(c.Addr); err == nil && port != "80" {
+			c.PublicURL += ":" + port
+		}
+	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return c, &Error{"HAWKER_PUBLIC_URL", "must look like https://hawker.example.org"}
 	}
 	for _, f := range strings.FieldsFunc(getenv("HAWKER_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		p, err := parsePrefix(f)

@@ -31,3 +31,23 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("a host name: %v", err)
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	for _, c := range []struct{ url, addr, want string }{
+		{"", "", "http://localhost:8080"},
+		{"", ":9090", "http://localhost:9090"},
+		{"https://hawker.example.org/", "", "https://hawker.example.org"},
+	} {
+		cfg, err := Load(env(map[string]string{"HAWKER_DEV": "1", "HAWKER_PUBLIC_URL": c.url, "HAWKER_ADDR": c.addr}))
+		if err != nil || cfg.PublicURL != c.want {
+			t.Errorf("HAWKER_PUBLIC_URL=%q HAWKER_ADDR=%q: %q, %v; want %q", c.url, c.addr, cfg.PublicURL, err, c.want)
+		}
+	}
+	for _, bad := range []string{"hawker.example.org", "ftp://x", "https://x/?a=1", "https://"} {
+		_, err := Load(env(map[string]string{"HAWKER_DEV": "1", "HAWKER_PUBLIC_URL": bad}))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Var != "HAWKER_PUBLIC_URL" {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

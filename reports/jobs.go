@@ -87,8 +87,18 @@ func NewQueue(db *sqlx.DB) *Queue {
 // Handle registers the handler of a kind of job.
 func (q *Queue) Handle(kind string, h Handler) { q.handlers[kind] = h }
 
-// Enqueue adds a job of kind with params.
+// Enqueue adds a job of kind with params, for any worker to run.
 func (q *Queue) Enqueue(ctx context.Context, kind string, params any, by int64) (Job, error) {
+	return q.enqueue(ctx, kind, params, by, false)
+}
+
+// EnqueuePinned adds a job that only a worker asking for it by id runs
+// (Execute with its id): a command that writes into its own folder.
+func (q *Queue) EnqueuePinned(ctx context.Context, kind string, params any, by int64) (Job, error) {
+	return q.enqueue(ctx, kind, params, by, true)
+}
+
+func (q *Queue) enqueue(ctx context.Context, kind string, params any, by int64, pinned bool) (Job, error) {
 	b, err := json.Marshal(params)
 	if err != nil {
 		return Job{}, fmt.Errorf("reports: enqueue %s: %w", kind, err)
@@ -98,8 +108,8 @@ func (q *Queue) Enqueue(ctx context.Context, kind string, params any, by int64) 
 		byID = &by
 	}
 	var j Job
-	err = q.db.GetContext(ctx, &j, `INSERT INTO report_jobs (kind, params, requested_by) VALUES ($1, $2, $3) RETURNING `+jobColumns,
-		kind, b, byID)
+	err = q.db.GetContext(ctx, &j, `INSERT INTO report_jobs (kind, params, requested_by, pinned) VALUES ($1, $2, $3, $4) RETURNING `+jobColumns,
+		kind, b, byID, pinned)
 	if err != nil {
 		return Job{}, fmt.Errorf("reports: enqueue %s: %w", kind, err)
 	}
@@ -152,13 +162,14 @@ const claimSQL = `
 	WHERE id = (
 		SELECT id FROM report_jobs
 		WHERE (state = 'queued' OR (state = 'running' AND heartbeat_at < now() - $2::interval))
-		  AND ($3::bigint = 0 OR id = $3) AND kind = ANY($4)
+		  AND (($3::bigint = 0 AND NOT pinned) OR id = $3) AND kind = ANY($4)
 		ORDER BY id LIMIT 1
 		FOR UPDATE SKIP LOCKED)
 	RETURNING ` + jobColumns
 
 // Claim takes a job for this worker: the given one (id ≠ 0) or the oldest
-// waiting one of a kind this queue handles. ok is false when there is none.
+// waiting one, not pinned, of a kind this queue handles. ok is false when
+// there is none.
 func (q *Queue) Claim(ctx context.Context, id int64) (Job, bool, error) {
 	kinds := make([]string, 0, len(q.handlers))
 	for k := range q.handlers {

@@ -50,13 +50,21 @@ func NewStore(db *sqlx.DB, vs *vendors.Store, publicURL string) *Store {
 		PublicURL: strings.TrimRight(publicURL, "/")}
 }
 
+// CheckMonth refuses a month that has not started at now (in Bangkok).
+func CheckMonth(month, now time.Time) error {
+	if ledger.MonthOf(month).After(ledger.MonthOf(thai.Today(now))) {
+		return ErrFutureMonth
+	}
+	return nil
+}
+
 // Statement builds a vendor's statement for month from the ledger. A month
 // that has not started is ErrFutureMonth; a participant without books is
 // ErrNotFound.
 func (s *Store) Statement(ctx context.Context, code string, month time.Time, today time.Time) (Statement, error) {
 	month = ledger.MonthOf(month)
-	if month.After(ledger.MonthOf(today)) {
-		return Statement{}, fmt.Errorf("reports: statement %s: %w", StatementNumber(code, month), ErrFutureMonth)
+	if err := CheckMonth(month, today); err != nil {
+		return Statement{}, fmt.Errorf("reports: statement %s: %w", StatementNumber(code, month), err)
 	}
 	p, err := s.participants.ByCode(ctx, code)
 	if err != nil {
