@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"hawker/ledger"
+	"hawker/ledger/ledgertest"
 	"hawker/pg/pgtest"
 )
 
@@ -58,17 +59,7 @@ func TestLedgerCommands(t *testing.T) {
 	if code, out, errs := hawker("ledger", "verify"); code != 0 || !strings.Contains(out, "1 entries, 2 lines") {
 		t.Errorf("verify: exit %d, %q %q", code, out, errs)
 	}
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, `UPDATE ledger_balances SET balance = 99 WHERE account_id = $1`, cash.ID); err != nil {
-		t.Fatal(err)
-	}
+	ledgertest.CorruptBalance(t, db, cash.ID, "99")
 	code, out, errs := hawker("ledger", "verify")
 	if code != 1 || !strings.Contains(out, "1 mismatches") || !strings.Contains(errs, "recomputed 12.50, stored 99.00") || strings.Count(errs, "\n") != 1 {
 		t.Errorf("verify of a corrupted ledger: exit %d, stdout %q, stderr %q", code, out, errs)

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/jmoiron/sqlx"
@@ -16,7 +17,8 @@ import (
 type BulkResult struct {
 	Entries int
 	Lines   int
-	FirstID int64 // the first entry's id; ids rise in the order given
+	FirstID int64   // the first entry's id; ids rise in the order given
+	IDs     []int64 // each posting's entry id, in the order given
 }
 
 // Bulk writes many valid postings in one transaction through COPY, for
@@ -128,35 +130,24 @@ func bulk(ctx context.Context, tx *sqlx.Tx, ps []Posting) (BulkResult, error) {
 		return BulkResult{}, wrap(err)
 	}
 	defer lstmt.Close()
+	var accts []*lockedAccount
 	for i, p := range ps {
-		date := dateString(p.BusinessDate)
+		accts = accts[:0]
 		for _, l := range p.Lines {
-			var a *lockedAccount
 			if l.Account > 0 {
-				a = byID[l.Account]
+				accts = append(accts, byID[l.Account])
 			} else {
-				a = byCode[key{p.Book, l.Code}]
-			}
-			switch {
-			case a == nil:
-				return BulkResult{}, wrap(fmt.Errorf("posting %d: %w: account %d%s", i+1, ErrNotFound, l.Account, l.Code))
-			case a.BookID != p.Book:
-				return BulkResult{}, wrap(fmt.Errorf("posting %d: %w: account %d", i+1, ErrWrongBook, a.ID))
-			}
-			a.Balance = a.Balance.Add(l.Amount)
-			if _, err := lstmt.ExecContext(ctx, entryIDs[i], a.ID, date, l.Amount.StringFixed(2), a.Balance.StringFixed(2)); err != nil {
-				return BulkResult{}, wrap(bulkTranslate(err))
+				accts = append(accts, byCode[key{p.Book, l.Code}])
 			}
 		}
-		// Floors hold after every entry, as if each had been posted alone.
-		for _, l := range p.Lines {
-			a := byID[l.Account]
-			if a == nil {
-				a = byCode[key{p.Book, l.Code}]
-			}
-			if a.Floor.Valid && a.Balance.LessThan(a.Floor.Decimal) {
-				return BulkResult{}, wrap(&InsufficientFundsError{Account: a.ID, Code: a.Code,
-					Balance: a.Balance.Sub(sumFor(p, a)), Shortfall: a.Floor.Decimal.Sub(a.Balance)})
+		after, err := apply(p, accts)
+		if err != nil {
+			return BulkResult{}, wrap(fmt.Errorf("posting %d: %w", i+1, err))
+		}
+		date := dateString(p.BusinessDate)
+		for j, l := range p.Lines {
+			if _, err := lstmt.ExecContext(ctx, entryIDs[i], accts[j].ID, date, l.Amount.StringFixed(2), after[j].StringFixed(2)); err != nil {
+				return BulkResult{}, wrap(bulkTranslate(err))
 			}
 		}
 	}
@@ -178,18 +169,50 @@ func bulk(ctx context.Context, tx *sqlx.Tx, ps []Posting) (BulkResult, error) {
 		WHERE b.account_id = v.account_id`, pq.Array(balIDs), pq.Array(balances)); err != nil {
 		return BulkResult{}, wrap(bulkTranslate(err))
 	}
-	return BulkResult{Entries: len(ps), Lines: nLines, FirstID: entryIDs[0]}, nil
+	return BulkResult{Entries: len(ps), Lines: nLines, FirstID: entryIDs[0], IDs: entryIDs}, nil
 }
 
-// sumFor is what posting p moves on account a.
-func sumFor(p Posting, a *lockedAccount) decimal.Decimal {
-	sum := decimal.Zero
-	for _, l := range p.Lines {
-		if l.Account == a.ID || (l.Account <= 0 && l.Code == a.Code && p.Book == a.BookID) {
-			sum = sum.Add(l.Amount)
+// apply is the posting rule both write paths keep: ledger_post in SQL
+// (migrations/0002_ledger.sql) for Post, and this for Bulk, held to one
+// table of cases by TestPostingRules. accts[i] is the account line i names
+// (nil: none such), its Balance what it holds before the posting. Each line
+// must name an account of the posting's book; the account's balance moves by
+// the line, lines in order, and the balance after each line is its running
+// balance. Floors hold after the whole posting: the first account, in id
+// order, left below its floor refuses the posting with what it held before
+// it and what is missing. On success the accounts hold their new balances;
+// on a refusal they are not to be used again.
+func apply(p Posting, accts []*lockedAccount) ([]decimal.Decimal, error) {
+	after := make([]decimal.Decimal, len(p.Lines))
+	var touched []*lockedAccount
+	var start []decimal.Decimal
+	for i, l := range p.Lines {
+		a := accts[i]
+		switch {
+		case a == nil && l.Account > 0:
+			return nil, fmt.Errorf("%w: account %d", ErrNotFound, l.Account)
+		case a == nil:
+			return nil, fmt.Errorf("%w: account %q in book %d", ErrNotFound, l.Code, p.Book)
+		case a.BookID != p.Book:
+			return nil, fmt.Errorf("%w: account %d is in book %d, not %d", ErrWrongBook, a.ID, a.BookID, p.Book)
+		}
+		if !slices.Contains(touched, a) {
+			touched = append(touched, a)
+			start = append(start, a.Balance)
+		}
+		a.Balance = a.Balance.Add(l.Amount)
+		after[i] = a.Balance
+	}
+	var short *InsufficientFundsError
+	for k, a := range touched {
+		if a.Floor.Valid && a.Balance.LessThan(a.Floor.Decimal) && (short == nil || a.ID < short.Account) {
+			short = &InsufficientFundsError{Account: a.ID, Code: a.Code, Balance: start[k], Shortfall: a.Floor.Decimal.Sub(a.Balance)}
 		}
 	}
-	return sum
+	if short != nil {
+		return nil, short
+	}
+	return after, nil
 }
 
 func bulkTranslate(err error) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"hawker/pg"
 )
@@ -190,6 +191,36 @@ func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, t
 		}
 	}
 	return closed, nil
+}
+
+// LatestClosed is, for each of books that has a closed month, the latest
+// one: nothing may be posted in that book dated in it or before it (see
+// Closed). Books without a closed month are absent.
+func (s *Store) LatestClosed(ctx context.Context, books []int64) (map[int64]time.Time, error) {
+	var rows []struct {
+		Book  int64     `db:"book_id"`
+		Month time.Time `db:"month"`
+	}
+	if err := s.q.SelectContext(ctx, &rows, `
+		SELECT book_id, max(month) AS month FROM ledger_periods
+		WHERE book_id = ANY($1) AND closed_at IS NOT NULL GROUP BY book_id`, pq.Array(books)); err != nil {
+		return nil, fmt.Errorf("ledger: closed months: %w", err)
+	}
+	out := make(map[int64]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.Book] = MonthOf(r.Month)
+	}
+	return out, nil
+}
+
+// Closed reports whether day lies in a closed period of a book whose latest
+// closed month is latest (zero: none closed): in that month or before it.
+// It is the rule the database keeps for every line written (the trigger
+// ledger_lines_check, constraint ledger_entries_closed_period), for those
+// who check a request before writing it; TestClosedPeriodRule holds both to
+// one table of cases.
+func Closed(day, latest time.Time) bool {
+	return !latest.IsZero() && !MonthOf(day).After(MonthOf(latest))
 }
 
 // Period reads a month of a book; a month never closed is ErrNotFound.

@@ -21,6 +21,32 @@ func (s *Store) Balance(ctx context.Context, account int64) (decimal.Decimal, er
 	return b, nil
 }
 
+// BalanceOf is the balance now of the account with code in book; zero when
+// the book has no such account (nothing was ever posted to it).
+func (s *Store) BalanceOf(ctx context.Context, book int64, code string) (decimal.Decimal, error) {
+	var b decimal.Decimal
+	err := s.q.GetContext(ctx, &b, `
+		SELECT COALESCE((SELECT b.balance FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+		                 WHERE a.book_id = $1 AND a.code = $2), 0)`, book, code)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %s in book %d: %w", code, book, err)
+	}
+	return b, nil
+}
+
+// EntryByKey reads the entry written in book under an idempotency key.
+func (s *Store) EntryByKey(ctx context.Context, book int64, key string) (Entry, error) {
+	var id int64
+	err := s.q.GetContext(ctx, &id, `SELECT id FROM ledger_entries WHERE book_id = $1 AND idempotency_key = $2`, book, key)
+	if err == nil {
+		var e Entry
+		if e, err = s.entry(ctx, id); err == nil {
+			return e, nil
+		}
+	}
+	return Entry{}, fmt.Errorf("ledger: entry of book %d under key %q: %w", book, key, pg.NotFound(err, ErrNotFound))
+}
+
 // BalanceAt is an account's balance at the end of a business day: the sum of
 // its lines dated on or before it.
 func (s *Store) BalanceAt(ctx context.Context, account int64, day time.Time) (decimal.Decimal, error) {

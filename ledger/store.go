@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -24,13 +25,14 @@ import (
 // transaction through pg.InTx, which retries it as a whole.
 type Store struct {
 	db       *sqlx.DB
-	q        pg.Q     // db, or the caller's transaction
-	postStmt *pg.Stmt // postSQL
+	q        pg.Q      // db, or the caller's transaction
+	postStmt *pg.Stmt  // postSQL
+	accounts *sync.Map // book id → account code → id, for Fused
 }
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlx.DB) *Store {
-	return &Store{db: db, q: db, postStmt: pg.NewStmt(db, postSQL)}
+	return &Store{db: db, q: db, postStmt: pg.NewStmt(db, postSQL), accounts: &sync.Map{}}
 }
 
 // In returns the store bound to the caller's transaction tx: its reads see

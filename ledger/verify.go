@@ -19,14 +19,37 @@ func (m Mismatch) String() string {
 	return fmt.Sprintf("%s %s: recomputed %s, stored %s", m.Kind, m.ID, m.Want, m.Got)
 }
 
+// Counts is how many rows the ledger holds: books, accounts, entries,
+// lines and the account snapshots of closed months.
+type Counts struct {
+	Books     int64 `db:"books"`
+	Accounts  int64 `db:"accounts"`
+	Entries   int64 `db:"entries"`
+	Lines     int64 `db:"lines"`
+	Snapshots int64 `db:"snapshots"`
+}
+
+const countsSQL = `
+	SELECT (SELECT count(*) FROM ledger_books) AS books,
+	       (SELECT count(*) FROM ledger_accounts) AS accounts,
+	       (SELECT count(*) FROM ledger_entries) AS entries,
+	       (SELECT count(*) FROM ledger_lines) AS lines,
+	       (SELECT count(*) FROM ledger_period_balances pb JOIN ledger_periods p
+	          ON p.book_id = pb.book_id AND p.month = pb.month AND p.closed_at IS NOT NULL) AS snapshots`
+
+// Count counts the ledger's rows.
+func (s *Store) Count(ctx context.Context) (Counts, error) {
+	var c Counts
+	if err := s.q.GetContext(ctx, &c, countsSQL); err != nil {
+		return Counts{}, fmt.Errorf("ledger: count: %w", err)
+	}
+	return c, nil
+}
+
 // Report is what Verify checked and what it found.
 type Report struct {
-	Books      int64      `db:"books"`
-	Accounts   int64      `db:"accounts"`
-	Entries    int64      `db:"entries"`
-	Lines      int64      `db:"lines"`
-	Snapshots  int64      `db:"snapshots"`
-	Mismatches []Mismatch `db:"-"`
+	Counts
+	Mismatches []Mismatch
 }
 
 // OK reports a ledger without mismatches.
@@ -55,13 +78,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 	if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
 		return Report{}, fmt.Errorf("ledger: verify: %w", err)
 	}
-	if err := tx.GetContext(ctx, &r, `
-		SELECT (SELECT count(*) FROM ledger_books) AS books,
-		       (SELECT count(*) FROM ledger_accounts) AS accounts,
-		       (SELECT count(*) FROM ledger_entries) AS entries,
-		       (SELECT count(*) FROM ledger_lines) AS lines,
-		       (SELECT count(*) FROM ledger_period_balances pb JOIN ledger_periods p
-		          ON p.book_id = pb.book_id AND p.month = pb.month AND p.closed_at IS NOT NULL) AS snapshots`); err != nil {
+	if err := tx.GetContext(ctx, &r.Counts, countsSQL); err != nil {
 		return Report{}, fmt.Errorf("ledger: verify: count: %w", err)
 	}
 	checks := []struct{ kind, sql string }{

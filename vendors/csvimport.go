@@ -129,30 +129,38 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 		codeList = append(codeList, c)
 	}
 	var people []struct {
-		ID     int64      `db:"id"`
-		Code   string     `db:"code"`
-		Erased bool       `db:"erased"`
-		Closed *time.Time `db:"closed"`
+		ID     int64  `db:"id"`
+		Code   string `db:"code"`
+		Erased bool   `db:"erased"`
+		Book   *int64 `db:"book_id"`
 	}
 	err := s.db.SelectContext(ctx, &people, `
-		SELECT p.id, p.code, p.erased_at IS NOT NULL AS erased,
-		       (SELECT max(lp.month) FROM vendor_books vb JOIN ledger_periods lp ON lp.book_id = vb.book_id
-		        WHERE vb.participant_id = p.id AND lp.closed_at IS NOT NULL) AS closed
-		FROM participants p WHERE p.code = ANY($1)`, pq.Array(codeList))
+		SELECT p.id, p.code, p.erased_at IS NOT NULL AS erased, vb.book_id
+		FROM participants p LEFT JOIN vendor_books vb ON vb.participant_id = p.id
+		WHERE p.code = ANY($1)`, pq.Array(codeList))
 	if err != nil {
 		return nil, fmt.Errorf("vendors: import: participants: %w", err)
+	}
+	var books []int64
+	for _, p := range people {
+		if p.Book != nil {
+			books = append(books, *p.Book)
+		}
+	}
+	closed, err := s.ledger.LatestClosed(ctx, books)
+	if err != nil {
+		return nil, fmt.Errorf("vendors: import: %w", err)
 	}
 	type person struct {
 		id     int64
 		erased bool
-		closed *time.Time // the last day of the latest closed month
+		closed time.Time // the latest closed month of her book; zero: none
 	}
 	byCode := map[string]person{}
 	for _, p := range people {
 		pp := person{id: p.ID, erased: p.Erased}
-		if p.Closed != nil {
-			end := p.Closed.AddDate(0, 1, -1)
-			pp.closed = &end
+		if p.Book != nil {
+			pp.closed = closed[*p.Book]
 		}
 		byCode[p.Code] = pp
 	}
@@ -214,7 +222,7 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 		if lineErrs > 0 {
 			continue
 		}
-		if p.closed != nil && !e.Date.After(*p.closed) {
+		if ledger.Closed(e.Date, p.closed) {
 			fail(rw.line, "date", "vendor.date_closed")
 			continue
 		}
@@ -326,33 +334,15 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 			}
 		}
 		ps := make([]ledger.Posting, len(entries))
-		keys := make([]string, len(entries))
 		for i, e := range entries {
 			if e.Key == "" {
 				return fmt.Errorf("vendors: bulk entry %d: %w", i+1, ErrNoKey)
 			}
 			ps[i] = e.posting(books[e.ParticipantID])
-			keys[i] = e.Key
 		}
-		if _, err := s.ledger.In(tx).Bulk(ctx, ps); err != nil {
+		posted, err := s.ledger.In(tx).Bulk(ctx, ps)
+		if err != nil {
 			return fmt.Errorf("vendors: bulk: %w", err)
-		}
-		var ids []struct {
-			ID  int64  `db:"id"`
-			Key string `db:"idempotency_key"`
-		}
-		bookIDs := make([]int64, 0, len(books))
-		for _, b := range books {
-			bookIDs = append(bookIDs, b)
-		}
-		if err := tx.SelectContext(ctx, &ids, `
-			SELECT id, idempotency_key FROM ledger_entries
-			WHERE book_id = ANY($1) AND idempotency_key = ANY($2)`, pq.Array(bookIDs), pq.Array(keys)); err != nil {
-			return fmt.Errorf("vendors: bulk: entry ids: %w", err)
-		}
-		entryOf := make(map[string]int64, len(ids))
-		for _, r := range ids {
-			entryOf[r.Key] = r.ID
 		}
 		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("vendor_entries", "entry_id", "participant_id", "business_date", "kind",
 			"amount", "category", "method", "note", "on_behalf", "recorded_by", "idempotency_key", "request_hash"))
@@ -360,7 +350,7 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 			return fmt.Errorf("vendors: bulk: %w", err)
 		}
 		defer stmt.Close()
-		for _, e := range entries {
+		for i, e := range entries {
 			var category, method, by any
 			if e.Category != "" {
 				category = string(e.Category)
@@ -375,7 +365,7 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 			if hash == nil {
 				hash = requestHash(e.ParticipantID, e.input())
 			}
-			if _, err := stmt.ExecContext(ctx, entryOf[e.Key], e.ParticipantID, e.Date.Format(time.DateOnly), string(e.Kind),
+			if _, err := stmt.ExecContext(ctx, posted.IDs[i], e.ParticipantID, e.Date.Format(time.DateOnly), string(e.Kind),
 				e.Amount.StringFixed(2), category, method, e.Note, e.OnBehalf, by, e.Key, hash); err != nil {
 				return fmt.Errorf("vendors: bulk: %w", err)
 			}

@@ -26,15 +26,15 @@ import (
 // participant → book, which never changes once made. In binds it to a
 // caller's transaction.
 type Store struct {
-	db       pg.Q // the pool, or the caller's transaction (In)
-	ledger   *ledger.Store
-	books    *sync.Map // participant id → book id
-	accounts *sync.Map // book id → account code → account id, for the one-statement path
+	db     pg.Q // the pool, or the caller's transaction (In)
+	ledger *ledger.Store
+	books  *sync.Map // participant id → book id
 
 	// The recording path's own statements, prepared on first use: lib/pq
 	// spends a round trip preparing every unprepared statement that has
 	// parameters.
-	preStmt, insertStmt, oneStmt *pg.Stmt
+	preStmt, insertStmt *pg.Stmt
+	one                 *ledger.Fused // see recordOne
 }
 
 // preSQL reads, in one round trip, the ceiling setting, an earlier request
@@ -55,8 +55,9 @@ const insertSQL = `
 
 // NewStore returns a Store on db.
 func NewStore(db *sqlx.DB) *Store {
-	return &Store{db: db, ledger: ledger.NewStore(db), books: &sync.Map{}, accounts: &sync.Map{},
-		preStmt: pg.NewStmt(db, preSQL), insertStmt: pg.NewStmt(db, insertSQL), oneStmt: pg.NewStmt(db, oneSQL)}
+	l := ledger.NewStore(db)
+	return &Store{db: db, ledger: l, books: &sync.Map{},
+		preStmt: pg.NewStmt(db, preSQL), insertStmt: pg.NewStmt(db, insertSQL), one: l.Fuse(oneCheck, oneWrite, oneArgs)}
 }
 
 // In returns the store bound to the caller's transaction tx: its writes
@@ -194,7 +195,12 @@ func (s *Store) bookTx(ctx context.Context, tx *sqlx.Tx, participantID int64, co
 	if err != nil {
 		return 0, fmt.Errorf("vendors: book of %s: %w", code, err)
 	}
-	s.books.Store(participantID, book)
+	if !pg.InCallerTx(s.db) {
+		// Found in a transaction of the store's own before it wrote
+		// anything: committed by an earlier one. (In a caller's transaction
+		// it may have been made earlier in it, and may still roll back.)
+		s.books.Store(participantID, book)
+	}
 	return book, nil
 }
 
@@ -232,12 +238,26 @@ func (s *Store) createBookTx(ctx context.Context, tx *sqlx.Tx, participantID int
 // Book returns the participant's ledger book id, or ErrNotFound when she
 // has recorded nothing yet.
 func (s *Store) Book(ctx context.Context, participantID int64) (int64, error) {
+	if id, ok := s.books.Load(participantID); ok {
+		return id.(int64), nil
+	}
 	var book int64
 	err := s.db.GetContext(ctx, &book, `SELECT book_id FROM vendor_books WHERE participant_id = $1`, participantID)
 	if err != nil {
 		return 0, fmt.Errorf("vendors: book of %d: %w", participantID, pg.NotFound(err, ErrNotFound))
 	}
+	if !pg.InCallerTx(s.db) { // a caller's transaction may still roll back
+		s.books.Store(participantID, book)
+	}
 	return book, nil
+}
+
+// EnsureBook returns the participant's ledger book id, making the book and
+// its chart of accounts when she has none yet: for those who post to her
+// book besides her own entries (a grant's disbursement), through the ledger,
+// in their own transaction with In.
+func (s *Store) EnsureBook(ctx context.Context, participantID int64, code string) (int64, error) {
+	return pg.Do(ctx, s.db, func(tx *sqlx.Tx) (int64, error) { return s.bookTx(ctx, tx, participantID, code) })
 }
 
 // Request is one entry to record: the participant it belongs to, what the
@@ -271,7 +291,7 @@ func (s *Store) Record(ctx context.Context, a audit.Actor, r Request) (Recorded,
 			return out, nil
 		}
 	}
-	return pg.Do(ctx, s.db, func(tx *sqlx.Tx) (Recorded, error) { return s.In(tx).record(ctx, tx, a, r) })
+	return pg.Do(ctx, s.db, func(tx *sqlx.Tx) (Recorded, error) { return s.record(ctx, tx, a, r) })
 }
 
 // errKeyRace is two requests with one key for different participants
@@ -279,7 +299,8 @@ func (s *Store) Record(ctx context.Context, a audit.Actor, r Request) (Recorded,
 // serialization failures) and then answers as a replay or a conflict.
 var errKeyRace = &pq.Error{Code: "40001", Message: "vendors: idempotency key taken concurrently"}
 
-// record is Record in transaction tx (the store is bound to it).
+// record is Record in transaction tx: the store's own, or the caller's
+// when the store is bound to it.
 func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Request) (Recorded, error) {
 	if r.Key == "" {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", ErrNoKey)
@@ -327,7 +348,7 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 	if err != nil {
 		return Recorded{}, err
 	}
-	le, err := s.ledger.Post(ctx, e.posting(book))
+	le, err := s.ledger.In(tx).Post(ctx, e.posting(book))
 	if err != nil {
 		if errors.Is(err, ledger.ErrIdempotencyConflict) {
 			err = errKeyRace
@@ -339,19 +360,8 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 		// run again, to answer from its vendor entry.
 		return Recorded{}, fmt.Errorf("vendors: record: %w", errKeyRace)
 	}
-	out := Recorded{
-		EntryID: le.ID, ParticipantID: e.ParticipantID, Participant: e.Code, Date: e.Date, Kind: e.Kind,
-		Amount: e.Amount, Note: e.Note, OnBehalf: e.OnBehalf, Key: e.Key, RequestHash: hash,
-	}
-	if e.Category != "" {
-		out.Category = &e.Category
-	}
-	if e.Method != "" {
-		out.Method = &e.Method
-	}
-	if e.RecordedBy != 0 {
-		out.RecordedBy = &e.RecordedBy
-	}
+	out := e.recorded()
+	out.EntryID = le.ID
 	insertStmt, err := s.insertStmt.Get(ctx)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", err)

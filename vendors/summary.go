@@ -2,6 +2,7 @@ package vendors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -137,12 +138,14 @@ func (s *Store) Overview(ctx context.Context, participantID int64, today time.Ti
 // CashOnHand is the balance of the vendor's cash account: what the book says
 // she holds in cash now. Zero before her first entry.
 func (s *Store) CashOnHand(ctx context.Context, participantID int64) (decimal.Decimal, error) {
-	var d decimal.Decimal
-	err := s.db.GetContext(ctx, &d, `
-		SELECT COALESCE((SELECT b.balance FROM vendor_books vb
-		    JOIN ledger_accounts a ON a.book_id = vb.book_id AND a.code = $2
-		    JOIN ledger_balances b ON b.account_id = a.id
-		    WHERE vb.participant_id = $1), 0)`, participantID, AccountCash)
+	book, err := s.Book(ctx, participantID)
+	if errors.Is(err, ErrNotFound) {
+		return decimal.Zero, nil
+	}
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
+	}
+	d, err := s.ledger.BalanceOf(ctx, book, AccountCash)
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
 	}

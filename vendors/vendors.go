@@ -237,6 +237,28 @@ func requestHash(participantID int64, in Input) []byte {
 	return h[:]
 }
 
+// recorded is e as it is stored, before the database gives it its ids and
+// the time it was recorded.
+func (e Entry) recorded() Recorded {
+	r := Recorded{
+		ParticipantID: e.ParticipantID, Participant: e.Code, Date: e.Date, Kind: e.Kind, Amount: e.Amount,
+		Note: e.Note, OnBehalf: e.OnBehalf, Key: e.Key, RequestHash: e.hash,
+	}
+	if e.Category != "" {
+		c := e.Category
+		r.Category = &c
+	}
+	if e.Method != "" {
+		m := e.Method
+		r.Method = &m
+	}
+	if e.RecordedBy != 0 {
+		by := e.RecordedBy
+		r.RecordedBy = &by
+	}
+	return r
+}
+
 // The chart of accounts every vendor book gets on first use. Cash has no
 // floor: an incomplete record (an expense before the sales that paid for it
 // were written down) must still be enterable.
