@@ -56,18 +56,18 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 		}
 	}
 	if p.From != "" {
-		d, err := time.ParseInLocation("2006-01-02", p.From, thai.Bangkok)
+		d, err := valid.Date(p.From)
 		if err != nil {
 			errs.Add("from", "audit.date_invalid")
 		}
-		f.From = d
+		f.From = bangkokDay(d)
 	}
 	if p.To != "" {
-		d, err := time.ParseInLocation("2006-01-02", p.To, thai.Bangkok)
+		d, err := valid.Date(p.To)
 		if err != nil {
 			errs.Add("to", "audit.date_invalid")
 		}
-		f.To = d.AddDate(0, 0, 1)
+		f.To = bangkokDay(d).AddDate(0, 0, 1)
 	}
 	if len(errs) > 0 {
 		p.Errors = errs
@@ -98,4 +98,9 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 		p.Older = events[len(events)-1].ID
 	}
 	return s.render(c, "admin_audit", p)
+}
+
+// bangkokDay is midnight in Bangkok of d's calendar day.
+func bangkokDay(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, thai.Bangkok)
 }

@@ -89,12 +89,21 @@ func (s *Server) trusted(ip string) bool {
 	return false
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(c *fiber.Ctx) error {
+// securityHeaders sets the headers every response carries. Nothing is
+// stored by browsers or proxies unless its handler says otherwise (static
+// files, the service worker): nearly every page and answer carries personal
+// or financial data, and a page that forgets to say so must not be the one
+// left in a shared phone's cache. Outside development, browsers are told to
+// use HTTPS only.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", csp)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Frame-Options", "DENY")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if !s.deps.Dev {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
+	}
 	return c.Next()
 }
 

@@ -167,7 +167,7 @@ func (s *Server) mount(rs []route) error {
 	if len(s.deps.Secret) < 16 {
 		return fmt.Errorf("app: Deps.Secret must be at least 16 bytes")
 	}
-	s.Fiber.Use(compressText(), s.findClient, securityHeaders, refuseJunk)
+	s.Fiber.Use(compressText(), s.findClient, s.securityHeaders, refuseJunk)
 	s.Fiber.Use("/static", s.serveStatic)
 	s.Fiber.Use(s.loadSession, s.checkCSRF)
 	if err := s.addRoutes(rs); err != nil {

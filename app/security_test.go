@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,4 +157,75 @@ func jsonBody(t *testing.T, v any) io.Reader {
 		t.Fatal(err)
 	}
 	return bytes.NewReader(b)
+}
+
+// TestNothingPersonalIsCached: every GET route answers with no-store
+// (whatever its status), except the few assets meant to be cached; and
+// outside development, HSTS.
+func TestNothingPersonalIsCached(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t, func(d *Deps) { d.Dev = false })
+	cached := map[string]bool{"/sw.js": true, "/manifest.webmanifest": true,
+		"/books/promptpay.svg": true, "/vendors/:code/promptpay.svg": true}
+	params := strings.NewReplacer(":code", f.participant["vendor"].Code, ":id", "1", ":month", "2026-05",
+		":item", "1", ":n", "1")
+	roles := []string{"officer", "manager", "admin", "vendor", "donor"}
+	for _, r := range f.s.routes() {
+		if r.method != "GET" || cached[r.path] {
+			continue
+		}
+		c := f.anon()
+		for _, key := range roles {
+			if r.allow.allows(users.Role(key)) && !r.allow.public {
+				c = f.as(key)
+				break
+			}
+		}
+		path := params.Replace(r.path)
+		resp := c.do("GET", path, nil, nil)
+		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("GET %s (%d): Cache-Control %q, want no-store", path, resp.StatusCode, got)
+		}
+		if got := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+			t.Errorf("GET %s: no HSTS outside dev", path)
+		}
+	}
+	if got := f.anon().do("GET", "/static/app.css", nil, nil).Header.Get("Cache-Control"); got == "no-store" {
+		t.Error("static files are not cached")
+	}
+	g := newAccessFixture(t)
+	if got := g.anon().do("GET", "/login", nil, nil).Header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("HSTS in dev mode: %q", got)
+	}
+}
+
+// TestDatesOutOfRange: a year 0 month or date is a 422 wherever it comes in.
+func TestDatesOutOfRange(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	code := f.participant["vendor"].Code
+	for _, tc := range []struct {
+		who, method, path string
+		body              any
+	}{
+		{"officer", "GET", "/api/v1/participants/" + code + "/days?month=0000-01", nil},
+		{"officer", "GET", "/api/v1/participants/" + code + "/days?month=2100-01", nil},
+		{"manager", "POST", "/api/v1/periods/0000-01/close", nil},
+		{"vendor", "POST", "/api/v1/entries", map[string]string{"date": "0000-01-01", "kind": "sale", "amount": "10.00", "method": "cash"}},
+	} {
+		c := f.as(tc.who)
+		var resp *http.Response
+		if tc.method == "GET" {
+			resp = c.do("GET", tc.path, nil, nil)
+		} else {
+			resp = c.do(tc.method, tc.path, jsonBody(t, tc.body), map[string]string{"Content-Type": "application/json",
+				"X-CSRF-Token": c.csrf, "Idempotency-Key": "5b0e8f0c-7c1d-4f7e-9a55-3f1e2d9c0a11"})
+		}
+		if resp.StatusCode != 422 {
+			t.Errorf("%s %s: %d, want 422", tc.method, tc.path, resp.StatusCode)
+		}
+	}
+	if resp := f.as("admin").do("GET", "/admin/audit?from=0000-01-01", nil, nil); resp.StatusCode != 422 {
+		t.Errorf("audit from year 0: %d, want 422", resp.StatusCode)
+	}
 }

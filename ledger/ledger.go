@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"hawker/valid"
 )
 
 // Errors the ledger returns; match them with errors.Is.
@@ -152,11 +154,11 @@ func MonthOf(t time.Time) time.Time {
 	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// ParseMonth reads "YYYY-MM".
+// ParseMonth reads "YYYY-MM" within the dates Hawker accepts (valid.Month).
 func ParseMonth(s string) (time.Time, error) {
-	t, err := time.Parse("2006-01", s)
+	t, err := valid.Month(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: month %q is not YYYY-MM", ErrInvalid, s)
+		return time.Time{}, fmt.Errorf("%w: month %q: %w", ErrInvalid, s, err)
 	}
 	return t, nil
 }

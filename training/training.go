@@ -226,15 +226,14 @@ func ParseDate(s string, today time.Time) (time.Time, string) {
 	if s == "" {
 		return time.Time{}, "input.date_required"
 	}
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return time.Time{}, "input.date_invalid"
-	}
-	if d.After(today) {
-		return time.Time{}, "input.date_future"
-	}
-	if d.Year() < 2000 {
+	d, err := valid.Date(s)
+	switch {
+	case errors.Is(err, valid.ErrDateRange) && s < "2000":
 		return time.Time{}, "input.date_too_old"
+	case err != nil:
+		return time.Time{}, "input.date_invalid"
+	case d.After(today):
+		return time.Time{}, "input.date_future"
 	}
 	return d, ""
 }

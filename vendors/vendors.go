@@ -162,7 +162,7 @@ func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
 	} else {
 		e.Amount = d
 	}
-	date, err := time.Parse(time.DateOnly, strings.TrimSpace(in.Date))
+	date, err := valid.Date(in.Date)
 	switch {
 	case strings.TrimSpace(in.Date) == "":
 		errs.Add("date", "vendor.date_required")
@@ -170,8 +170,6 @@ func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
 		errs.Add("date", "vendor.date_invalid")
 	case date.After(today):
 		errs.Add("date", "vendor.date_future")
-	case date.Year() < 2000:
-		errs.Add("date", "vendor.date_invalid")
 	default:
 		e.Date = date
 	}
