@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 
 	"hawker/app"
@@ -14,8 +16,11 @@ import (
 const shutdownGrace = 20 * time.Second
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "serve\n\nMigrates the database, then serves HTTP on HAWKER_ADDR until SIGTERM or SIGINT.")
+	fs := newFlags(e, "serve", "serve\n\nMigrates the database, then serves HTTP on HAWKER_ADDR (and /metrics on\nHAWKER_METRICS_ADDR) until SIGTERM or SIGINT.")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := e.cfg.RequireSecret(); err != nil {
 		return err
 	}
 	db, err := e.openDB(ctx)
@@ -34,6 +39,36 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on HAWKER_ADDR %s: %w", e.cfg.Addr, err)
 	}
+	if e.cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(e, srv.Metrics())
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	e.log.Info("serving", "addr", ln.Addr().String(), "schema", migrations.Latest(), "dev", e.cfg.Dev)
 	return srv.Serve(ctx, ln, shutdownGrace)
+}
+
+// serveMetrics answers GET /metrics, and nothing else, on HAWKER_METRICS_ADDR.
+func serveMetrics(e *env, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", e.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: listen on HAWKER_METRICS_ADDR %s: %w", e.cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	e.log.Info("serving metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+	}, nil
 }

@@ -37,7 +37,8 @@ Usage:
   hawker statements verify FILE.pdf  check a statement against the ledger; exit 1 on a mismatch
 
 Configuration comes from the environment: DATABASE_URL, HAWKER_ADDR,
-HAWKER_SECRET, HAWKER_DEV, HAWKER_SMTP_URL, HAWKER_PUBLIC_URL, LOG_LEVEL, LOG_FORMAT.
+HAWKER_METRICS_ADDR, HAWKER_SECRET (serve only), HAWKER_DEV,
+HAWKER_TRUSTED_PROXIES, HAWKER_SMTP_URL, HAWKER_PUBLIC_URL, LOG_LEVEL, LOG_FORMAT.
 Run "hawker COMMAND --help" for a command's flags.
 `
 
@@ -111,12 +112,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	defer stop()
 	err = cmd(ctx, e, args[1:])
 	var ue usageError
+	var ce *config.Error
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.As(err, &ue):
+	case errors.As(err, &ue) || errors.As(err, &ce):
 		fmt.Fprintf(stderr, "hawker: %v\n", err)
 		return 2
 	default:

@@ -36,7 +36,7 @@ func TestConfigurationErrors(t *testing.T) {
 		{"no database name", []string{"HAWKER_DEV", "1", "DATABASE_URL", "postgres://postgres@localhost:5432/"}, "DATABASE_URL"},
 		{"bad HAWKER_ADDR", []string{"HAWKER_DEV", "1", "HAWKER_ADDR", "localhost"}, "HAWKER_ADDR"},
 		{"bad port", []string{"HAWKER_DEV", "1", "HAWKER_ADDR", ":99999"}, "HAWKER_ADDR"},
-		{"missing secret", nil, "HAWKER_SECRET"},
+		{"bad HAWKER_METRICS_ADDR", []string{"HAWKER_DEV", "1", "HAWKER_METRICS_ADDR", "9090"}, "HAWKER_METRICS_ADDR"},
 		{"short secret", []string{"HAWKER_SECRET", "short"}, "HAWKER_SECRET"},
 		{"bad LOG_LEVEL", []string{"HAWKER_DEV", "1", "LOG_LEVEL", "loud"}, "LOG_LEVEL"},
 		{"bad LOG_FORMAT", []string{"HAWKER_DEV", "1", "LOG_FORMAT", "xml"}, "LOG_FORMAT"},
@@ -135,7 +135,7 @@ func TestMakeRunSmoke(t *testing.T) {
 	port := freePort(t)
 	cmd := exec.Command("make", "run")
 	cmd.Dir = "."
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+emptyURL, "HAWKER_ADDR=127.0.0.1:"+port, "LOG_FORMAT=text")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+emptyURL, "HAWKER_ADDR=127.0.0.1:"+port, "HAWKER_METRICS_ADDR=127.0.0.1:0", "LOG_FORMAT=text")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -216,4 +216,29 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
+}
+
+// TestToolsNeedNoSecret: only serve signs cookies; the operator's tools run
+// with DATABASE_URL alone, neither HAWKER_SECRET nor development mode.
+func TestToolsNeedNoSecret(t *testing.T) {
+	t.Parallel()
+	_, url := pgtest.NewURL(t)
+	for _, args := range [][]string{{"migrate"}, {"ledger", "verify"}, {"audit", "verify"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, strings.NewReader(""), &stdout, &stderr, envOf("DATABASE_URL", url)); code != 0 {
+			t.Errorf("hawker %v without HAWKER_SECRET: exit %d: %s", args, code, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"user", "add", "--login", "somsri", "--role", "admin"}, strings.NewReader("long enough password\n"),
+		&stdout, &stderr, envOf("DATABASE_URL", url))
+	if code != 0 {
+		t.Errorf("user add without HAWKER_SECRET: exit %d: %s", code, stderr.String())
+	}
+	// serve does need it, and says so in one line before touching anything.
+	stderr.Reset()
+	code = run([]string{"serve"}, strings.NewReader(""), &stdout, &stderr, envOf("DATABASE_URL", url))
+	if code != 2 || !strings.Contains(stderr.String(), "HAWKER_SECRET") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("serve without HAWKER_SECRET: exit %d, stderr %q; want 2 naming HAWKER_SECRET", code, stderr.String())
+	}
 }

@@ -151,6 +151,15 @@ func TestCSRF(t *testing.T) {
 	if resp := c.api("POST", "/api/v1/logout", nil); resp.StatusCode != 403 {
 		t.Fatalf("API post with a wrong token: %d", resp.StatusCode)
 	}
+	// Never from the query string, where logs and Referer headers keep it.
+	c.csrf = ""
+	if resp := c.api("POST", "/api/v1/logout?_csrf="+url.QueryEscape(token), nil); resp.StatusCode != 403 {
+		t.Fatalf("API post with the token in the query: %d", resp.StatusCode)
+	}
+	if resp := c.do("POST", "/api/v1/logout?_csrf="+url.QueryEscape(token), strings.NewReader("x=1"),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); resp.StatusCode != 403 {
+		t.Fatalf("form post with the token in the query: %d", resp.StatusCode)
+	}
 	c.csrf = token
 	if resp := c.api("POST", "/api/v1/logout", nil); resp.StatusCode != 204 {
 		t.Fatalf("API post with the token: %d", resp.StatusCode)

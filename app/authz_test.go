@@ -26,7 +26,6 @@ import (
 var publicRoutes = map[string]bool{
 	"GET /healthz":       true,
 	"GET /readyz":        true,
-	"GET /metrics":       true,
 	"GET /":              true,
 	"POST /language":     true,
 	"GET /login":         true,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -212,12 +213,9 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	}
 	mustGet(t, s, "/healthz")
 	mustGet(t, s, "/no/such/HSF-2026-0001")
-	resp, err := s.Fiber.Test(httptestRequest("GET", "/metrics"), 10_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	body := string(b)
+	rec := httptest.NewRecorder()
+	s.Metrics().ServeHTTP(rec, httptestRequest("GET", "/metrics"))
+	body := rec.Body.String()
 	for _, want := range []string{
 		`hawker_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
 		`hawker_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
@@ -230,6 +228,10 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	}
 	if strings.Contains(body, "HSF-2026-0001") {
 		t.Error("metrics carry a raw path with a participant code")
+	}
+	// The metrics are not on the application's address.
+	if resp, err := s.Fiber.Test(httptestRequest("GET", "/metrics"), 10_000); err != nil || resp.StatusCode != 404 {
+		t.Fatalf("GET /metrics on the public address: %v, %v", resp.StatusCode, err)
 	}
 }
 

@@ -216,8 +216,23 @@ func (s *Server) anonToken(nonce string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// bodyField is a field of the request's form body only: unlike
+// c.FormValue, never the query string, where a token would be written to
+// logs and Referer headers.
+func bodyField(c *fiber.Ctx, name string) string {
+	switch ct := string(c.Request().Header.ContentType()); {
+	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
+		return string(c.Request().PostArgs().Peek(name))
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		if form, err := c.MultipartForm(); err == nil && len(form.Value[name]) > 0 {
+			return form.Value[name][0]
+		}
+	}
+	return ""
+}
+
 // checkCSRF refuses a state-changing request that does not carry the
-// session's token (header X-CSRF-Token, or form field _csrf). An API call
+// session's token (header X-CSRF-Token, or form field _csrf in the body). An API call
 // without a session has nothing a forger could use and passes; its route's
 // rule still applies.
 func (s *Server) checkCSRF(c *fiber.Ctx) error {
@@ -231,7 +246,7 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	}
 	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.FormValue("_csrf")
+		got = bodyField(c, "_csrf")
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return &Problem{Status: fiber.StatusForbidden, Code: "csrf", Key: "error.csrf"}

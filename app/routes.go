@@ -53,7 +53,6 @@ func (s *Server) routes() []route {
 		// Operations.
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
-		{"GET", "/metrics", public, s.showMetrics},
 
 		// Pages.
 		{"GET", "/", public, s.showHome},

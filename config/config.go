@@ -17,15 +17,24 @@ import (
 // DefaultDatabaseURL is the local PostgreSQL that `make run` provisions.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable"
 
+// DefaultMetricsAddr keeps /metrics on this machine unless an operator
+// decides otherwise.
+const DefaultMetricsAddr = "127.0.0.1:9090"
+
 // Config is everything Hawker reads from its environment.
 type Config struct {
 	DatabaseURL string
 	Addr        string
-	Secret      []byte
-	Dev         bool
-	SMTPURL     *url.URL
-	LogLevel    slog.Level
-	LogFormat   string // "json", "text" or "" (text on a terminal, else json)
+	// MetricsAddr is where `serve` answers GET /metrics: loopback unless
+	// set, "" when HAWKER_METRICS_ADDR=off.
+	MetricsAddr string
+	// Secret signs cookies; only `serve` needs it (RequireSecret), so the
+	// operator's tools run without it.
+	Secret    []byte
+	Dev       bool
+	SMTPURL   *url.URL
+	LogLevel  slog.Level
+	LogFormat string // "json", "text" or "" (text on a terminal, else json)
 	// TrustedProxies are the addresses (or CIDR ranges) whose
 	// X-Forwarded-For header names the client.
 	TrustedProxies []netip.Prefix
@@ -59,8 +68,18 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Addr == "" {
 		c.Addr = ":8080"
 	}
-	if err := checkAddr(c.Addr); err != nil {
+	if err := checkAddr("HAWKER_ADDR", c.Addr); err != nil {
 		return c, err
+	}
+	switch c.MetricsAddr = getenv("HAWKER_METRICS_ADDR"); c.MetricsAddr {
+	case "":
+		c.MetricsAddr = DefaultMetricsAddr
+	case "off":
+		c.MetricsAddr = ""
+	default:
+		if err := checkAddr("HAWKER_METRICS_ADDR", c.MetricsAddr); err != nil {
+			return c, err
+		}
 	}
 	if dev := getenv("HAWKER_DEV"); dev != "" {
 		b, err := strconv.ParseBool(dev)
@@ -79,8 +98,6 @@ func Load(getenv func(string) string) (Config, error) {
 		if _, err := rand.Read(c.Secret); err != nil {
 			return c, fmt.Errorf("config: generate secret: %w", err)
 		}
-	default:
-		return c, &Error{"HAWKER_SECRET", "is required unless HAWKER_DEV=1 (generate one with: openssl rand -hex 32)"}
 	}
 	if s := getenv("HAWKER_SMTP_URL"); s != "" {
 		u, err := url.Parse(s)
@@ -125,6 +142,14 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// RequireSecret is the check of `serve`, the one command that signs cookies.
+func (c Config) RequireSecret() error {
+	if len(c.Secret) == 0 {
+		return &Error{"HAWKER_SECRET", "is required to serve unless HAWKER_DEV=1 (generate one with: openssl rand -hex 32)"}
+	}
+	return nil
+}
+
 // SecretHex is a short, non-reversible tag of the secret for logs.
 func (c Config) SecretHex() string { return hex.EncodeToString(c.Secret[:4]) }
 
@@ -156,17 +181,17 @@ func checkDatabaseURL(s string) error {
 	return nil
 }
 
-func checkAddr(s string) error {
+func checkAddr(name, s string) error {
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
-		return &Error{"HAWKER_ADDR", "must be host:port or :port"}
+		return &Error{name, "must be host:port or :port"}
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 {
-		return &Error{"HAWKER_ADDR", "has a bad port"}
+		return &Error{name, "has a bad port"}
 	}
 	if host != "" && host != "localhost" && net.ParseIP(host) == nil {
-		return &Error{"HAWKER_ADDR", "has a bad host"}
+		return &Error{name, "has a bad host"}
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func main() {
 	defer benchdb.Drop(ctx, server, dbName)
 	addr := freeAddr()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR="+addr, "HAWKER_DEV=1", "LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR="+addr, "HAWKER_METRICS_ADDR=off", "HAWKER_DEV=1", "LOG_LEVEL=warn")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		log.Fatal(err)
