@@ -240,7 +240,7 @@ func (s *Server) apiImportEntries(c *fiber.Ctx) error {
 			lines[i] = lineJSON{Line: l.Line, Column: l.Column, Message: s.views.tr.T(lang, l.Key)}
 		}
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
-			"code": "invalid", "message": s.views.tr.T(lang, "vendor.import_refused", len(lines)), "lines": lines,
+			"code": "invalid", "message": s.views.tr.T(lang, "vendor.import_refused", "Count", len(lines)), "lines": lines,
 		}})
 	}
 	if err != nil {

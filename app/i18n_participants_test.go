@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"hawker/catalog"
 	"hawker/participants"
 	"hawker/training"
 )
@@ -14,7 +15,7 @@ import (
 // TestParticipantKeysExist: the keys the participants and training packages
 // return, and the keys the pages build from values, are all translated.
 func TestParticipantKeysExist(t *testing.T) {
-	tr, err := newTranslator(allMessages()...)
+	tr, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestParticipantKeysExist(t *testing.T) {
 		keys = append(keys, n)
 	}
 	for _, k := range keys {
-		if _, ok := tr.all[k]; !ok {
+		if !tr.Has(k) {
 			t.Errorf("key %q is in no translation table", k)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"hawker/audit"
+	"hawker/catalog"
 	"hawker/thai"
 	"hawker/vendors"
 )
@@ -317,7 +318,7 @@ func TestVendorPages(t *testing.T) {
 // TestVendorMessageKeysExist: every message key the vendors package returns
 // is in the table.
 func TestVendorMessageKeysExist(t *testing.T) {
-	tr, err := newTranslator(allMessages()...)
+	tr, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,13 +335,13 @@ func TestVendorMessageKeysExist(t *testing.T) {
 		}
 		for _, m := range lit.FindAllStringSubmatch(string(b), -1) {
 			n++
-			if _, ok := tr.all[m[1]]; !ok {
+			if !tr.Has(m[1]) {
 				t.Errorf("%s: %q is in no table", file, m[1])
 			}
 		}
 	}
 	for _, k := range scriptText {
-		if _, ok := tr.all[k]; !ok {
+		if !tr.Has(k) {
 			t.Errorf("vendor.js key %q is in no table", k)
 		}
 	}

@@ -12,13 +12,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/shopspring/decimal"
 
+	"hawker/catalog"
 	"hawker/thai"
 )
 
 // views holds every page template, parsed once at start with the layout.
 type views struct {
 	pages map[string]*template.Template
-	tr    *translator
+	tr    *catalog.Catalog
 }
 
 // coreFuncs are the template helpers every area shares.
@@ -47,7 +48,7 @@ func mergeFuncs(maps ...template.FuncMap) (template.FuncMap, error) {
 }
 
 func parseViews(st *staticSet) (*views, error) {
-	tr, err := newTranslator(allMessages()...)
+	tr, err := catalog.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -89,11 +90,12 @@ type view struct {
 	Dev   bool
 	Path  string
 	Data  any
-	tr    *translator
+	tr    *catalog.Catalog
 	extra map[string]any
 }
 
-// T translates key into the reader's language.
+// T translates key into the reader's language; args are name/value pairs
+// ({{.T "vendor.title_of" "Name" .P.Name}}), as catalog.Catalog.T takes them.
 func (v view) T(key string, args ...any) string { return v.tr.T(v.Lang, key, args...) }
 
 // Date formats a date for the reader: B.E. in Thai, C.E. in English.
