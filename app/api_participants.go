@@ -225,30 +225,21 @@ func (s *Server) apiCreatePlan(c *fiber.Ctx) error {
 }
 
 // apiReviewPlan: POST /api/v1/plans/{id}/submit, /approve, /return {"comment"}.
-func (s *Server) apiReviewPlan(action string) fiber.Handler {
+func (s *Server) apiReviewPlan(step participants.Review) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pl, p, err := s.planFrom(c)
 		if err != nil {
 			return err
 		}
-		store := s.participants
-		switch action {
-		case "submit":
-			pl, err = store.SubmitPlan(c.UserContext(), actor(c), pl.ID)
-		case "approve":
-			pl, err = store.ApprovePlan(c.UserContext(), actor(c), pl.ID)
-		case "return":
-			var body struct {
-				Comment string `json:"comment"`
-			}
-			if len(c.Body()) > 0 {
-				if err := readJSON(c, &body); err != nil {
-					return err
-				}
-			}
-			pl, err = store.ReturnPlan(c.UserContext(), actor(c), pl.ID, body.Comment)
+		var body struct {
+			Comment string `json:"comment"`
 		}
-		if err != nil {
+		if len(c.Body()) > 0 {
+			if err := readJSON(c, &body); err != nil {
+				return err
+			}
+		}
+		if pl, err = s.participants.ReviewPlan(c.UserContext(), actor(c), pl.ID, step, body.Comment); err != nil {
 			return err
 		}
 		return c.JSON(pl.Doc(p.Code))

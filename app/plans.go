@@ -192,22 +192,15 @@ func (s *Server) updatePlan(c *fiber.Ctx) error {
 	return c.Redirect("/plans/"+strconv.FormatInt(pl.ID, 10)+"?done=saved", http.StatusSeeOther)
 }
 
-// reviewPlan is submit, approve and return from the plan page.
-func (s *Server) reviewPlan(action string) fiber.Handler {
+// reviewPlan is submit, approve and return from the plan page; the notice
+// names the state the plan reached.
+func (s *Server) reviewPlan(step participants.Review) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pl, _, err := s.planFrom(c)
 		if err != nil {
 			return err
 		}
-		store := s.participants
-		switch action {
-		case "submitted":
-			_, err = store.SubmitPlan(c.UserContext(), actor(c), pl.ID)
-		case "approved":
-			_, err = store.ApprovePlan(c.UserContext(), actor(c), pl.ID)
-		case "returned":
-			_, err = store.ReturnPlan(c.UserContext(), actor(c), pl.ID, c.FormValue("comment"))
-		}
+		pl, err = s.participants.ReviewPlan(c.UserContext(), actor(c), pl.ID, step, c.FormValue("comment"))
 		var fields valid.Errors
 		if errors.As(err, &fields) {
 			c.Status(fiber.StatusUnprocessableEntity)
@@ -216,6 +209,6 @@ func (s *Server) reviewPlan(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return c.Redirect("/plans/"+strconv.FormatInt(pl.ID, 10)+"?done="+action, http.StatusSeeOther)
+		return c.Redirect("/plans/"+strconv.FormatInt(pl.ID, 10)+"?done="+string(pl.State), http.StatusSeeOther)
 	}
 }

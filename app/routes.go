@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/participants"
 	"hawker/users"
 )
 
@@ -95,9 +96,9 @@ func (s *Server) routes() []route {
 		{"GET", "/plans/:id", only(users.Officer, users.Manager), s.showPlan},
 		{"GET", "/plans/:id/edit", only(users.Officer, users.Manager), s.editPlan},
 		{"POST", "/plans/:id", only(users.Officer, users.Manager), s.updatePlan},
-		{"POST", "/plans/:id/submit", only(users.Officer, users.Manager), s.reviewPlan("submitted")},
-		{"POST", "/plans/:id/approve", only(users.Manager), s.reviewPlan("approved")},
-		{"POST", "/plans/:id/return", only(users.Manager), s.reviewPlan("returned")},
+		{"POST", "/plans/:id/submit", only(users.Officer, users.Manager), s.reviewPlan(participants.Submit)},
+		{"POST", "/plans/:id/approve", only(users.Manager), s.reviewPlan(participants.Approve)},
+		{"POST", "/plans/:id/return", only(users.Manager), s.reviewPlan(participants.Return)},
 
 		// Training: the catalogue is the administrators'; officers record classes.
 		{"GET", "/training/modules", only(users.Admin), s.listModules},
@@ -118,9 +119,9 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/participants/:code/plans", only(users.Officer, users.Manager), s.apiCreatePlan},
 		{"GET", "/api/v1/training/modules", only(users.Admin, users.Officer, users.Manager), s.apiModules},
 		{"GET", "/api/v1/plans/:id", only(users.Officer, users.Manager), s.apiPlan},
-		{"POST", "/api/v1/plans/:id/submit", only(users.Officer, users.Manager), s.apiReviewPlan("submit")},
-		{"POST", "/api/v1/plans/:id/approve", only(users.Manager), s.apiReviewPlan("approve")},
-		{"POST", "/api/v1/plans/:id/return", only(users.Manager), s.apiReviewPlan("return")},
+		{"POST", "/api/v1/plans/:id/submit", only(users.Officer, users.Manager), s.apiReviewPlan(participants.Submit)},
+		{"POST", "/api/v1/plans/:id/approve", only(users.Manager), s.apiReviewPlan(participants.Approve)},
+		{"POST", "/api/v1/plans/:id/return", only(users.Manager), s.apiReviewPlan(participants.Return)},
 
 		// Vendors' books (issue 6): the vendor's own at /books (the PWA's
 		// start), anyone's at /vendors/{code} for staff; the service worker

@@ -2,10 +2,12 @@ package participants_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
+	"hawker/audit"
 	"hawker/participants"
 	"hawker/training"
 )
@@ -207,5 +209,38 @@ func TestEligibilityCases(t *testing.T) {
 	}
 	if rows, _ := f.store.List(ctx, participants.Filter{Limit: 3}, today); len(rows) != 3 {
 		t.Errorf("limit 3: %d rows", len(rows))
+	}
+}
+
+// TestReviewPlanSteps: the one review function the plan page and the API
+// share takes a plan through each step, and refuses a step it does not know.
+func TestReviewPlanSteps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	pt := f.enrol(t, "0899990000")
+	form, _ := planForm().Parse()
+	p, err := f.store.CreatePlan(ctx, f.officer, pt, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		by      audit.Actor
+		review  participants.Review
+		comment string
+		want    participants.PlanState
+	}{
+		{f.officer, participants.Submit, "", participants.Submitted},
+		{f.manager, participants.Return, "ตัวเลขยอดขายสูงไป", participants.Returned},
+		{f.officer, participants.Submit, "", participants.Submitted},
+		{f.manager, participants.Approve, "", participants.Approved},
+	} {
+		got, err := f.store.ReviewPlan(ctx, step.by, p.ID, step.review, step.comment)
+		if err != nil || got.State != step.want {
+			t.Fatalf("%s: %s %v, want %s", step.review, got.State, err, step.want)
+		}
+	}
+	if _, err := f.store.ReviewPlan(ctx, f.manager, p.ID, "publish", ""); !errors.Is(err, participants.ErrWrongState) {
+		t.Errorf("an unknown step: %v", err)
 	}
 }

@@ -164,6 +164,30 @@ func (s *Store) UpdatePlan(ctx context.Context, a audit.Actor, pt Participant, i
 	return p, err
 }
 
+// Review is a step of a plan's review.
+type Review string
+
+// The review steps: an officer submits, a manager approves or returns.
+const (
+	Submit  Review = "submit"
+	Approve Review = "approve"
+	Return  Review = "return" // with a comment
+)
+
+// ReviewPlan takes plan id one step through its review; comment is the
+// reason a plan is returned. The plan page and the API both call it.
+func (s *Store) ReviewPlan(ctx context.Context, a audit.Actor, id int64, step Review, comment string) (Plan, error) {
+	switch step {
+	case Submit:
+		return s.SubmitPlan(ctx, a, id)
+	case Approve:
+		return s.ApprovePlan(ctx, a, id)
+	case Return:
+		return s.ReturnPlan(ctx, a, id, comment)
+	}
+	return Plan{}, fmt.Errorf("participants: plan %d: no review step %q: %w", id, step, ErrWrongState)
+}
+
 // SubmitPlan sends a draft or returned plan to a manager for review.
 func (s *Store) SubmitPlan(ctx context.Context, a audit.Actor, id int64) (Plan, error) {
 	return s.move(ctx, a, id, "plan.submit", func(_ *sqlx.Tx, _ Participant, p Plan) (string, []any, error) {
