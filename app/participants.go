@@ -315,7 +315,7 @@ func (s *Server) eraseParticipant(c *fiber.Ctx) error {
 type programmeHome struct {
 	Staff    bool
 	Admin    bool
-	Expiring []training.Expiring
+	Expiring []participants.Expiring
 }
 
 // ExpiryWindow is how many days ahead the home page warns of expiring certificates.
@@ -328,7 +328,7 @@ func (s *Server) programmeHome(c *fiber.Ctx) (programmeHome, error) {
 	case !hasRole(c, users.Officer, users.Manager):
 		return programmeHome{}, nil
 	}
-	exp, err := s.training.ExpiringWithin(c.UserContext(), s.today(), ExpiryWindow)
+	exp, err := s.participants.ExpiringWithin(c.UserContext(), s.today(), ExpiryWindow)
 	if err != nil {
 		return programmeHome{}, err
 	}

@@ -233,7 +233,7 @@ func (s *Server) recordClass(c *fiber.Ctx) error {
 	}
 	cl, err := f.Parse(s.today())
 	if err == nil {
-		_, err = s.training.RecordClass(c.UserContext(), actor(c), cl)
+		_, err = s.participants.RecordClass(c.UserContext(), actor(c), cl)
 	}
 	if errors.Is(err, training.ErrNotFound) {
 		err = valid.Errors{"module": "training.module_required"}

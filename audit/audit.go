@@ -179,3 +179,16 @@ func List(ctx context.Context, db *sqlx.DB, f Filter) ([]Event, error) {
 	}
 	return es, nil
 }
+
+// Did reports whether the user recorded action on object (both exact),
+// reading through q: a caller's transaction sees its own events. Rules
+// such as four eyes ask it who touched a record.
+func Did(ctx context.Context, q sqlx.QueryerContext, user int64, action, object string) (bool, error) {
+	var did bool
+	err := sqlx.GetContext(ctx, q, &did, `SELECT EXISTS (SELECT 1 FROM audit_log
+		WHERE object = $1 AND action = $2 AND actor_id = $3)`, object, action, user)
+	if err != nil {
+		return false, fmt.Errorf("audit: did %d %s %s: %w", user, action, object, err)
+	}
+	return did, nil
+}

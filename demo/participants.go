@@ -166,7 +166,6 @@ func (s *seeder) participants(ctx context.Context) error {
 	}
 	today := thai.Today(s.o.Now)
 	store := participants.NewStore(s.db)
-	ts := training.NewStore(s.db)
 
 	type enrolled struct {
 		p     participants.Participant
@@ -236,7 +235,7 @@ func (s *seeder) participants(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("demo: class %s: %w", m.NameEN, err)
 			}
-			_, err = ts.RecordClass(ctx, officer, cl)
+			_, err = store.RecordClass(ctx, officer, cl)
 			return err
 		}
 		var learners, full, expiring, expired []enrolled

@@ -227,9 +227,7 @@ func mayApprove(ctx context.Context, q sqlx.QueryerContext, pt Participant, p Pl
 	if user == 0 || sameUser(p.WrittenBy, user) || sameUser(p.SubmittedBy, user) {
 		return false, nil
 	}
-	var edited bool
-	err := sqlx.GetContext(ctx, q, &edited, `SELECT EXISTS (SELECT 1 FROM audit_log
-		WHERE object = $1 AND action = 'plan.update' AND actor_id = $2)`, planObject(pt, p.Version), user)
+	edited, err := audit.Did(ctx, q, user, "plan.update", planObject(pt, p.Version))
 	if err != nil {
 		return false, fmt.Errorf("participants: editors of plan %d: %w", p.ID, err)
 	}

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"hawker/audit"
 	"hawker/pg"
@@ -219,6 +221,75 @@ func (s *Store) RecordTraining(ctx context.Context, a audit.Actor, p Participant
 			fmt.Sprintf("module %d on %s, passed=%t", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed))
 	})
 	return c, err
+}
+
+// RecordClass records a class and every attendee's completion in one
+// transaction: all of them, or none when one attendee cannot be recorded
+// (her file is erased, or missing).
+func (s *Store) RecordClass(ctx context.Context, a audit.Actor, cl training.Class) (int64, error) {
+	return pg.Do(ctx, s.db, func(tx *sqlx.Tx) (int64, error) {
+		sessionID, err := training.StartClass(ctx, tx, a, cl)
+		if err != nil {
+			return 0, err
+		}
+		for _, c := range cl.Completions {
+			p, err := LockLive(ctx, tx, c.ParticipantID)
+			if err != nil {
+				return 0, fmt.Errorf("participants: class: %w", err)
+			}
+			c.SessionID, c.RecordedBy = &sessionID, a.User()
+			if _, err := training.Record(ctx, tx, c); err != nil {
+				return 0, err
+			}
+			if err := audit.Record(ctx, tx, a, "training.record", p.Object(),
+				fmt.Sprintf("module %d on %s, passed=%t (class %d)", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed, sessionID)); err != nil {
+				return 0, err
+			}
+		}
+		return sessionID, nil
+	})
+}
+
+// Expiring is a certificate of a participant, whose file is not erased,
+// that runs out soon.
+type Expiring struct {
+	Participant
+	training.Expiring
+}
+
+// ExpiringWithin lists the certificates of participants whose files are
+// not erased whose latest pass stops counting between today and
+// today+days, soonest first, then by code.
+func (s *Store) ExpiringWithin(ctx context.Context, today time.Time, days int) ([]Expiring, error) {
+	es, err := training.ExpiringWithin(ctx, s.db, today, days)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(es))
+	for i, e := range es {
+		ids[i] = e.ParticipantID
+	}
+	var ps []Participant
+	if err := s.db.SelectContext(ctx, &ps, `SELECT * FROM participants WHERE id = ANY($1) AND erased_at IS NULL`, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("participants: expiring: %w", err)
+	}
+	byID := make(map[int64]Participant, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	out := []Expiring{}
+	for _, e := range es {
+		if p, ok := byID[e.ParticipantID]; ok {
+			out = append(out, Expiring{Participant: p, Expiring: e})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].ValidUntil.Equal(out[j].ValidUntil) {
+			return out[i].ValidUntil.Before(out[j].ValidUntil)
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out, nil
 }
 
 // Standing is each active module's status for participant id on day today.

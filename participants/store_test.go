@@ -218,7 +218,7 @@ func TestEligibilityReasons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.training.RecordClass(ctx, f.officer, cl); err != nil {
+	if _, err := f.store.RecordClass(ctx, f.officer, cl); err != nil {
 		t.Fatal(err)
 	}
 	// Failed business planning does not count.

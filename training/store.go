@@ -104,39 +104,23 @@ func Record(ctx context.Context, tx *sqlx.Tx, c Completion) (Completion, error) 
 	return c, nil
 }
 
-// RecordClass records a class and every attendee's completion in one
-// transaction: all of them, or none when one attendee cannot be recorded.
-func (s *Store) RecordClass(ctx context.Context, a audit.Actor, cl Class) (int64, error) {
+// StartClass records a class (its module, day, trainer and issuer) inside
+// tx and returns its session id. The caller then records each attendee's
+// completion with Record under that id, in the same transaction, having
+// checked she may still be recorded (participants.Store.RecordClass).
+func StartClass(ctx context.Context, tx *sqlx.Tx, a audit.Actor, cl Class) (int64, error) {
+	var active bool
+	if err := tx.GetContext(ctx, &active, `SELECT active FROM training_modules WHERE id = $1`, cl.ModuleID); err != nil {
+		return 0, fmt.Errorf("training: class: module %d: %w", cl.ModuleID, pg.NotFound(err, ErrNotFound))
+	}
 	var sessionID int64
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var active bool
-		if err := tx.GetContext(ctx, &active, `SELECT active FROM training_modules WHERE id = $1`, cl.ModuleID); err != nil {
-			return fmt.Errorf("training: class: module %d: %w", cl.ModuleID, pg.NotFound(err, ErrNotFound))
-		}
-		err := tx.GetContext(ctx, &sessionID, `
-			INSERT INTO training_sessions (module_id, session_on, trainer, issuer, recorded_by)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, cl.ModuleID, cl.SessionOn, cl.Trainer, cl.Issuer, a.User())
-		if err != nil {
-			return fmt.Errorf("training: class: %w", err)
-		}
-		for _, c := range cl.Completions {
-			var code string
-			err := tx.GetContext(ctx, &code, `SELECT code FROM participants WHERE id = $1 AND erased_at IS NULL`, c.ParticipantID)
-			if err != nil {
-				return fmt.Errorf("training: class: participant %d: %w", c.ParticipantID, pg.NotFound(err, ErrNotFound))
-			}
-			c.SessionID, c.RecordedBy = &sessionID, a.User()
-			if _, err := Record(ctx, tx, c); err != nil {
-				return err
-			}
-			if err := audit.Record(ctx, tx, a, "training.record", "participant:"+code,
-				fmt.Sprintf("module %d on %s, passed=%t (class %d)", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed, sessionID)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return sessionID, err
+	err := tx.GetContext(ctx, &sessionID, `
+		INSERT INTO training_sessions (module_id, session_on, trainer, issuer, recorded_by)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, cl.ModuleID, cl.SessionOn, cl.Trainer, cl.Issuer, a.User())
+	if err != nil {
+		return 0, fmt.Errorf("training: class: %w", err)
+	}
+	return sessionID, nil
 }
 
 // Completions lists a participant's completions, newest first.
@@ -168,12 +152,9 @@ func CompletionsOf(ctx context.Context, q sqlx.QueryerContext, participantIDs []
 	return out, nil
 }
 
-// Expiring is a certificate that runs out soon.
+// Expiring is a passed certificate that runs out soon.
 type Expiring struct {
 	ParticipantID int64     `db:"participant_id"`
-	Code          string    `db:"code"`
-	Name          string    `db:"name"`
-	Nickname      string    `db:"nickname"`
 	ModuleID      int64     `db:"module_id"`
 	NameTH        string    `db:"name_th"`
 	NameEN        string    `db:"name_en"`
@@ -189,25 +170,30 @@ func (e Expiring) ModuleName(lang string) string {
 	return e.NameTH
 }
 
-// ExpiringWithin lists certificates, of participants whose files are not
-// erased, whose latest pass stops counting between today and today+days,
-// soonest first. A pass renewed since is not listed.
+// ExpiringWithin lists certificates whose latest pass stops counting
+// between today and today+days, soonest first. A pass renewed since is not
+// listed. Whose they are, and whether her file still counts, is the
+// participants package's to say (participants.Store.ExpiringWithin).
 func (s *Store) ExpiringWithin(ctx context.Context, today time.Time, days int) ([]Expiring, error) {
+	return ExpiringWithin(ctx, s.db, today, days)
+}
+
+// ExpiringWithin is Store.ExpiringWithin read through q.
+func ExpiringWithin(ctx context.Context, q sqlx.QueryerContext, today time.Time, days int) ([]Expiring, error) {
 	es := []Expiring{}
-	err := s.db.SelectContext(ctx, &es, `
+	err := sqlx.SelectContext(ctx, q, &es, `
 		WITH latest AS (
 			SELECT DISTINCT ON (c.participant_id, c.module_id) c.participant_id, c.module_id, c.completed_on
 			  FROM training_completions c
 			 WHERE c.passed
 			 ORDER BY c.participant_id, c.module_id, c.completed_on DESC
 		)
-		SELECT l.participant_id, p.code, p.name, p.nickname, m.id AS module_id, m.name_th, m.name_en, l.completed_on,
+		SELECT l.participant_id, m.id AS module_id, m.name_th, m.name_en, l.completed_on,
 		       (l.completed_on + make_interval(months => m.validity_months))::date AS valid_until
 		  FROM latest l
 		  JOIN training_modules m ON m.id = l.module_id AND m.active AND m.validity_months IS NOT NULL
-		  JOIN participants p ON p.id = l.participant_id AND p.erased_at IS NULL
 		 WHERE (l.completed_on + make_interval(months => m.validity_months))::date BETWEEN $1::date AND $1::date + $2::int
-		 ORDER BY valid_until, p.code, m.position`, today, days)
+		 ORDER BY valid_until, l.participant_id, m.position`, today, days)
 	if err != nil {
 		return nil, fmt.Errorf("training: expiring: %w", err)
 	}
