@@ -73,7 +73,7 @@ func TestCompression(t *testing.T) {
 		{"JSON", "/api/v1/participants/" + f.participant["vendor"].Code, officer, "application/json", true},
 		{"CSS", asset("app.css"), anon, "text/css", true},
 		{"JS", asset("vendor.js"), anon, "text/javascript", true},
-		{"SVG", asset("img/gas.svg"), anon, "image/svg+xml", true},
+		{"SVG", asset("icons/icon.svg"), anon, "image/svg+xml", true},
 		{"manifest", "/manifest.webmanifest", anon, "application/manifest+json", true},
 		{"service worker", "/sw.js", anon, "text/javascript", true},
 		{"PNG", asset("icons/icon-512.png"), anon, "image/png", false},

@@ -12,8 +12,8 @@
 //   fresh copy is in, and swaps in its figures (vendor.js).
 // - The other books pages (/vendors/CODE, PromptPay and its QR) come from
 //   the network first; each good answer is kept, and offline the last one
-//   kept is shown. vendor.js asks for the page it runs on to be kept, so the
-//   very first visit is covered.
+//   kept is shown. On the very first visit, before this worker served
+//   anything, vendor.js hands over the page as it came, to be kept.
 // - Nothing else is touched: the API (entries are queued by vendor.js in
 //   IndexedDB, never here), POSTs and every other page go to the network.
 'use strict';
@@ -58,10 +58,27 @@ self.addEventListener('activate', (event) => {
       .then(() => self.clients.claim()));
 });
 
+// The headers a kept page carries: the server's security headers, as the
+// precached files carry them.
+const pageHeaders = ['Content-Security-Policy', 'X-Content-Type-Options', 'Referrer-Policy', 'X-Frame-Options'];
+
+// keepAsSent keeps html, the page as the server sent it to a page that was
+// not yet served by this worker (the first visit), with the server's
+// security headers; it saves downloading the page a second time.
+function keepAsSent(path, html) {
+  return caches.open(VERSION).then((c) => c.match(PRECACHE[0]).then((sample) => {
+    if (!sample) return keep(path); // no headers to copy: the network's copy
+    const headers = new Headers({ 'Content-Type': 'text/html; charset=utf-8' });
+    pageHeaders.forEach((h) => { if (sample.headers.has(h)) headers.set(h, sample.headers.get(h)); });
+    return c.put(path, new Response(html, { headers: headers })).then(() => true);
+  }));
+}
+
 self.addEventListener('message', (event) => {
   const m = event.data || {};
   if (m.type === 'keep' && booksPage.test(m.path)) {
-    event.waitUntil(keep(m.path).catch(() => false).then(fillPrecache).catch(() => {}));
+    const kept = typeof m.html === 'string' && m.html ? keepAsSent(m.path, m.html) : keep(m.path);
+    event.waitUntil(kept.catch(() => false).then(fillPrecache).catch(() => {}));
   }
 });
 

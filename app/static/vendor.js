@@ -12,11 +12,14 @@
 
   // A page the service worker did not serve is the phone's first visit (or
   // a new worker's): ask the worker to keep it for offline use once ready.
+  // The page is handed over as the server sent it (the document before this
+  // script changed anything), so keeping it costs no second download.
   if ('serviceWorker' in navigator) {
-    var served = !!navigator.serviceWorker.controller;
+    var firstVisit = !navigator.serviceWorker.controller;
+    var asSent = firstVisit ? '<!doctype html>\n' + document.documentElement.outerHTML : '';
     navigator.serviceWorker.register('/sw.js', { scope: '/' })
       .then(function () { return navigator.serviceWorker.ready; })
-      .then(function (reg) { if (!served) keepPage(reg); })
+      .then(function (reg) { if (firstVisit) keepPage(reg, asSent); })
       .catch(function () {});
   }
 
@@ -33,9 +36,9 @@
 
   // keepPage asks the worker to keep this page for offline use (on the very
   // first visit the worker did not yet see the page load).
-  function keepPage(reg) {
-    if (!navigator.onLine || !reg.active) return;
-    reg.active.postMessage({ type: 'keep', path: location.pathname });
+  function keepPage(reg, html) {
+    if (!reg.active) return;
+    reg.active.postMessage({ type: 'keep', path: location.pathname, html: html });
   }
 
   // The worker opens a kept page at once and fetches a fresh copy behind

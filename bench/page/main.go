@@ -89,6 +89,7 @@ type result struct {
 
 func main() {
 	runs := flag.Int("runs", 3, "visits per page; the median is printed")
+	flag.BoolVar(&verbose, "v", false, "print every visit's figures and the page's requests")
 	chromium := flag.String("chromium", "/usr/bin/chromium", "the browser")
 	flag.Parse()
 	log.SetFlags(0)
@@ -164,6 +165,9 @@ func main() {
 				log.Fatalf("%s: %v", s.name, err)
 			}
 			r.res = append(r.res, res)
+			if verbose {
+				fmt.Printf("%s #%d: %+v\n", s.name, i+1, res)
+			}
 		}
 		rows = append(rows, r)
 	}
@@ -213,19 +217,22 @@ func main() {
 	fmt.Printf("books page usable warm: %s (goal ≤ 0.50 s): %s\n", secs(uw), verdict(uw <= 500))
 }
 
+var verbose bool
+
 // probe runs in every document before its own scripts and notes, in
 // window.__usable, the milliseconds from navigation to the moment the box is
 // usable.
 const probe = `(function () {
   var sel = %q, needScript = %t;
+  // Cheap checks first: laying out a page still being parsed, every 5 ms,
+  // would slow down what is measured.
   function ready() {
     var e = document.querySelector(sel);
-    if (!e || e.disabled) return false;
+    if (!e || e.disabled || (needScript && !window.hawkerBooks)) return false;
     var links = document.querySelectorAll('link[rel=stylesheet]');
     for (var i = 0; i < links.length; i++) if (!links[i].sheet) return false;
     var r = e.getBoundingClientRect();
-    if (!r.width || !r.height) return false;
-    return !needScript || !!window.hawkerBooks;
+    return r.width > 0 && r.height > 0;
   }
   function check() {
     if (window.__usable) return;
@@ -249,10 +256,21 @@ func visit(browser context.Context, px *proxy, base string, s scenario) (result,
 	}
 	var mu sync.Mutex
 	pageBytes := int64(0)
+	urls := map[network.RequestID]string{}
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*network.EventLoadingFinished); ok {
+		switch e := ev.(type) {
+		case *network.EventResponseReceived:
+			if verbose {
+				mu.Lock()
+				urls[e.RequestID] = fmt.Sprintf("%d %s %s", e.Response.Status, e.Response.Headers["Content-Encoding"], e.Response.URL)
+				mu.Unlock()
+			}
+		case *network.EventLoadingFinished:
 			mu.Lock()
 			pageBytes += int64(e.EncodedDataLength)
+			if verbose {
+				fmt.Printf("    %6.0f B  %s\n", e.EncodedDataLength, urls[e.RequestID])
+			}
 			mu.Unlock()
 		}
 	}); err != nil {
@@ -375,6 +393,13 @@ func open(ctx context.Context, u string) (float64, error) {
 			return 0, err
 		}
 		if v > 0 {
+			if verbose {
+				t, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const n = performance.getEntriesByType('navigation')[0];
+  const r = performance.getEntriesByType('resource').map(e => e.name.replace(/^.*\//, '') + ' ' + e.startTime.toFixed(0) + '→' + e.responseEnd.toFixed(0)).join(', ');
+  return 'worker ' + n.workerStart.toFixed(0) + ' response ' + n.responseStart.toFixed(0) + '→' + n.responseEnd.toFixed(0) +
+    ' interactive ' + n.domInteractive.toFixed(0) + ' DCL ' + n.domContentLoadedEventEnd.toFixed(0) + ' | ' + r; })()`))
+				fmt.Printf("    usable %.0f ms: %s\n", v, t)
+			}
 			return v, nil
 		}
 		time.Sleep(50 * time.Millisecond)
