@@ -31,7 +31,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if _, err := migrations.Apply(ctx, db, e.log); err != nil {
 		return err
 	}
-	srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies})
+	srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
+		PublicURL: e.cfg.PublicURL})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"hawker/auth"
 	"hawker/donors"
 	"hawker/participants"
+	"hawker/reports"
 	"hawker/training"
 	"hawker/users"
 	"hawker/vendors"
@@ -39,6 +40,12 @@ type Deps struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For names the
 	// client (HAWKER_TRUSTED_PROXIES); from anyone else it is ignored.
 	TrustedProxies []netip.Prefix
+	// PublicURL is where people reach Hawker (HAWKER_PUBLIC_URL): the
+	// statements' verification addresses point under it.
+	PublicURL string
+	// JobWorkers is how many statements a background job makes at once;
+	// zero means every core.
+	JobWorkers int
 
 	// testRoutes are mounted with the others, for tests of the serving
 	// machinery itself (a deliberately slow handler).
@@ -61,6 +68,10 @@ type Server struct {
 	// vendors keeps the ledger's prepared posting statements and the
 	// participant → book cache.
 	vendors *vendors.Store
+	// reports builds statements; jobs is the background job queue that
+	// Serve works on, shared with every other serve process.
+	reports *reports.Store
+	jobs    *reports.Queue
 	// static is the hashed, compressed static files.
 	static *staticSet
 	Fiber  *fiber.App
@@ -89,6 +100,14 @@ func New(deps Deps) (*Server, error) {
 		users: users.NewStore(deps.DB), training: training.NewStore(deps.DB), donors: donors.NewStore(deps.DB),
 		vendors: vendors.NewStore(deps.DB)}
 	s.participants = participants.NewStore(deps.DB, s.personalData()...)
+	s.reports = reports.NewStore(deps.DB, s.vendors, deps.PublicURL)
+	s.jobs = reports.NewQueue(deps.DB)
+	s.jobs.Log = deps.Log
+	bulk := reports.NewBulk(s.reports, s.jobs)
+	bulk.Now = deps.Now
+	if deps.JobWorkers > 0 {
+		bulk.Workers = deps.JobWorkers
+	}
 	s.Fiber = fiber.New(fiber.Config{
 		AppName:               "hawker",
 		ReadTimeout:           15 * time.Second,
@@ -124,6 +143,12 @@ func (s *Server) now() time.Time { return s.deps.Now() }
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.Fiber.Listener(ln) }()
+	// Background jobs (statements in bulk) run beside the requests; a job
+	// cut short by the shutdown is taken up again by the next worker.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); s.jobs.Work(jobsCtx) }()
+	defer func() { stopJobs(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("app: serve: %w", err)

@@ -34,6 +34,8 @@ var publicRoutes = map[string]bool{
 	// The books' service worker and web-app manifest (static, no data).
 	"GET /sw.js":                true,
 	"GET /manifest.webmanifest": true,
+	// A statement's verification address: issued or not, month and totals.
+	"GET /verify/:token": true,
 }
 
 var paramPattern = regexp.MustCompile(`:[A-Za-z_]+(<[^>]*>)?\??|\*`)
@@ -219,6 +221,7 @@ var objectRoutes = []struct {
 	{"POST", "/api/v1/participants/:code/training", "participant"},
 	{"POST", "/api/v1/participants/:code/plans", "participant"},
 	{"GET", "/api/v1/participants/:code/days", "participant"},
+	{"GET", "/api/v1/participants/:code/statements/:file", "participant"},
 	{"GET", "/vendors/:code", "participant"},
 	{"POST", "/vendors/:code/entries", "participant"},
 	{"POST", "/vendors/:code/entries/:id/void", "participant"},

@@ -10,6 +10,7 @@ import (
 	"hawker/donors"
 	"hawker/ledger"
 	"hawker/participants"
+	"hawker/reports"
 	"hawker/training"
 	"hawker/users"
 	"hawker/valid"
@@ -74,6 +75,9 @@ var domainErrors = []domainError{
 	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
 	{ledger.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds", "error.insufficient_funds"},
 	{ledger.ErrInvalidAmount, fiber.StatusUnprocessableEntity, "invalid", "error.invalid"},
+	// Monthly statements (issue 12).
+	{reports.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{reports.ErrFutureMonth, fiber.StatusUnprocessableEntity, "invalid", "statement.month_future"},
 }
 
 // problemOf classifies any error a handler returned.

@@ -151,6 +151,19 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager), s.apiDays},
 		{"POST", "/api/v1/periods/:month/close", only(users.Manager), s.apiClosePeriod},
 
+		// Monthly statements (issue 12): a vendor her own (the latest kept
+		// on her phone for offline reading), staff anyone's (audited),
+		// donors none; the bulk ZIP as a background job; the public
+		// verification address printed on each closed month's statement.
+		{"GET", "/api/v1/participants/:code/statements/:file", only(users.Vendor, users.Officer, users.Manager), s.apiStatement},
+		{"GET", "/books/statement.pdf", only(users.Vendor), s.showLatestStatement},
+		{"GET", "/statements", mayDownloadStatements, s.showStatements},
+		{"POST", "/statements", mayDownloadStatements, s.startStatements},
+		{"GET", "/statements/jobs/:id", mayDownloadStatements, s.showStatementJob},
+		{"GET", "/statements/jobs/:id/statements.zip", mayDownloadStatements, s.downloadStatementJob},
+		{"GET", "/api/v1/statement-jobs/:id", mayDownloadStatements, s.apiStatementJob},
+		{"GET", "/verify/:token", public, s.showVerify},
+
 		// JSON API: session.
 		{"POST", "/api/v1/login", public, s.apiLogin},
 		{"POST", "/api/v1/logout", ownAccount, s.apiLogout},

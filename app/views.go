@@ -52,7 +52,7 @@ func parseViews(st *staticSet) (*views, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs, err := mergeFuncs(coreFuncs, participantFuncs, vendorFuncs, st.funcs())
+	funcs, err := mergeFuncs(coreFuncs, participantFuncs, vendorFuncs, statementFuncs, st.funcs())
 	if err != nil {
 		return nil, err
 	}

@@ -21,43 +21,43 @@ func (st Statement) CSV(lang string) []byte {
 	w.UseCRLF = true
 	amt := func(d decimal.Decimal) string { return d.StringFixed(2) }
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
-	status := word(lang, "closed")
+	status := word(lang, "statement.doc_closed")
 	if !st.Closed {
-		status = word(lang, "provisional.mark")
+		status = word(lang, "statement.doc_provisional_mark")
 	}
 	rows := [][]string{
-		{word(lang, "programme")},
-		{word(lang, "title"), thai.MonthIn(lang, st.Month)},
-		{word(lang, "number"), st.Number},
-		{word(lang, "code"), st.Code},
-		{word(lang, "vendor"), st.Name},
-		{word(lang, "business"), st.Business},
-		{word(lang, "month"), st.Month.Format("2006-01")},
+		{word(lang, "statement.doc_programme")},
+		{word(lang, "statement.doc_title"), thai.MonthIn(lang, st.Month)},
+		{word(lang, "statement.doc_number"), st.Number},
+		{word(lang, "statement.doc_code"), st.Code},
+		{word(lang, "statement.doc_vendor"), st.Name},
+		{word(lang, "statement.doc_business"), st.Business},
+		{word(lang, "statement.doc_month"), st.Month.Format("2006-01")},
 		{status},
-		{word(lang, "fingerprint"), st.Fingerprint},
+		{word(lang, "statement.doc_fingerprint"), st.Fingerprint},
 		{},
-		{word(lang, "summary")},
-		{word(lang, "opening"), amt(st.Opening), thai.BahtText(st.Opening)},
+		{word(lang, "statement.doc_summary")},
+		{word(lang, "statement.doc_opening"), amt(st.Opening), thai.BahtText(st.Opening)},
 	}
 	for _, a := range st.SalesBy {
-		rows = append(rows, []string{word(lang, "sales."+a.Key), amt(a.Amount)})
+		rows = append(rows, []string{word(lang, "statement.doc_sales_"+a.Key), amt(a.Amount)})
 	}
-	rows = append(rows, []string{word(lang, "sales"), amt(st.Sales), thai.BahtText(st.Sales)})
+	rows = append(rows, []string{word(lang, "statement.doc_sales"), amt(st.Sales), thai.BahtText(st.Sales)})
 	for _, a := range st.ExpensesBy {
-		rows = append(rows, []string{word(lang, "cat."+a.Key), amt(a.Amount)})
+		rows = append(rows, []string{word(lang, "statement.doc_cat_"+a.Key), amt(a.Amount)})
 	}
 	rows = append(rows,
-		[]string{word(lang, "expenses"), amt(st.Expenses), thai.BahtText(st.Expenses)},
-		[]string{word(lang, "profit"), amt(st.Profit), thai.BahtText(st.Profit)},
-		[]string{word(lang, "drawings"), amt(st.Drawings)},
-		[]string{word(lang, "grants"), amt(st.GrantsTotal)})
+		[]string{word(lang, "statement.doc_expenses"), amt(st.Expenses), thai.BahtText(st.Expenses)},
+		[]string{word(lang, "statement.doc_profit"), amt(st.Profit), thai.BahtText(st.Profit)},
+		[]string{word(lang, "statement.doc_drawings"), amt(st.Drawings)},
+		[]string{word(lang, "statement.doc_grants"), amt(st.GrantsTotal)})
 	for _, g := range st.Grants {
 		rows = append(rows, []string{"", amt(g.Amount), day(g.Date), g.Text})
 	}
-	rows = append(rows, []string{word(lang, "closing"), amt(st.Closing), thai.BahtText(st.Closing)}, []string{},
-		[]string{word(lang, "cashbook")},
-		[]string{word(lang, "col.date"), word(lang, "col.item"), word(lang, "col.receipts"), word(lang, "col.payments"), word(lang, "col.balance"), word(lang, "col.late")},
-		[]string{day(st.Month), word(lang, "brought"), "", "", amt(st.Opening), ""})
+	rows = append(rows, []string{word(lang, "statement.doc_closing"), amt(st.Closing), thai.BahtText(st.Closing)}, []string{},
+		[]string{word(lang, "statement.doc_cashbook")},
+		[]string{word(lang, "statement.doc_col_date"), word(lang, "statement.doc_col_item"), word(lang, "statement.doc_col_receipts"), word(lang, "statement.doc_col_payments"), word(lang, "statement.doc_col_balance"), word(lang, "statement.doc_col_late")},
+		[]string{day(st.Month), word(lang, "statement.doc_brought"), "", "", amt(st.Opening), ""})
 	p := &statementPDF{lang: lang, st: st}
 	for _, r := range st.Rows {
 		rec, pay, own := "", "", ""
@@ -73,12 +73,12 @@ func (st Statement) CSV(lang string) []byte {
 		r.Late = false // the own date has a column of its own here
 		rows = append(rows, []string{day(r.Date), p.describe(r), rec, pay, amt(r.Balance), own})
 	}
-	rows = append(rows, []string{"", word(lang, "total"), amt(st.Receipts), amt(st.Payments), amt(st.Closing), ""}, []string{},
-		[]string{word(lang, "equipment")})
+	rows = append(rows, []string{"", word(lang, "statement.doc_total"), amt(st.Receipts), amt(st.Payments), amt(st.Closing), ""}, []string{},
+		[]string{word(lang, "statement.doc_equipment")})
 	for _, e := range st.Equipment {
 		rows = append(rows, []string{day(e.Date), e.Text, amt(e.Amount)})
 	}
-	rows = append(rows, []string{word(lang, "equipment.total"), "", amt(st.EquipmentVal)})
+	rows = append(rows, []string{word(lang, "statement.doc_equipment_total"), "", amt(st.EquipmentVal)})
 	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
 	return b.Bytes()
 }

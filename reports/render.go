@@ -53,7 +53,7 @@ func (st Statement) PDF(o PDFOptions) ([]byte, error) {
 	if !st.Closed {
 		o.VerifyURL = ""
 	}
-	p := &statementPDF{doc: newDoc(word(lang, "title")+" "+st.Number, o.Created), st: st, o: o, lang: lang}
+	p := &statementPDF{doc: newDoc(word(lang, "statement.doc_title")+" "+st.Number, o.Created), st: st, o: o, lang: lang}
 	p.pdf.SetSubject(st.Number, false)
 	// What `hawker statements verify` reads back: number, language and
 	// the full fingerprint, in the document's information dictionary.
@@ -69,7 +69,7 @@ func (st Statement) PDF(o PDFOptions) ([]byte, error) {
 	return p.bytes()
 }
 
-func (p *statementPDF) w(key string) string { return word(p.lang, key) }
+func (p *statementPDF) w(key string, args ...any) string { return word(p.lang, key, args...) }
 
 func (p *statementPDF) money(d decimal.Decimal) string { return thai.Money(d) }
 
@@ -91,27 +91,27 @@ func (p *statementPDF) need(h float64) bool {
 func (p *statementPDF) header() {
 	st := p.st
 	p.font(true, 15)
-	p.text(margin, 20, p.w("programme"))
+	p.text(margin, 20, p.w("statement.doc_programme"))
 	p.font(true, 20)
-	p.text(margin, 30, p.w("title")+"  "+thai.MonthIn(p.lang, st.Month))
+	p.text(margin, 30, p.w("statement.doc_title")+"  "+thai.MonthIn(p.lang, st.Month))
 	p.font(false, 14)
 	name := st.Name
 	if name == "" {
 		name = "—"
 	}
-	p.text(margin, 39, fmt.Sprintf("%s: %s   %s: %s", p.w("vendor"), name, p.w("code"), st.Code))
+	p.text(margin, 39, fmt.Sprintf("%s: %s   %s: %s", p.w("statement.doc_vendor"), name, p.w("statement.doc_code"), st.Code))
 	if st.Business != "" {
-		p.text(margin, 45.5, fmt.Sprintf("%s: %s", p.w("business"), st.Business))
+		p.text(margin, 45.5, fmt.Sprintf("%s: %s", p.w("statement.doc_business"), st.Business))
 	}
-	status := p.w("closed")
+	status := p.w("statement.doc_closed")
 	if !st.Closed {
-		status = p.w("provisional.mark")
+		status = p.w("statement.doc_provisional_mark")
 	}
-	p.text(margin, 52, fmt.Sprintf("%s: %s   %s: %s   (%s)", p.w("number"), st.Number, p.w("fingerprint"), st.Short(), status))
+	p.text(margin, 52, fmt.Sprintf("%s: %s   %s: %s   (%s)", p.w("statement.doc_number"), st.Number, p.w("statement.doc_fingerprint"), st.Short(), status))
 	if p.o.VerifyURL != "" {
 		p.qr(p.o.VerifyURL, pageW-margin-27, 10, 27)
 		p.font(false, 11)
-		p.text(margin, 58, p.w("verify")+" "+p.o.VerifyURL)
+		p.text(margin, 58, p.w("statement.doc_verify")+" "+p.o.VerifyURL)
 		p.pdf.SetY(61)
 	} else {
 		p.stamp(pageW-margin-52, 12)
@@ -126,7 +126,7 @@ func (p *statementPDF) stamp(x, y float64) {
 	p.pdf.SetLineWidth(0.6)
 	p.font(true, 16)
 	p.pdf.SetXY(x, y)
-	p.cell(52, 11, p.w("provisional.mark"), "1", "C", false, 0)
+	p.cell(52, 11, p.w("statement.doc_provisional_mark"), "1", "C", false, 0)
 	p.pdf.SetLineWidth(0.2)
 	p.pdf.SetDrawColor(0, 0, 0)
 	p.pdf.SetTextColor(0, 0, 0)
@@ -186,25 +186,25 @@ func (p *statementPDF) sectionTitle(key string) {
 
 func (p *statementPDF) summary() {
 	st := p.st
-	p.sectionTitle("summary")
-	p.summaryRow(p.w("opening"), st.Opening, true, false)
+	p.sectionTitle("statement.doc_summary")
+	p.summaryRow(p.w("statement.doc_opening"), st.Opening, true, false)
 	for _, a := range st.SalesBy {
-		p.summaryRow(p.w("sales."+a.Key), a.Amount, false, true)
+		p.summaryRow(p.w("statement.doc_sales_"+a.Key), a.Amount, false, true)
 	}
-	p.summaryRow(p.w("sales"), st.Sales, true, false)
+	p.summaryRow(p.w("statement.doc_sales"), st.Sales, true, false)
 	for _, a := range st.ExpensesBy {
 		if !a.Amount.IsZero() {
-			p.summaryRow(p.w("cat."+a.Key), a.Amount, false, true)
+			p.summaryRow(p.w("statement.doc_cat_"+a.Key), a.Amount, false, true)
 		}
 	}
-	p.summaryRow(p.w("expenses"), st.Expenses, true, false)
-	p.summaryRow(p.w("profit"), st.Profit, true, false)
-	p.summaryRow(p.w("drawings"), st.Drawings, false, false)
-	p.summaryRow(p.w("grants"), st.GrantsTotal, false, false)
+	p.summaryRow(p.w("statement.doc_expenses"), st.Expenses, true, false)
+	p.summaryRow(p.w("statement.doc_profit"), st.Profit, true, false)
+	p.summaryRow(p.w("statement.doc_drawings"), st.Drawings, false, false)
+	p.summaryRow(p.w("statement.doc_grants"), st.GrantsTotal, false, false)
 	for _, g := range st.Grants {
 		p.item(g)
 	}
-	p.summaryRow(p.w("closing"), st.Closing, true, false)
+	p.summaryRow(p.w("statement.doc_closing"), st.Closing, true, false)
 	p.pdf.Ln(2)
 }
 
@@ -221,7 +221,7 @@ func (p *statementPDF) chart() {
 	st := p.st
 	const h = 38.0
 	p.need(h + 16)
-	p.sectionTitle("chart")
+	p.sectionTitle("statement.doc_chart")
 	top := p.y() + 2
 	left, width := margin+16, contentW-16
 	base := top + h
@@ -288,7 +288,7 @@ func (p *statementPDF) tableHeader() {
 	p.font(true, tableFontSize)
 	p.pdf.SetFillColor(230, 236, 242)
 	p.pdf.SetX(margin)
-	for i, k := range []string{"col.date", "col.item", "col.receipts", "col.payments", "col.balance"} {
+	for i, k := range []string{"statement.doc_col_date", "statement.doc_col_item", "statement.doc_col_receipts", "statement.doc_col_payments", "statement.doc_col_balance"} {
 		align := "R"
 		if i < 2 {
 			align = "L"
@@ -304,17 +304,17 @@ func (p *statementPDF) tableHeader() {
 func (p *statementPDF) describe(r Row) string {
 	var b strings.Builder
 	if r.Late {
-		b.WriteString("[" + fmt.Sprintf(p.w("late"), p.date(r.Own)) + "] ")
+		b.WriteString("[" + p.w("statement.doc_late", "Date", p.date(r.Own)) + "] ")
 	}
 	if r.Void {
-		b.WriteString(p.w("void") + ": ")
+		b.WriteString(p.w("statement.doc_void") + ": ")
 	}
-	b.WriteString(p.w("kind." + r.Kind))
+	b.WriteString(p.w("statement.doc_kind_" + r.Kind))
 	switch r.Kind {
 	case "sale":
-		b.WriteString(" " + p.w("method."+r.What))
+		b.WriteString(" " + p.w("statement.doc_method_"+r.What))
 	case "expense":
-		b.WriteString(" " + p.w("cat."+r.What))
+		b.WriteString(" " + p.w("statement.doc_cat_"+r.What))
 	}
 	if r.Note != "" {
 		b.WriteString(" · " + r.Note)
@@ -342,12 +342,12 @@ func (p *statementPDF) closeTable() {
 func (p *statementPDF) cashbook() {
 	st := p.st
 	p.need(8 + 9 + 3*rowH)
-	p.sectionTitle("cashbook")
+	p.sectionTitle("statement.doc_cashbook")
 	p.font(false, 11)
 	p.pdf.SetX(margin)
-	p.cell(contentW, 5, p.w("cashbook.note"), "", "L", false, 1)
+	p.cell(contentW, 5, p.w("statement.doc_cashbook_note"), "", "L", false, 1)
 	p.tableHeader()
-	p.tableRow(p.date(st.Month), p.w("brought"), "", "", p.money(st.Opening), false)
+	p.tableRow(p.date(st.Month), p.w("statement.doc_brought"), "", "", p.money(st.Opening), false)
 	for _, r := range st.Rows {
 		if p.y()+rowH > bodyBottom {
 			p.closeTable()
@@ -364,7 +364,7 @@ func (p *statementPDF) cashbook() {
 		p.tableRow(p.date(r.Date), p.describe(r), rec, pay, p.money(r.Balance), false)
 	}
 	if len(st.Rows) == 0 {
-		p.tableRow("", p.w("none"), "", "", "", false)
+		p.tableRow("", p.w("statement.doc_none"), "", "", "", false)
 	}
 	if p.y()+rowH > bodyBottom {
 		p.closeTable()
@@ -372,7 +372,7 @@ func (p *statementPDF) cashbook() {
 		p.tableHeader()
 	}
 	p.pdf.Line(margin, p.y(), margin+contentW, p.y())
-	p.tableRow("", p.w("total"), p.money(st.Receipts), p.money(st.Payments), p.money(st.Closing), true)
+	p.tableRow("", p.w("statement.doc_total"), p.money(st.Receipts), p.money(st.Payments), p.money(st.Closing), true)
 	p.closeTable()
 	p.pdf.Ln(4)
 }
@@ -380,11 +380,11 @@ func (p *statementPDF) cashbook() {
 func (p *statementPDF) equipment() {
 	st := p.st
 	p.need(8 + 2*rowH)
-	p.sectionTitle("equipment")
+	p.sectionTitle("statement.doc_equipment")
 	if len(st.Equipment) == 0 {
 		p.font(false, 13)
 		p.pdf.SetX(margin)
-		p.cell(contentW, rowH, p.w("equipment.none"), "", "L", false, 1)
+		p.cell(contentW, rowH, p.w("statement.doc_equipment_none"), "", "L", false, 1)
 		return
 	}
 	for _, it := range st.Equipment {
@@ -398,7 +398,7 @@ func (p *statementPDF) equipment() {
 	p.need(rowH)
 	p.font(true, 13)
 	p.pdf.SetX(margin)
-	p.cell(cols[0]+cols[1]+cols[2]+cols[3], rowH, p.w("equipment.total"), "T", "L", false, 0)
+	p.cell(cols[0]+cols[1]+cols[2]+cols[3], rowH, p.w("statement.doc_equipment_total"), "T", "L", false, 0)
 	p.cell(cols[4], rowH, p.money(st.EquipmentVal), "T", "R", false, 1)
 }
 
@@ -414,13 +414,13 @@ func (p *statementPDF) footers() {
 		p.pdf.SetDrawColor(0, 0, 0)
 		p.font(false, 10)
 		p.pdf.SetXY(margin, footerY)
-		p.cell(contentW*0.7, 5, fmt.Sprintf("%s %s · %s %s", p.w("number"), p.st.Number, p.w("fingerprint"), p.st.Short()), "", "L", false, 0)
-		p.cell(contentW*0.3, 5, fmt.Sprintf(p.w("page"), i, n), "", "R", false, 0)
+		p.cell(contentW*0.7, 5, fmt.Sprintf("%s %s · %s %s", p.w("statement.doc_number"), p.st.Number, p.w("statement.doc_fingerprint"), p.st.Short()), "", "L", false, 0)
+		p.cell(contentW*0.3, 5, p.w("statement.doc_page", "Page", i, "Pages", n), "", "R", false, 0)
 		if !p.st.Closed {
 			p.pdf.SetTextColor(190, 30, 30)
 			p.font(true, 11)
 			p.pdf.SetXY(margin, footerY+5)
-			p.cell(contentW, 5, p.w("provisional"), "", "C", false, 0)
+			p.cell(contentW, 5, p.w("statement.doc_provisional"), "", "C", false, 0)
 			p.pdf.SetTextColor(0, 0, 0)
 		}
 	}

@@ -10,7 +10,8 @@
 // - The vendor's own books page (/books) opens from the kept copy at once,
 //   while a fresh copy is fetched behind it; the page is told when the
 //   fresh copy is in, and swaps in its figures (vendor.js).
-// - The other books pages (/vendors/CODE, PromptPay and its QR) come from
+// - The other books pages (/vendors/CODE, PromptPay and its QR, and the
+//   vendor's latest monthly statement, /books/statement.pdf) come from
 //   the network first; each good answer is kept, and offline the last one
 //   kept is shown. On the very first visit, before this worker served
 //   anything, vendor.js hands over the page as it came, to be kept.
@@ -22,7 +23,7 @@ const PRECACHE = ["__PRECACHE__"];
 const VERSION = 'hawker-__VERSION__';
 
 const ownBooks = '/books';
-const booksPage = /^\/(books(\/promptpay(\.svg)?)?|vendors\/HSF-[0-9]{4}-[0-9]{4,}(\/promptpay(\.svg)?)?)$/;
+const booksPage = /^\/(books(\/promptpay(\.svg)?|\/statement\.pdf)?|vendors\/HSF-[0-9]{4}-[0-9]{4,}(\/promptpay(\.svg)?)?)$/;
 
 // keep fetches path and keeps it when the answer is the page itself (not a
 // redirect to sign in); it resolves to true when kept.

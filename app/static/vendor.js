@@ -41,6 +41,14 @@
     reg.active.postMessage({ type: 'keep', path: location.pathname, html: html });
   }
 
+  // Her latest monthly statement stays readable offline: on her own books
+  // page, whenever online, the worker keeps a fresh copy.
+  if ('serviceWorker' in navigator && location.pathname === '/books') {
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (navigator.onLine && reg.active) reg.active.postMessage({ type: 'keep', path: '/books/statement.pdf' });
+    }).catch(function () {});
+  }
+
   // The worker opens a kept page at once and fetches a fresh copy behind
   // it; when the copy is in, swap in its figures and entries. When the
   // session has ended, show the sign-in page.
