@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"hawker/audit"
 
 	"hawker/ledger"
 )
@@ -69,7 +72,7 @@ func runLedgerClose(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	n, err := ledger.NewStore(db).CloseMonth(ctx, m, 0)
+	n, err := ledger.NewStore(db).CloseMonth(ctx, audit.System, m, time.Now())
 	if err != nil {
 		return err
 	}

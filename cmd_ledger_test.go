@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
+	"hawker/audit"
 	"hawker/ledger"
 	"hawker/ledger/ledgertest"
 	"hawker/pg/pgtest"
+	"hawker/thai"
 )
 
 func TestLedgerCommands(t *testing.T) {
@@ -55,6 +59,16 @@ func TestLedgerCommands(t *testing.T) {
 	}
 	if code, out, errs := hawker("ledger", "close", "--month", "2025-01"); code != 0 || !strings.Contains(out, "closed in 1 books") {
 		t.Errorf("close: exit %d, %q %q", code, out, errs)
+	}
+	// The close is audited, by the system, one row per book.
+	evs, err := audit.List(ctx, db, audit.Filter{Action: "ledger.close"})
+	if err != nil || len(evs) != 1 || evs[0].Object != "book:"+strconv.FormatInt(b.ID, 10) || evs[0].Summary != "month 2025-01" || evs[0].ActorRole != "system" {
+		t.Errorf("audit of the close: %+v, %v", evs, err)
+	}
+	// A month still running in Bangkok does not close, from the CLI either.
+	running := thai.Today(time.Now()).Format("2006-01")
+	if code, out, errs := hawker("ledger", "close", "--month", running); code != 1 || !strings.Contains(errs, "has not ended") || strings.Contains(out, "closed in") {
+		t.Errorf("close of the running month %s: exit %d, %q %q", running, code, out, errs)
 	}
 	if code, out, errs := hawker("ledger", "verify"); code != 0 || !strings.Contains(out, "1 entries, 2 lines") {
 		t.Errorf("verify: exit %d, %q %q", code, out, errs)

@@ -45,7 +45,7 @@ func TestStatementsCommand(t *testing.T) {
 		}
 	}
 	oct, _ := ledger.ParseMonth("2026-10")
-	if _, err := vs.Ledger().CloseMonth(ctx, oct, 0); err != nil {
+	if _, err := vs.Ledger().CloseMonth(ctx, audit.System, oct, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	hawker := func(args ...string) (int, string, string) {

@@ -71,6 +71,7 @@ var domainErrors = []domainError{
 	{vendors.ErrAlreadyVoided, fiber.StatusConflict, "conflict", "vendor.already_voided"},
 	{vendors.ErrErased, fiber.StatusConflict, "conflict", "vendor.erased"},
 	{ledger.ErrClosedPeriod, fiber.StatusConflict, "closed_period", "vendor.closed_period"},
+	{ledger.ErrMonthNotEnded, fiber.StatusConflict, "conflict", "period.not_ended"},
 	{ledger.ErrAlreadyReversed, fiber.StatusConflict, "conflict", "vendor.already_voided"},
 	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
 	{ledger.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds", "error.insufficient_funds"},

@@ -197,7 +197,7 @@ func (r *fuzzRun) step(op int) (string, error) {
 		return "breach", err
 	case 6: // close a month of one book
 		book := r.books[r.byte()%2]
-		_, err := r.s.ClosePeriod(ctx, book, time.Date(2025, time.Month(1+r.byte()%6), 1, 0, 0, 0, 0, time.UTC), 1)
+		_, err := r.s.ClosePeriod(ctx, by(1), book, time.Date(2025, time.Month(1+r.byte()%6), 1, 0, 0, 0, 0, time.UTC), time.Now())
 		allowed(err, ErrClosedPeriod)
 		return "close", err
 	default: // post into a closed month

@@ -30,6 +30,7 @@ var (
 	ErrIdempotencyConflict = errors.New("ledger: idempotency key reused with a different request")
 	ErrAlreadyReversed     = errors.New("ledger: entry already reversed")
 	ErrClosedPeriod        = errors.New("ledger: period is closed")
+	ErrMonthNotEnded       = errors.New("ledger: the month has not ended in Bangkok")
 	ErrInvalidAmount       = errors.New("ledger: invalid amount")
 	ErrWrongBook           = errors.New("ledger: account belongs to another book")
 	ErrInvalid             = errors.New("ledger: invalid request")

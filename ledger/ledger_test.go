@@ -112,3 +112,26 @@ func TestRequestHash(t *testing.T) {
 		}
 	}
 }
+
+// TestMayClose: a month closes once it has ended in Bangkok (UTC+7), not
+// before, whatever the server's own zone.
+func TestMayClose(t *testing.T) {
+	march := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		month time.Time
+		now   time.Time
+		ok    bool
+	}{
+		{march, time.Date(2026, 3, 31, 16, 59, 0, 0, time.UTC), false}, // 23:59 on the 31st in Bangkok
+		{march, time.Date(2026, 3, 31, 17, 0, 0, 0, time.UTC), true},   // midnight, 1 April in Bangkok
+		{march, time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC), false},
+		{march, time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC), false}, // a month to come
+		{march.AddDate(0, 0, 20), time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC), true},
+		{march, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), true},
+	} {
+		err := MayClose(c.month, c.now)
+		if (err == nil) != c.ok || err != nil && !errors.Is(err, ErrMonthNotEnded) {
+			t.Errorf("MayClose(%s, %s) = %v, want ok %v", c.month.Format("2006-01-02"), c.now.Format(time.RFC3339), err, c.ok)
+		}
+	}
+}

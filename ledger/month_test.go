@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"testing"
+	"time"
 )
 
 // TestBookMonth reads a month open and then closed: the closed month's
@@ -48,10 +49,10 @@ func TestBookMonth(t *testing.T) {
 		t.Errorf("%d reversal lines, want 2", rev)
 	}
 
-	if _, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2026-09-01"), 0); err != nil {
+	if _, err := f.s.ClosePeriod(ctx, by(0), f.vendor.ID, day("2026-09-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2026-10-01"), 0); err != nil {
+	if _, err := f.s.ClosePeriod(ctx, by(0), f.vendor.ID, day("2026-10-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	closed, err := f.s.BookMonth(ctx, f.vendor.ID, day("2026-10-01"))

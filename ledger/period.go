@@ -5,13 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"hawker/audit"
 	"hawker/pg"
+	"hawker/thai"
 )
 
 // Period is a month of a book; ClosedAt is set while it is closed.
@@ -40,16 +43,32 @@ func nullID(id int64) *int64 {
 	return &id
 }
 
-// ClosePeriod closes a month of a book: it snapshots every account's
+// MayClose is the rule of the month-end close: only a month that has ended
+// in Bangkok at now may close, since a closed month refuses every entry
+// dated in it or before it, and a month still running has entries to come.
+// Otherwise it is ErrMonthNotEnded.
+func MayClose(month, now time.Time) error {
+	if MonthOf(month).AddDate(0, 1, 0).After(thai.Today(now)) {
+		return fmt.Errorf("%w: %s", ErrMonthNotEnded, MonthOf(month).Format("2006-01"))
+	}
+	return nil
+}
+
+// ClosePeriod closes a month of a book for a: it snapshots every account's
 // opening, debits, credits and closing, and from then on the database
-// refuses entries dated in that month or before it. Closing a closed month
-// is ErrClosedPeriod.
-func (s *Store) ClosePeriod(ctx context.Context, book int64, month time.Time, by int64) (Period, error) {
-	return pg.Do(ctx, s.q, func(tx *sqlx.Tx) (Period, error) { return closePeriod(ctx, tx, book, month, by) })
+// refuses entries dated in that month or before it. The close is recorded
+// in the audit trail in the same transaction. Only an ended month may close
+// (MayClose, at now); closing a closed month is ErrClosedPeriod.
+func (s *Store) ClosePeriod(ctx context.Context, a audit.Actor, book int64, month, now time.Time) (Period, error) {
+	if err := MayClose(month, now); err != nil {
+		return Period{}, fmt.Errorf("ledger: close book %d: %w", book, err)
+	}
+	return pg.Do(ctx, s.q, func(tx *sqlx.Tx) (Period, error) { return closePeriod(ctx, tx, a, book, month) })
 }
 
 // closePeriod is ClosePeriod in transaction tx.
-func closePeriod(ctx context.Context, tx *sqlx.Tx, book int64, month time.Time, by int64) (Period, error) {
+func closePeriod(ctx context.Context, tx *sqlx.Tx, a audit.Actor, book int64, month time.Time) (Period, error) {
+	by := a.UserID
 	month = MonthOf(month)
 	wrap := func(err error) error {
 		return fmt.Errorf("ledger: close %s of book %d: %w", month.Format("2006-01"), book, err)
@@ -108,14 +127,18 @@ func closePeriod(ctx context.Context, tx *sqlx.Tx, book int64, month time.Time, 
 		book, dateString(month), nullID(by)); err != nil {
 		return Period{}, wrap(err)
 	}
+	if err := audit.Record(ctx, tx, a, "ledger.close", "book:"+strconv.FormatInt(book, 10), "month "+month.Format("2006-01")); err != nil {
+		return Period{}, wrap(err)
+	}
 	return p, nil
 }
 
-// ReopenPeriod reopens a closed month of a book, recording why and by whom,
-// and drops its snapshot. A month can be reopened only while no later month
-// of the book is closed (ErrClosedPeriod), and only with a reason.
-func (s *Store) ReopenPeriod(ctx context.Context, book int64, month time.Time, reason string, by int64) error {
-	month = MonthOf(month)
+// ReopenPeriod reopens a closed month of a book for a, recording why in the
+// book's period events and in the audit trail, and drops its snapshot. A
+// month can be reopened only while no later month of the book is closed
+// (ErrClosedPeriod), and only with a reason.
+func (s *Store) ReopenPeriod(ctx context.Context, a audit.Actor, book int64, month time.Time, reason string) error {
+	month, by := MonthOf(month), a.UserID
 	wrap := func(err error) error {
 		return fmt.Errorf("ledger: reopen %s of book %d: %w", month.Format("2006-01"), book, err)
 	}
@@ -150,20 +173,19 @@ func (s *Store) ReopenPeriod(ctx context.Context, book int64, month time.Time, r
 			VALUES ($1, $2::date, 'reopen', $3, $4)`, book, dateString(month), reason, nullID(by)); err != nil {
 			return wrap(err)
 		}
-		return nil
+		return audit.Record(ctx, tx, a, "ledger.reopen", "book:"+strconv.FormatInt(book, 10),
+			"month "+month.Format("2006-01")+": "+reason)
 	})
 }
 
-// CloseMonth closes a month in every book that has not closed it yet and
-// returns how many it closed: the programme's month-end close.
-func (s *Store) CloseMonth(ctx context.Context, month time.Time, by int64) (int, error) {
-	return s.CloseMonthThen(ctx, month, by, nil)
-}
-
-// CloseMonthThen is CloseMonth that runs then, when not nil, in each book's
-// closing transaction: the caller's record of the close (an audit row)
-// commits with it.
-func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, then func(ctx context.Context, tx *sqlx.Tx, p Period) error) (int, error) {
+// CloseMonth is the programme's month-end close: it closes month in every
+// book that has not closed it yet, each book in a transaction of its own
+// with its audit row (see ClosePeriod), and returns how many it closed.
+// Only a month that has ended in Bangkok at now may close (MayClose).
+func (s *Store) CloseMonth(ctx context.Context, a audit.Actor, month, now time.Time) (int, error) {
+	if err := MayClose(month, now); err != nil {
+		return 0, fmt.Errorf("ledger: close: %w", err)
+	}
 	month = MonthOf(month)
 	var books []int64
 	if err := s.q.SelectContext(ctx, &books, `
@@ -176,11 +198,8 @@ func (s *Store) CloseMonthThen(ctx context.Context, month time.Time, by int64, t
 	closed := 0
 	for _, b := range books {
 		err := pg.InTx(ctx, s.q, func(tx *sqlx.Tx) error {
-			p, err := closePeriod(ctx, tx, b, month, by)
-			if err != nil || then == nil {
-				return err
-			}
-			return then(ctx, tx, p)
+			_, err := closePeriod(ctx, tx, a, b, month)
+			return err
 		})
 		switch {
 		case err == nil:

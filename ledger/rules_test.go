@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
@@ -193,12 +194,12 @@ func TestClosedPeriodRule(t *testing.T) {
 		name := fmt.Sprintf("case %d (closed %v, reopened %v, dated %s)", i, c.closes, c.reopens, c.date)
 		b, byCode := ruleBook(t, s, fmt.Sprintf("CLOSE-%d", i), []ruleAccount{{"cash", "", "0"}, {"sales", "", "0"}})
 		for _, m := range c.closes {
-			if _, err := s.ClosePeriod(ctx, b.ID, day(m+"-01"), 0); err != nil {
+			if _, err := s.ClosePeriod(ctx, by(0), b.ID, day(m+"-01"), time.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, m := range c.reopens {
-			if err := s.ReopenPeriod(ctx, b.ID, day(m+"-01"), "a correction", 0); err != nil {
+			if err := s.ReopenPeriod(ctx, by(0), b.ID, day(m+"-01"), "a correction"); err != nil {
 				t.Fatal(err)
 			}
 		}

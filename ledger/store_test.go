@@ -12,11 +12,21 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"hawker/audit"
 	"hawker/pg"
 	"hawker/pg/pgtest"
 )
 
 var ctx = context.Background()
+
+// by is the actor of a close or reopen: a manager with that user id, or the
+// system for 0.
+func by(id int64) audit.Actor {
+	if id == 0 {
+		return audit.System
+	}
+	return audit.Actor{UserID: id, Role: "manager"}
+}
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
@@ -304,7 +314,7 @@ func TestPeriods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2025-02-10"), 7)
+	p, err := f.s.ClosePeriod(ctx, by(7), f.vendor.ID, day("2025-02-10"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +344,7 @@ func TestPeriods(t *testing.T) {
 			t.Errorf("post on %s: %v", d, err)
 		}
 	}
-	if _, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2025-02-01"), 7); !errors.Is(err, ErrClosedPeriod) {
+	if _, err := f.s.ClosePeriod(ctx, by(7), f.vendor.ID, day("2025-02-01"), time.Now()); !errors.Is(err, ErrClosedPeriod) {
 		t.Errorf("close twice: %v", err)
 	}
 	if after := f.state(t); after != before {
@@ -347,10 +357,10 @@ func TestPeriods(t *testing.T) {
 	if err != nil || !mar.Opening.Equal(dec("120")) || !mar.Closing.Equal(dec("127")) {
 		t.Errorf("march = %+v, %v", mar, err)
 	}
-	if err := f.s.ReopenPeriod(ctx, f.vendor.ID, day("2025-02-01"), "", 8); !errors.Is(err, ErrInvalid) {
+	if err := f.s.ReopenPeriod(ctx, by(8), f.vendor.ID, day("2025-02-01"), ""); !errors.Is(err, ErrInvalid) {
 		t.Errorf("reopen without reason: %v", err)
 	}
-	if err := f.s.ReopenPeriod(ctx, f.vendor.ID, day("2025-02-01"), "missed receipt", 8); err != nil {
+	if err := f.s.ReopenPeriod(ctx, by(8), f.vendor.ID, day("2025-02-01"), "missed receipt"); err != nil {
 		t.Fatal(err)
 	}
 	f.post(t, f.vendor.ID, "2025-02-28", "", move(f.cash, f.sales, "1")...)
@@ -358,21 +368,21 @@ func TestPeriods(t *testing.T) {
 	if err != nil || len(evs) != 2 || evs[1].Action != "reopen" || evs[1].Reason != "missed receipt" || evs[1].By == nil || *evs[1].By != 8 {
 		t.Errorf("events = %+v, %v", evs, err)
 	}
-	if err := f.s.ReopenPeriod(ctx, f.vendor.ID, day("2025-02-01"), "again", 8); !errors.Is(err, ErrNotFound) {
+	if err := f.s.ReopenPeriod(ctx, by(8), f.vendor.ID, day("2025-02-01"), "again"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("reopen an open month: %v", err)
 	}
 	// CloseMonth closes every book, once.
-	n, err := f.s.CloseMonth(ctx, day("2025-02-01"), 1)
+	n, err := f.s.CloseMonth(ctx, by(1), day("2025-02-01"), time.Now())
 	if err != nil || n != 2 {
 		t.Errorf("CloseMonth = %d, %v; want 2", n, err)
 	}
-	if n, err := f.s.CloseMonth(ctx, day("2025-02-01"), 1); err != nil || n != 0 {
+	if n, err := f.s.CloseMonth(ctx, by(1), day("2025-02-01"), time.Now()); err != nil || n != 0 {
 		t.Errorf("CloseMonth again = %d, %v; want 0", n, err)
 	}
-	if _, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2025-03-01"), 1); err != nil {
+	if _, err := f.s.ClosePeriod(ctx, by(1), f.vendor.ID, day("2025-03-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.ReopenPeriod(ctx, f.vendor.ID, day("2025-02-01"), "out of order", 8); !errors.Is(err, ErrClosedPeriod) {
+	if err := f.s.ReopenPeriod(ctx, by(8), f.vendor.ID, day("2025-02-01"), "out of order"); !errors.Is(err, ErrClosedPeriod) {
 		t.Errorf("reopen below a closed month: %v", err)
 	}
 	mustVerify(t, f.s)
@@ -526,7 +536,7 @@ func TestDatabaseRefusesRawSQL(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	e := f.post(t, f.vendor.ID, "2025-01-10", "", move(f.cash, f.sales, "10")...)
-	if _, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2025-01-01"), 0); err != nil {
+	if _, err := f.s.ClosePeriod(ctx, by(0), f.vendor.ID, day("2025-01-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	hash := `'\x` + strings.Repeat("00", 32) + `'`
@@ -582,7 +592,7 @@ func TestVerifyFindsCorruption(t *testing.T) {
 	f := newFixture(t)
 	f.post(t, f.vendor.ID, "2025-01-10", "", move(f.cash, f.sales, "10")...)
 	f.post(t, f.vendor.ID, "2025-02-10", "", move(f.cash, f.sales, "5")...)
-	if _, err := f.s.ClosePeriod(ctx, f.vendor.ID, day("2025-01-01"), 0); err != nil {
+	if _, err := f.s.ClosePeriod(ctx, by(0), f.vendor.ID, day("2025-01-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	mustVerify(t, f.s)
@@ -653,7 +663,7 @@ func TestBulk(t *testing.T) {
 		t.Errorf("refused bulk wrote: %s -> %s", before, after)
 	}
 	// The database refuses a closed month on the COPY path too.
-	if _, err := f.s.ClosePeriod(ctx, f.programme.ID, day("2025-01-01"), 0); err != nil {
+	if _, err := f.s.ClosePeriod(ctx, by(0), f.programme.ID, day("2025-01-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	before = f.state(t)

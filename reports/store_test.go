@@ -101,7 +101,7 @@ func (b *book) fill(t *testing.T) {
 	b.post(t, "2026-10-07", "ทุนงวดที่ 1", vendors.AccountCash, vendors.AccountGrantIncome, "5000.00")
 	b.post(t, "2026-10-08", "รถเข็น AT-0042", vendors.AccountEquipment, vendors.AccountGrantCapital, "30000.00")
 	b.record(t, "2026-10-31", "sale", "800.00", "cash")
-	if _, err := b.vs.Ledger().CloseMonth(ctx, oct, 0); err != nil {
+	if _, err := b.vs.Ledger().CloseMonth(ctx, audit.System, oct, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	b.record(t, "2026-11-01", "sale", "700.00", "cash")

@@ -111,7 +111,7 @@ func TestImportClosedMonth(t *testing.T) {
 		t.Fatal(err)
 	}
 	book, _ := s.Book(ctx, a.ID)
-	if _, err := s.Ledger().ClosePeriod(ctx, book, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), 0); err != nil {
+	if _, err := s.Ledger().ClosePeriod(ctx, audit.System, book, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.Import(ctx, audit.System, strings.NewReader("2026-02-27,"+a.Code+",sale,10,cash,\n2026-03-01,"+a.Code+",sale,10,cash,\n"), today, 0)

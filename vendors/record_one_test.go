@@ -158,7 +158,7 @@ func TestRecordOneDeclines(t *testing.T) {
 	}
 	declined("erased", oneRequest(gone, "e", Input{Date: "2026-03-14", Kind: "sale", Amount: "10", Method: "cash"}))
 	book, _ := s.Book(ctx, p.ID)
-	if _, err := s.Ledger().ClosePeriod(ctx, book, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), 0); err != nil {
+	if _, err := s.Ledger().ClosePeriod(ctx, audit.System, book, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	declined("closed month", oneRequest(p, "cm", Input{Date: "2026-02-11", Kind: "sale", Amount: "10", Method: "cash"}))

@@ -280,7 +280,7 @@ func TestVoidInClosedMonthIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	book, _ := s.Book(ctx, p.ID)
-	if _, err := s.Ledger().ClosePeriod(ctx, book, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), 0); err != nil {
+	if _, err := s.Ledger().ClosePeriod(ctx, audit.System, book, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Void(ctx, audit.System, r.ID, "wrong", 0); !errors.Is(err, ledger.ErrClosedPeriod) {
