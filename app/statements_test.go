@@ -48,7 +48,7 @@ func TestStatementAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := f.s.vendors.Ledger().CloseMonth(ctx, prev, 0); err != nil {
+	if _, err := f.s.vendors.Ledger().CloseMonth(ctx, audit.System, prev, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	path := func(code string, m time.Time, ext string) string {
