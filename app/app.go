@@ -17,6 +17,7 @@ import (
 
 	"hawker/auth"
 	"hawker/donors"
+	"hawker/grants"
 	"hawker/participants"
 	"hawker/reports"
 	"hawker/training"
@@ -74,6 +75,8 @@ type Server struct {
 	jobs    *reports.Queue
 	// static is the hashed, compressed static files.
 	static *staticSet
+	// grants posts through vendors' store (the same ledger statements and book cache).
+	grants *grants.Store
 	Fiber  *fiber.App
 }
 
@@ -99,6 +102,7 @@ func New(deps Deps) (*Server, error) {
 	s := &Server{deps: deps, db: deps.DB, log: deps.Log, views: v, static: st, stats: newMetrics(deps.DB), auth: auth.NewStore(deps.DB, deps.Auth),
 		users: users.NewStore(deps.DB), training: training.NewStore(deps.DB), donors: donors.NewStore(deps.DB),
 		vendors: vendors.NewStore(deps.DB)}
+	s.grants = grants.NewStore(deps.DB, s.vendors)
 	s.participants = participants.NewStore(deps.DB, s.personalData()...)
 	s.reports = reports.NewStore(deps.DB, s.vendors, deps.PublicURL)
 	s.jobs = reports.NewQueue(deps.DB)
@@ -133,6 +137,7 @@ func (s *Server) personalData() []participants.PersonalData {
 	return []participants.PersonalData{
 		s.users,   // her logins; erasure blanks their display names
 		s.vendors, // her PromptPay id (erased) and her books (kept)
+		s.grants,  // her grants and what she received (kept); hand-over acceptances (erased)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"hawker/auth"
 	"hawker/donors"
+	"hawker/grants"
 	"hawker/ledger"
 	"hawker/participants"
 	"hawker/reports"
@@ -25,7 +26,10 @@ type Problem struct {
 	Key    string // translation key of the message
 	Fields valid.Errors
 	Ref    string // the resource the problem is about, such as the file that already holds a phone
-	Err    error  // what caused it, for the log; never shown
+	// Extra carries a refusal's particulars into the JSON error beside code
+	// and message: an eligibility refusal's reasons, a fund's shortfall.
+	Extra map[string]any
+	Err   error // what caused it, for the log; never shown
 }
 
 func (p *Problem) Error() string {
@@ -79,6 +83,36 @@ var domainErrors = []domainError{
 	// Monthly statements (issue 12).
 	{reports.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
 	{reports.ErrFutureMonth, fiber.StatusUnprocessableEntity, "invalid", "statement.month_future"},
+	// Grants (issue 11).
+	{grants.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{grants.ErrWrongState, fiber.StatusConflict, "conflict", "grant.wrong_state"},
+	{grants.ErrFourEyes, fiber.StatusForbidden, "four_eyes", "grant.four_eyes"},
+	{grants.ErrManagerRequired, fiber.StatusForbidden, "forbidden", "grant.manager_required"},
+	{grants.ErrForbidden, fiber.StatusForbidden, "forbidden", "error.forbidden"},
+	{grants.ErrNotEligible, fiber.StatusConflict, "not_eligible", "grant.not_eligible"},
+	{grants.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds", "grant.insufficient_funds"},
+	{grants.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "grant.idempotency_conflict"},
+	{grants.ErrConditionNotMet, fiber.StatusConflict, "conflict", "grant.condition_not_met"},
+	{grants.ErrAlreadyDisbursed, fiber.StatusConflict, "conflict", "grant.already_disbursed"},
+	{grants.ErrItemUnavailable, fiber.StatusConflict, "conflict", "grant.item_unavailable"},
+	{grants.ErrErased, fiber.StatusConflict, "conflict", "participant.erased_conflict"},
+}
+
+// extraOf is what a refusal adds to the JSON error.
+func extraOf(err error) map[string]any {
+	var ne *grants.NotEligibleError
+	if errors.As(err, &ne) {
+		return map[string]any{"reasons": ne.Reasons}
+	}
+	var fe *grants.InsufficientFundsError
+	if errors.As(err, &fe) {
+		return map[string]any{"fund": fe.Fund, "available": fe.Available.StringFixed(2), "shortfall": fe.Shortfall.StringFixed(2)}
+	}
+	var ce *grants.ConditionError
+	if errors.As(err, &ce) {
+		return map[string]any{"condition": ce.Key, "detail": ce.Arg}
+	}
+	return nil
 }
 
 // problemOf classifies any error a handler returned.
@@ -93,7 +127,7 @@ func problemOf(err error) *Problem {
 	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
-			return &Problem{Status: d.status, Code: d.code, Key: d.key, Err: err}
+			return &Problem{Status: d.status, Code: d.code, Key: d.key, Err: err, Extra: extraOf(err)}
 		}
 	}
 	var fe *fiber.Error
@@ -138,6 +172,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 		if p.Ref != "" {
 			body["ref"] = p.Ref
+		}
+		for k, v := range p.Extra {
+			body[k] = v
 		}
 		return c.Status(p.Status).JSON(fiber.Map{"error": body})
 	}

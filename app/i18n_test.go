@@ -85,3 +85,46 @@ func TestMessageKeysInGoExist(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantKeysExist: every message key the grants package hands out
+// ("grant.…", "fund.…" literals) is in the catalogue, and every action it
+// records in the audit trail has its timeline label.
+func TestGrantKeysExist(t *testing.T) {
+	c, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := regexp.MustCompile(`"((?:grant|fund)\.[a-z_.]+)"`)
+	action := regexp.MustCompile(`audit\.Record\(ctx, tx, a, "([a-z_.]+)"`)
+	files, _ := filepath.Glob("../grants/*.go")
+	keys, actions := 0, 0
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		isAction := map[string]bool{}
+		for _, m := range action.FindAllStringSubmatch(string(b), -1) {
+			actions++
+			isAction[m[1]] = true
+			if key := timelineKey(m[1]); !c.Has(key) {
+				t.Errorf("%s: action %q has no timeline label %q", file, m[1], key)
+			}
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(b), -1) {
+			if isAction[m[1]] {
+				continue
+			}
+			keys++
+			if !c.Has(m[1]) {
+				t.Errorf("%s: key %q is not in the catalogue", file, m[1])
+			}
+		}
+	}
+	if keys < 30 || actions < 10 {
+		t.Errorf("found only %d keys and %d actions in grants: the patterns are wrong", keys, actions)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/grants"
 	"hawker/participants"
 	"hawker/users"
 )
@@ -163,6 +164,30 @@ func (s *Server) routes() []route {
 		{"GET", "/statements/jobs/:id/statements.zip", mayDownloadStatements, s.downloadStatementJob},
 		{"GET", "/api/v1/statement-jobs/:id", mayDownloadStatements, s.apiStatementJob},
 		{"GET", "/verify/:token", public, s.showVerify},
+
+		// JSON API: donors, funds and grants (issue 11). Officers and managers
+		// run grants; managers and administrators add donors and funds and
+		// record receipts; a donor reads only their own funds' figures; a
+		// vendor reads only her own grants.
+		{"POST", "/api/v1/donors", only(users.Manager, users.Admin), s.apiCreateDonor},
+		{"GET", "/api/v1/donors/:id", only(users.Officer, users.Manager, users.Admin, users.Donor), s.apiDonor},
+		{"POST", "/api/v1/funds", only(users.Manager, users.Admin), s.apiCreateFund},
+		{"GET", "/api/v1/funds/:id", only(users.Officer, users.Manager, users.Admin, users.Donor), s.apiFund},
+		{"POST", "/api/v1/funds/:id/receipts", only(users.Manager, users.Admin), s.apiReceive},
+		{"GET", "/api/v1/grants", only(staffRoles...), s.apiGrants},
+		{"POST", "/api/v1/grants", only(staffRoles...), s.apiCreateGrant},
+		{"GET", "/api/v1/grants/:id", only(users.Officer, users.Manager, users.Vendor), s.apiGrant},
+		{"PUT", "/api/v1/grants/:id", only(staffRoles...), s.apiUpdateGrant},
+		{"POST", "/api/v1/grants/:id/submit", only(staffRoles...), s.apiMoveGrant(grants.Submit)},
+		{"POST", "/api/v1/grants/:id/approve", only(staffRoles...), s.apiMoveGrant(grants.Approve)},
+		{"POST", "/api/v1/grants/:id/reject", only(staffRoles...), s.apiMoveGrant(grants.Reject)},
+		{"POST", "/api/v1/grants/:id/cancel", only(staffRoles...), s.apiMoveGrant(grants.Cancel)},
+		{"POST", "/api/v1/grants/:id/tranches/:n/disburse", only(staffRoles...), s.apiDisburse},
+		{"POST", "/api/v1/grants/:id/tranches/:n/confirm", only(staffRoles...), s.apiConfirmMilestone},
+		{"POST", "/api/v1/grants/:id/equipment/:item/handover", only(staffRoles...), s.apiHandOver},
+		{"POST", "/api/v1/equipment/:item/recover", only(staffRoles...), s.apiMoveItem("recover")},
+		{"POST", "/api/v1/equipment/:item/reassign", only(staffRoles...), s.apiMoveItem("reassign")},
+		{"POST", "/api/v1/equipment/:item/write-off", only(staffRoles...), s.apiMoveItem("write-off")},
 
 		// JSON API: session.
 		{"POST", "/api/v1/login", public, s.apiLogin},
