@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
 export HAWKER_ADDR ?= :8080
 GO ?= go
 
-.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import bench-page clean
+.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import bench-page bench-pdf clean
 
 build:
 	$(GO) build -o bin/hawker .
@@ -43,6 +43,10 @@ bench-import: postgres
 ## bench-page: the books page, the participant list and sign-in in Chromium on emulated Slow 3G and a 4× slower CPU
 bench-page: postgres chromium
 	$(GO) run ./bench/page
+
+## bench-pdf: monthly statements per second (a 60-entry vendor-month, every core) beside Chromium printing the same statement
+bench-pdf: chromium
+	$(GO) run ./bench/pdf
 
 clean:
 	rm -rf bin

@@ -1,0 +1,225 @@
+// Command pdf measures how fast Hawker prints monthly statements (make
+// bench-pdf): one vendor-month of 60 entries, printed over and over by one
+// worker per core, as PDF by package reports (gofpdf), and, in the same run,
+// the same statement as an HTML page printed to PDF by headless Chromium
+// kept warm (chromedp page.PrintToPDF, one tab per core), which is what most
+// teams would reach for. It prints statements per second for both, the
+// ratio, and the peak resident memory of the gofpdf side.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/shopspring/decimal"
+
+	"hawker/reports"
+	"hawker/thai"
+)
+
+func main() {
+	seconds := flag.Duration("d", 10*time.Second, "how long to run each side")
+	entries := flag.Int("entries", 60, "entries in the vendor-month")
+	chromium := flag.String("chromium", "/usr/bin/chromium", "the Chromium binary")
+	flag.Parse()
+	if err := run(*seconds, *entries, *chromium); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-pdf:", err)
+		os.Exit(1)
+	}
+}
+
+func run(d time.Duration, entries int, chromium string) error {
+	st := reports.SampleStatement(entries, true)
+	opts := reports.PDFOptions{Lang: "th", VerifyURL: "https://hawker.example.org/verify/abcdefghijklmnopqrstuvwxyz234567",
+		Created: time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)}
+	one, err := st.PDF(opts)
+	if err != nil {
+		return err
+	}
+	workers := runtime.GOMAXPROCS(0)
+	fmt.Printf("statement: %d entries, %d table rows, %d bytes of PDF; %d workers (GOMAXPROCS)\n",
+		entries, len(st.Rows), len(one), workers)
+
+	gofpdfRate, err := measure(d, workers, func(int) error {
+		_, err := st.PDF(opts)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("gofpdf (reports):  %7.1f statements/s, peak RSS %d MB\n", gofpdfRate, peakRSS()/1024)
+
+	html, err := statementHTML(st)
+	if err != nil {
+		return err
+	}
+	chromeRate, err := chromiumRate(d, workers, chromium, html)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Chromium PrintToPDF: %5.1f statements/s (warm browser, one tab per core)\n", chromeRate)
+	fmt.Printf("ratio: %.1f×\n", gofpdfRate/chromeRate)
+	return nil
+}
+
+// measure runs work on workers goroutines for d and returns runs per second.
+func measure(d time.Duration, workers int, work func(worker int) error) (float64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var n atomic.Int64
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if err := work(w); err != nil {
+					if ctx.Err() == nil {
+						once.Do(func() { first = err })
+					}
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds(), first
+}
+
+// chromiumRate prints html to PDF in a warm headless Chromium, one tab per
+// worker, for d.
+func chromiumRate(d time.Duration, workers int, chromium, html string) (float64, error) {
+	dir, err := os.MkdirTemp("", "bench-pdf-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		return 0, fmt.Errorf("start chromium: %w", err)
+	}
+	tabs := make([]context.Context, workers)
+	for i := range tabs {
+		tab, cancel := chromedp.NewContext(browser)
+		defer cancel()
+		// Warm: the tab exists and has printed once.
+		if err := printOnce(tab, html); err != nil {
+			return 0, err
+		}
+		tabs[i] = tab
+	}
+	return measure(d, workers, func(w int) error { return printOnce(tabs[w], html) })
+}
+
+// printOnce loads html into tab and prints it to PDF, page numbers in
+// the footer as the statement has them.
+func printOnce(tab context.Context, html string) error {
+	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
+		return err
+	}
+	ft, err := chromedp.Call(tab, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(tab, page.SetDocumentContent, page.SetDocumentContentParams{FrameID: ft.FrameTree.Frame.ID, HTML: html}); err != nil {
+		return err
+	}
+	yes := true
+	res, err := chromedp.Call(tab, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69,
+		DisplayHeaderFooter: &yes, PrintBackground: &yes,
+		FooterTemplate: `<div style="font-size:9px;width:100%;text-align:right;margin-right:15mm">หน้า <span class=pageNumber></span> จาก <span class=totalPages></span></div>`})
+	if err == nil && !bytes.HasPrefix(res.Data, []byte("%PDF")) {
+		err = fmt.Errorf("chromium printed no PDF")
+	}
+	return err
+}
+
+// peakRSS is the process's peak resident set in kB (VmHWM).
+func peakRSS() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
+			return kb
+		}
+	}
+	return 0
+}
+
+// statementHTML is the same statement as a printable HTML page: the layout
+// a team would write with a template and a print stylesheet.
+func statementHTML(st reports.Statement) (string, error) {
+	var b bytes.Buffer
+	top := decimal.Zero
+	for _, d := range st.DailySales {
+		top = decimal.Max(top, d)
+	}
+	bars := make([]string, len(st.DailySales))
+	for i, d := range st.DailySales {
+		bars[i] = "0"
+		if top.IsPositive() {
+			bars[i] = d.Mul(decimal.NewFromInt(100)).Div(top).StringFixed(0)
+		}
+	}
+	err := htmlTemplate.Execute(&b, map[string]any{"S": st, "Month": thai.MonthIn("th", st.Month), "Bars": bars})
+	return b.String(), err
+}
+
+var htmlTemplate = template.Must(template.New("st").Funcs(template.FuncMap{
+	"money": thai.Money, "date": thai.Date, "words": thai.BahtText,
+	"inc": func(i int) int { return i + 1 },
+}).Parse(`<!doctype html><html lang="th"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 15mm; }
+body { font-family: Laksaman, "TH Sarabun New", sans-serif; font-size: 13pt; }
+h1 { font-size: 20pt; margin: 0; } h2 { font-size: 15pt; border-bottom: 1px solid #000; }
+table { width: 100%; border-collapse: collapse; } td, th { border: 1px solid #000; padding: 1px 4px; }
+td.n { text-align: right; } .chart { display: flex; align-items: flex-end; height: 38mm; gap: 1mm; }
+.chart div { background: #2e6ea0; flex: 1; } thead { display: table-header-group; }
+</style></head><body>
+<p><b>โครงการอาหารริมทางถูกสุขลักษณะ</b></p>
+<h1>รายงานการเงินประจำเดือน {{.Month}}</h1>
+<p>ผู้ค้า: {{.S.Name}} รหัส: {{.S.Code}}<br>กิจการ: {{.S.Business}}<br>เลขที่: {{.S.Number}} ลายนิ้วมือ: {{.S.Short}}</p>
+<h2>สรุปประจำเดือน</h2><table>
+<tr><td>เงินสดและเงินฝากยกมา</td><td class="n">{{money .S.Opening}}</td><td>({{words .S.Opening}})</td></tr>
+{{range .S.SalesBy}}<tr><td>{{.Key}}</td><td class="n">{{money .Amount}}</td><td></td></tr>{{end}}
+<tr><td>ยอดขายรวม</td><td class="n">{{money .S.Sales}}</td><td>({{words .S.Sales}})</td></tr>
+{{range .S.ExpensesBy}}<tr><td>{{.Key}}</td><td class="n">{{money .Amount}}</td><td></td></tr>{{end}}
+<tr><td>ค่าใช้จ่ายรวม</td><td class="n">{{money .S.Expenses}}</td><td>({{words .S.Expenses}})</td></tr>
+<tr><td>กำไร</td><td class="n">{{money .S.Profit}}</td><td>({{words .S.Profit}})</td></tr>
+<tr><td>เงินที่นำกลับบ้าน</td><td class="n">{{money .S.Drawings}}</td><td></td></tr>
+<tr><td>ทุนและอุปกรณ์</td><td class="n">{{money .S.GrantsTotal}}</td><td></td></tr>
+<tr><td>เงินสดและเงินฝากคงเหลือ</td><td class="n">{{money .S.Closing}}</td><td>({{words .S.Closing}})</td></tr>
+</table>
+<h2>ยอดขายรายวัน</h2><div class="chart">{{range .Bars}}<div style="height: {{.}}%"></div>{{end}}</div>
+<h2>รายงานเงินสดรับ-จ่าย</h2><table><thead><tr><th>วัน เดือน ปี</th><th>รายการ</th><th>รับ</th><th>จ่าย</th><th>คงเหลือ</th></tr></thead><tbody>
+{{range .S.Rows}}<tr><td>{{date .Date}}</td><td>{{.Kind}} {{.What}} {{.Note}}</td><td class="n">{{money .Receipt}}</td><td class="n">{{money .Payment}}</td><td class="n">{{money .Balance}}</td></tr>{{end}}
+</tbody></table>
+<h2>อุปกรณ์ที่มีอยู่ ณ สิ้นเดือน</h2><table>{{range .S.Equipment}}<tr><td>{{date .Date}}</td><td>{{.Text}}</td><td class="n">{{money .Amount}}</td></tr>{{end}}</table>
+</body></html>`))
