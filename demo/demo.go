@@ -47,6 +47,7 @@ func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 		s.donor,
 		s.participants,
 		s.vendorBooks,
+		s.statements,
 	} {
 		if err := step(ctx); err != nil {
 			return nil, err

@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"hawker/demo"
 	"hawker/pg/pgtest"
+	"hawker/reports"
 	"hawker/thai"
 	"hawker/vendors"
 )
@@ -47,6 +50,44 @@ func TestSeedVendorBooks(t *testing.T) {
 		t.Fatalf("calls: %d silent, %d falling: %+v", silent, falling, calls)
 	}
 	if v, err := s.Ledger().Verify(ctx); err != nil || !v.OK() {
+		t.Fatalf("ledger verify: %+v, %v", v, err)
+	}
+}
+
+// TestSeedStatements: the demo's ended months are closed, and the first
+// vendor's statement of the month she was granted a cart shows it and
+// prints as a final, verifiable statement.
+func TestSeedStatements(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	now := time.Date(2026, 11, 20, 3, 0, 0, 0, time.UTC)
+	if _, err := demo.Seed(ctx, db, demo.Options{Password: "demo-password", Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	vs := vendors.NewStore(db)
+	holders, err := vs.Holders(ctx)
+	if err != nil || len(holders) == 0 {
+		t.Fatalf("holders %v %v", holders, err)
+	}
+	rs := reports.NewStore(db, vs, "https://hawker.example.org")
+	granted := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	doc, err := rs.Print(ctx, holders[0].Code, granted, "th", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := doc.Statement
+	if !st.Closed || !st.GrantsTotal.Equal(decimal.NewFromInt(35000)) || !st.EquipmentVal.Equal(decimal.NewFromInt(30000)) || len(st.Rows) < 20 {
+		t.Errorf("July: closed %v, grants %s, equipment %s, %d rows", st.Closed, st.GrantsTotal, st.EquipmentVal, len(st.Rows))
+	}
+	if v, err := rs.Verify(ctx, doc.PDF, now); err != nil || !v.OK() {
+		t.Errorf("verify: %v %v", v, err)
+	}
+	open, err := rs.Statement(ctx, holders[0].Code, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), thai.Today(now))
+	if err != nil || open.Closed {
+		t.Errorf("this month: closed %v, %v", open.Closed, err)
+	}
+	if v, err := vs.Ledger().Verify(ctx); err != nil || !v.OK() {
 		t.Fatalf("ledger verify: %+v, %v", v, err)
 	}
 }
