@@ -58,6 +58,7 @@ func runStatements(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	reports.TuneGC()
 	store := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL)
 	if err := reports.CheckMonth(m, time.Now()); err != nil {
 		return err
