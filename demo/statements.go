@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/audit"
 	"hawker/ledger"
 	"hawker/thai"
 	"hawker/vendors"
@@ -41,7 +42,7 @@ func (s *seeder) statements(ctx context.Context) error {
 		}
 	}
 	for m := this.AddDate(0, -6, 0); m.Before(this); m = m.AddDate(0, 1, 0) {
-		if _, err := l.CloseMonth(ctx, m, 0); err != nil {
+		if _, err := l.CloseMonth(ctx, audit.System, m, s.o.Now); err != nil {
 			return fmt.Errorf("demo: close %s: %w", m.Format("2006-01"), err)
 		}
 	}
