@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"hawker/audit"
+	"github.com/jmoiron/sqlx"
 
+	"hawker/audit"
 	"hawker/ledger"
 )
 
@@ -38,20 +39,17 @@ func runLedgerVerify(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	r, err := ledger.NewStore(db).Verify(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "ledger verify: %s\n", r.Summary())
-	for _, m := range r.Mismatches {
-		fmt.Fprintf(e.stdout, "  mismatch: %s\n", m)
-	}
-	return r.Err()
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		r, err := ledger.NewStore(db).Verify(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "ledger verify: %s\n", r.Summary())
+		for _, m := range r.Mismatches {
+			fmt.Fprintf(e.stdout, "  mismatch: %s\n", m)
+		}
+		return r.Err()
+	})
 }
 
 func runLedgerClose(ctx context.Context, e *env, args []string) error {
@@ -67,15 +65,12 @@ func runLedgerClose(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErr("ledger close: --month %q is not YYYY-MM", *month)
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := ledger.NewStore(db).CloseMonth(ctx, audit.System, m, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "ledger close: %s closed in %d books\n", m.Format("2006-01"), n)
-	return nil
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		n, err := ledger.NewStore(db).CloseMonth(ctx, audit.System, m, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "ledger close: %s closed in %d books\n", m.Format("2006-01"), n)
+		return nil
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jmoiron/sqlx"
+
 	"hawker/migrations"
 	"hawker/pg"
 )
@@ -13,29 +15,24 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := migrations.Apply(ctx, db, e.log)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "migrations: %d applied, schema at version %d\n", n, migrations.Latest())
-	return nil
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		n, err := migrations.Apply(ctx, db, e.log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "migrations: %d applied, schema at version %d\n", n, migrations.Latest())
+		return nil
+	})
 }
 
 func runDB(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		if wantsHelp(args) {
-			fmt.Fprintln(e.stdout, "Usage: hawker db create\n\nCreates the database named in DATABASE_URL when it does not exist.")
-			return nil
-		}
-		return usageErr("db: expected: hawker db create")
+	const help = "db create\n\nCreates the database named in DATABASE_URL when it does not exist."
+	args, err := e.subcommand(args, "db create", "Usage: hawker "+help)
+	if err != nil {
+		return err
 	}
-	fs := newFlags(e, "db create", "db create\n\nCreates the database named in DATABASE_URL when it does not exist.")
-	if err := parse(fs, args[1:]); err != nil {
+	fs := newFlags(e, "db create", help)
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	created, err := pg.CreateDatabase(ctx, e.cfg.DatabaseURL)

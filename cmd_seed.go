@@ -7,8 +7,9 @@ import (
 	"net"
 	"text/tabwriter"
 
+	"github.com/jmoiron/sqlx"
+
 	"hawker/demo"
-	"hawker/migrations"
 )
 
 // demoPassword is the demo logins' password unless --password says otherwise.
@@ -25,28 +26,22 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	if !*isDemo {
 		return usageErr("seed: say --demo")
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := migrations.Apply(ctx, db, e.log); err != nil {
-		return err
-	}
-	logins, err := demo.Seed(ctx, db, demo.Options{Password: *password})
-	if errors.Is(err, demo.ErrNotEmpty) && *ifEmpty {
-		fmt.Fprintf(e.stdout, "The database already holds a programme; demo not loaded again.\nIf it is the demo, sign in as admin, officer, officer2, manager, donor or vendor1…vendor5 with password %q.\n", *password)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Demo programme loaded. Sign in at %s with password %q:\n", siteURL(e.cfg.Addr), *password)
-	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	for _, l := range logins {
-		fmt.Fprintf(w, "  %s\t%s\t%s\n", l.Login, l.Role, l.Name)
-	}
-	return w.Flush()
+	return e.withSchema(ctx, func(db *sqlx.DB) error {
+		logins, err := demo.Seed(ctx, db, demo.Options{Password: *password})
+		if errors.Is(err, demo.ErrNotEmpty) && *ifEmpty {
+			fmt.Fprintf(e.stdout, "The database already holds a programme; demo not loaded again.\nIf it is the demo, sign in as admin, officer, officer2, manager, donor or vendor1…vendor5 with password %q.\n", *password)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Demo programme loaded. Sign in at %s with password %q:\n", siteURL(e.cfg.Addr), *password)
+		w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		for _, l := range logins {
+			fmt.Fprintf(w, "  %s\t%s\t%s\n", l.Login, l.Role, l.Name)
+		}
+		return w.Flush()
+	})
 }
 
 // siteURL is where a person on this machine reaches a server listening on

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"hawker/app"
 	"hawker/migrations"
 )
@@ -23,33 +25,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := e.cfg.RequireSecret(); err != nil {
 		return err
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := migrations.Apply(ctx, db, e.log); err != nil {
-		return err
-	}
-	srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
-		PublicURL: e.cfg.PublicURL})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", e.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("serve: listen on HAWKER_ADDR %s: %w", e.cfg.Addr, err)
-	}
-	if e.cfg.MetricsAddr != "" {
-		stop, err := serveMetrics(e, srv.Metrics())
+	return e.withSchema(ctx, func(db *sqlx.DB) error {
+		srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
+			PublicURL: e.cfg.PublicURL})
 		if err != nil {
-			ln.Close()
 			return err
 		}
-		defer stop()
-	}
-	e.log.Info("serving", "addr", ln.Addr().String(), "schema", migrations.Latest(), "dev", e.cfg.Dev)
-	return srv.Serve(ctx, ln, shutdownGrace)
+		ln, err := net.Listen("tcp", e.cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("serve: listen on HAWKER_ADDR %s: %w", e.cfg.Addr, err)
+		}
+		if e.cfg.MetricsAddr != "" {
+			stop, err := serveMetrics(e, srv.Metrics())
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			defer stop()
+		}
+		e.log.Info("serving", "addr", ln.Addr().String(), "schema", migrations.Latest(), "dev", e.cfg.Dev)
+		return srv.Serve(ctx, ln, shutdownGrace)
+	})
 }
 
 // serveMetrics answers GET /metrics, and nothing else, on HAWKER_METRICS_ADDR.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"golang.org/x/term"
 
 	"hawker/ledger"
@@ -53,56 +54,53 @@ func runStatements(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	reports.TuneGC()
-	store := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL)
-	if err := reports.CheckMonth(m, time.Now()); err != nil {
-		return err
-	}
-	q := reports.NewQueue(db)
-	q.Log = e.log
-	// This process beats often, so that a re-run after a kill takes the
-	// job up again within seconds.
-	q.Beat, q.StaleAfter = time.Second, 5*time.Second
-	reports.NewBulk(store, q)
-	params := reports.BulkParams{Month: m.Format("2006-01"), Participant: *participant, Out: dir, Lang: *lang}
-	job, resumed, err := q.Unfinished(ctx, reports.KindStatements, params)
-	if err != nil {
-		return err
-	}
-	if !resumed {
-		if job, err = q.EnqueuePinned(ctx, reports.KindStatements, params, 0); err != nil {
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		reports.TuneGC()
+		store := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL)
+		if err := reports.CheckMonth(m, time.Now()); err != nil {
 			return err
 		}
-	} else {
-		fmt.Fprintf(e.stderr, "statements: resuming job %d (%d of %d done)\n", job.ID, job.Done, job.Total)
-	}
-	bar := newProgress(e.stderr)
-	var done reports.Job
-	for {
-		var ok bool
-		done, ok, err = q.Execute(ctx, job.ID, bar.show)
-		if ok || err != nil {
-			break
+		q := reports.NewQueue(db)
+		q.Log = e.log
+		// This process beats often, so that a re-run after a kill takes the
+		// job up again within seconds.
+		q.Beat, q.StaleAfter = time.Second, 5*time.Second
+		reports.NewBulk(store, q)
+		params := reports.BulkParams{Month: m.Format("2006-01"), Participant: *participant, Out: dir, Lang: *lang}
+		job, resumed, err := q.Unfinished(ctx, reports.KindStatements, params)
+		if err != nil {
+			return err
 		}
-		// An earlier run still holds it (killed moments ago): wait for its
-		// heartbeat to go stale.
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
+		if !resumed {
+			if job, err = q.EnqueuePinned(ctx, reports.KindStatements, params, 0); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(e.stderr, "statements: resuming job %d (%d of %d done)\n", job.ID, job.Done, job.Total)
 		}
-	}
-	bar.end()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "statements: %d statements for %s in %s (job %d)\n", done.Total, params.Month, dir, done.ID)
-	return nil
+		bar := newProgress(e.stderr)
+		var done reports.Job
+		for {
+			var ok bool
+			done, ok, err = q.Execute(ctx, job.ID, bar.show)
+			if ok || err != nil {
+				break
+			}
+			// An earlier run still holds it (killed moments ago): wait for its
+			// heartbeat to go stale.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+		}
+		bar.end()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "statements: %d statements for %s in %s (job %d)\n", done.Total, params.Month, dir, done.ID)
+		return nil
+	})
 }
 
 // absDir is dir made absolute, so that a resumed run finds its job.
@@ -132,23 +130,20 @@ func runStatementsVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("statements verify: %w", err)
 	}
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	v, err := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL).Verify(ctx, pdf, time.Now())
-	if err != nil {
-		if errors.Is(err, reports.ErrNotStatement) {
-			return fmt.Errorf("statements verify: %s is not a Hawker statement", fs.Arg(0))
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		v, err := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL).Verify(ctx, pdf, time.Now())
+		if err != nil {
+			if errors.Is(err, reports.ErrNotStatement) {
+				return fmt.Errorf("statements verify: %s is not a Hawker statement", fs.Arg(0))
+			}
+			return err
 		}
-		return err
-	}
-	fmt.Fprintf(e.stdout, "statements verify: %s\n", v)
-	if !v.OK() {
-		return fmt.Errorf("statements verify: %s does not match the ledger", fs.Arg(0))
-	}
-	return nil
+		fmt.Fprintf(e.stdout, "statements verify: %s\n", v)
+		if !v.OK() {
+			return fmt.Errorf("statements verify: %s does not match the ledger", fs.Arg(0))
+		}
+		return nil
+	})
 }
 
 // progress is a bar on a terminal, and a line per tenth elsewhere.

@@ -6,16 +6,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"hawker/users"
 )
 
 func runUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		if wantsHelp(args) {
-			fmt.Fprintln(e.stdout, "Usage: hawker user add --login L --role R [--name N] [--participant CODE] [--donor ID]")
-			return nil
-		}
-		return usageErr("user: expected: hawker user add --login L --role R")
+	args, err := e.subcommand(args, "user add --login L --role R", "Usage: hawker user add --login L --role R [--name N] [--participant CODE] [--donor ID]")
+	if err != nil {
+		return err
 	}
 	fs := newFlags(e, "user add", "user add --login L --role R [--name N] [--participant CODE] [--donor ID]\n\nCreates a user. The password is read from standard input (one line).\nRoles: admin officer manager donor vendor.")
 	login := fs.String("login", "", "sign-in name (lower-case letters, digits, . _ -)")
@@ -23,7 +22,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "display name")
 	participant := fs.String("participant", "", "participant code, for a vendor")
 	donor := fs.Int64("donor", 0, "donor id, for a donor")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *login == "" || *role == "" {
@@ -37,26 +36,23 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("user add: read password from standard input: %w", err)
 	}
 	password = strings.TrimRight(password, "\r\n")
-	db, err := e.openDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n := users.New{Login: *login, Name: *name, Role: users.Role(*role), Password: password}
-	if *participant != "" {
-		id, err := participantID(ctx, db, *participant)
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		n := users.New{Login: *login, Name: *name, Role: users.Role(*role), Password: password}
+		if *participant != "" {
+			id, err := participantID(ctx, db, *participant)
+			if err != nil {
+				return err
+			}
+			n.ParticipantID = &id
+		}
+		if *donor != 0 {
+			n.DonorID = donor
+		}
+		u, err := users.NewStore(db).Add(ctx, n)
 		if err != nil {
 			return err
 		}
-		n.ParticipantID = &id
-	}
-	if *donor != 0 {
-		n.DonorID = donor
-	}
-	u, err := users.NewStore(db).Add(ctx, n)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "user %s (%s) created with id %d\n", u.Login, u.Role, u.ID)
-	return nil
+		fmt.Fprintf(e.stdout, "user %s (%s) created with id %d\n", u.Login, u.Role, u.ID)
+		return nil
+	})
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"hawker/config"
+	"hawker/migrations"
 	"hawker/pg"
 )
 
@@ -180,7 +181,39 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// openDB connects to DATABASE_URL.
-func (e *env) openDB(ctx context.Context) (*sqlx.DB, error) {
-	return pg.Open(ctx, e.cfg.DatabaseURL)
+// subcommand is the start of a command that has one subcommand (hawker
+// audit verify): it returns the arguments after the subcommand's name, the
+// second word of synopsis. A bare --help prints help; anything else is a
+// usage error naming synopsis.
+func (e *env) subcommand(args []string, synopsis, help string) ([]string, error) {
+	words := strings.Fields(synopsis)
+	if len(args) > 0 && args[0] == words[1] {
+		return args[1:], nil
+	}
+	if wantsHelp(args) {
+		fmt.Fprintln(e.stdout, help)
+		return nil, flag.ErrHelp
+	}
+	return nil, usageErr("%s: expected: hawker %s", words[0], synopsis)
+}
+
+// withDB is every command's way to the database: it connects to
+// DATABASE_URL, runs fn on the pool and closes it.
+func (e *env) withDB(ctx context.Context, fn func(db *sqlx.DB) error) error {
+	db, err := pg.Open(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// withSchema is withDB on a database first migrated to the latest schema.
+func (e *env) withSchema(ctx context.Context, fn func(db *sqlx.DB) error) error {
+	return e.withDB(ctx, func(db *sqlx.DB) error {
+		if _, err := migrations.Apply(ctx, db, e.log); err != nil {
+			return err
+		}
+		return fn(db)
+	})
 }

@@ -97,28 +97,11 @@ func closePeriod(ctx context.Context, tx *sqlx.Tx, a audit.Actor, book int64, mo
 		}
 		return Period{}, wrap(err)
 	}
+	// The snapshot is the month as BookMonth computes an open one.
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO ledger_period_balances (book_id, month, account_id, opening, debits, credits, closing)
-		SELECT $1, $2::date, a.id, o.opening, m.debits, m.credits, o.opening + m.debits - m.credits
-		FROM ledger_accounts a
-		CROSS JOIN LATERAL (
-			SELECT COALESCE(s.closing, 0) + COALESCE((
-				SELECT sum(l.amount) FROM ledger_lines l
-				WHERE l.account_id = a.id AND l.business_date < $2::date
-				  AND l.business_date >= COALESCE(s.since, '-infinity'::date)), 0) AS opening
-			FROM (SELECT 1) one LEFT JOIN LATERAL (
-				SELECT (pb.month + interval '1 month')::date AS since, pb.closing
-				FROM ledger_period_balances pb
-				WHERE pb.account_id = a.id AND pb.month < $2::date
-				ORDER BY pb.month DESC LIMIT 1) s ON true
-		) o
-		CROSS JOIN LATERAL (
-			SELECT COALESCE(sum(l.amount) FILTER (WHERE l.amount > 0), 0) AS debits,
-			       COALESCE(-sum(l.amount) FILTER (WHERE l.amount < 0), 0) AS credits
-			FROM ledger_lines l
-			WHERE l.account_id = a.id AND l.business_date >= $2::date AND l.business_date < $3::date
-		) m
-		WHERE a.book_id = $1`, book, dateString(month), dateString(month.AddDate(0, 1, 0)))
+		SELECT $1, $2::date, m.id, m.opening, m.debits, m.credits, m.closing
+		FROM (`+bookMonthOpenSQL+`) m`, book, dateString(month), dateString(month.AddDate(0, 1, 0)))
 	if err != nil {
 		return Period{}, wrap(err)
 	}

@@ -1,5 +1,6 @@
 // Package benchdb gives the benchmark programs scratch databases on the
-// server named by DATABASE_URL, and drops them afterwards.
+// server named by DATABASE_URL, and drops them afterwards, and the few
+// helpers the programs that start a real server share.
 package benchdb
 
 import (
@@ -8,8 +9,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"time"
@@ -89,4 +93,54 @@ func Drop(ctx context.Context, server, name string) {
 	if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
 		log.Print(err)
 	}
+}
+
+// Verdict says whether a goal was met.
+func Verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+// WaitReady waits for the server at base to answer /readyz, 30 s at most.
+func WaitReady(base string) {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	log.Fatal("hawker did not become ready within 30 s")
+}
+
+// FreeAddr is a loopback address with a port free to listen on.
+func FreeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// BuildHawker builds the real binary, fresh, into a temporary folder; done
+// removes it.
+func BuildHawker() (bin string, done func()) {
+	dir, err := os.MkdirTemp("", "hawker-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	bin = filepath.Join(dir, "hawker")
+	fmt.Println("building hawker...")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		log.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin, func() { os.RemoveAll(dir) }
 }

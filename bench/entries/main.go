@@ -17,13 +17,11 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"sync"
 	"syscall"
@@ -55,21 +53,13 @@ func main() {
 	suffix := benchdb.Suffix()
 
 	// The real binary, built fresh.
-	dir, err := os.MkdirTemp("", "hawker-bench-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "hawker")
-	fmt.Println("building hawker...")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		log.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, done := benchdb.BuildHawker()
+	defer done()
 
 	dbName := "hawker_bench_entries_" + suffix
 	dbURL := benchdb.Scratch(ctx, server, dbName)
 	defer benchdb.Drop(ctx, server, dbName)
-	addr := freeAddr()
+	addr := benchdb.FreeAddr()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR="+addr, "HAWKER_METRICS_ADDR=off", "HAWKER_DEV=1", "LOG_LEVEL=warn")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -87,7 +77,7 @@ func main() {
 	}
 	defer stop()
 	base := "http://" + addr
-	waitReady(base)
+	benchdb.WaitReady(base)
 
 	// Vendors with accounts, made directly in the database.
 	db, err := pg.Open(ctx, dbURL)
@@ -167,15 +157,8 @@ func main() {
 	defer benchdb.Drop(ctx, server, "hawker_bench_pgbench_"+suffix)
 
 	ratio := rps / tps
-	fmt.Printf("\nratio: %.2f × pgbench tps (goal ≥ 0.50): %s\n", ratio, verdict(ratio >= 0.5))
-	fmt.Printf("p99: %.1f ms (goal < 50 ms): %s\n", ms(p99), verdict(p99 < 50*time.Millisecond))
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
+	fmt.Printf("\nratio: %.2f × pgbench tps (goal ≥ 0.50): %s\n", ratio, benchdb.Verdict(ratio >= 0.5))
+	fmt.Printf("p99: %.1f ms (goal < 50 ms): %s\n", ms(p99), benchdb.Verdict(p99 < 50*time.Millisecond))
 }
 
 // vendorClient is one phone: its session cookie and CSRF token, and one
@@ -267,27 +250,3 @@ func pct(d []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func waitReady(base string) {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	log.Fatal("hawker did not become ready within 30 s")
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}

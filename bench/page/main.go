@@ -96,16 +96,8 @@ func main() {
 	ctx := context.Background()
 	server := benchdb.Server()
 
-	dir, err := os.MkdirTemp("", "hawker-bench-page-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "hawker")
-	fmt.Println("building hawker...")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		log.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, done := benchdb.BuildHawker()
+	defer done()
 	dbName := benchdb.Name("hawker_bench_page_")
 	dbURL := benchdb.Scratch(ctx, server, dbName)
 	defer benchdb.Drop(ctx, server, dbName)
@@ -114,7 +106,7 @@ func main() {
 	if out, err := command(bin, env, "seed", "--demo", "--password", password).CombinedOutput(); err != nil {
 		log.Fatalf("seed: %v\n%s", err, out)
 	}
-	addr := freeAddr()
+	addr := benchdb.FreeAddr()
 	srv := command(bin, append(env, "HAWKER_ADDR="+addr), "serve")
 	srv.Stdout, srv.Stderr = os.Stdout, os.Stderr
 	if err := srv.Start(); err != nil {
@@ -124,13 +116,13 @@ func main() {
 		srv.Process.Signal(syscall.SIGTERM)
 		srv.Wait()
 	}()
-	waitReady("http://" + addr)
+	benchdb.WaitReady("http://" + addr)
 	px := startProxy(addr)
 	base := "http://" + px.addr
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(*chromium),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.UserDataDir(filepath.Join(filepath.Dir(bin), "profile")),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
@@ -212,9 +204,9 @@ func main() {
 	cold := pick(func(x result) float64 { return float64(x.allBytesCold) })
 	uc := pick(func(x result) float64 { return x.usableCold })
 	uw := pick(func(x result) float64 { return x.usableWarm })
-	fmt.Printf("\nbooks page over the wire cold: %s (goal ≤ 25.0 kB): %s\n", kb(cold), verdict(cold <= 25*1000))
-	fmt.Printf("books page usable cold: %s (goal ≤ 2.00 s): %s\n", secs(uc), verdict(uc <= 2000))
-	fmt.Printf("books page usable warm: %s (goal ≤ 0.50 s): %s\n", secs(uw), verdict(uw <= 500))
+	fmt.Printf("\nbooks page over the wire cold: %s (goal ≤ 25.0 kB): %s\n", kb(cold), benchdb.Verdict(cold <= 25*1000))
+	fmt.Printf("books page usable cold: %s (goal ≤ 2.00 s): %s\n", secs(uc), benchdb.Verdict(uc <= 2000))
+	fmt.Printf("books page usable warm: %s (goal ≤ 0.50 s): %s\n", secs(uw), benchdb.Verdict(uw <= 500))
 }
 
 var verbose bool
@@ -559,35 +551,4 @@ func secs(ms float64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.2f s", ms/1000)
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "NOT met"
-}
-
-func waitReady(base string) {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	log.Fatal("hawker did not become ready within 30 s")
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
