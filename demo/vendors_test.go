@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/demo"
 	"hawker/pg/pgtest"
 	"hawker/reports"
@@ -54,9 +52,9 @@ func TestSeedVendorBooks(t *testing.T) {
 	}
 }
 
-// TestSeedStatements: the demo's ended months are closed, and the first
-// vendor's statement of the month she was granted a cart shows it and
-// prints as a final, verifiable statement.
+// TestSeedStatements: the demo's ended months are closed: a vendor's
+// statement of one prints as a final, verifiable statement, and this
+// month's is provisional.
 func TestSeedStatements(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -77,8 +75,8 @@ func TestSeedStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := doc.Statement
-	if !st.Closed || !st.GrantsTotal.Equal(decimal.NewFromInt(35000)) || !st.EquipmentVal.Equal(decimal.NewFromInt(30000)) || len(st.Rows) < 20 {
-		t.Errorf("July: closed %v, grants %s, equipment %s, %d rows", st.Closed, st.GrantsTotal, st.EquipmentVal, len(st.Rows))
+	if !st.Closed || !st.Sales.IsPositive() || len(st.Rows) < 20 {
+		t.Errorf("July: closed %v, sales %s, %d rows", st.Closed, st.Sales, len(st.Rows))
 	}
 	if v, err := rs.Verify(ctx, doc.PDF, now); err != nil || !v.OK() {
 		t.Errorf("verify: %v %v", v, err)

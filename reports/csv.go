@@ -25,6 +25,7 @@ func (st Statement) CSV(lang string) []byte {
 	if !st.Closed {
 		status = word(lang, "statement.doc_provisional_mark")
 	}
+	p := &statementPDF{lang: lang, st: st}
 	rows := [][]string{
 		{word(lang, "statement.doc_programme")},
 		{word(lang, "statement.doc_title"), thai.MonthIn(lang, st.Month)},
@@ -52,13 +53,12 @@ func (st Statement) CSV(lang string) []byte {
 		[]string{word(lang, "statement.doc_drawings"), amt(st.Drawings)},
 		[]string{word(lang, "statement.doc_grants"), amt(st.GrantsTotal)})
 	for _, g := range st.Grants {
-		rows = append(rows, []string{"", amt(g.Amount), day(g.Date), g.Text})
+		rows = append(rows, []string{"", amt(g.Amount), day(g.Date), p.itemText(g)})
 	}
 	rows = append(rows, []string{word(lang, "statement.doc_closing"), amt(st.Closing), thai.BahtText(st.Closing)}, []string{},
 		[]string{word(lang, "statement.doc_cashbook")},
 		[]string{word(lang, "statement.doc_col_date"), word(lang, "statement.doc_col_item"), word(lang, "statement.doc_col_receipts"), word(lang, "statement.doc_col_payments"), word(lang, "statement.doc_col_balance"), word(lang, "statement.doc_col_late")},
 		[]string{day(st.Month), word(lang, "statement.doc_brought"), "", "", amt(st.Opening), ""})
-	p := &statementPDF{lang: lang, st: st}
 	for _, r := range st.Rows {
 		rec, pay, own := "", "", ""
 		if !r.Receipt.IsZero() {
@@ -76,7 +76,7 @@ func (st Statement) CSV(lang string) []byte {
 	rows = append(rows, []string{"", word(lang, "statement.doc_total"), amt(st.Receipts), amt(st.Payments), amt(st.Closing), ""}, []string{},
 		[]string{word(lang, "statement.doc_equipment")})
 	for _, e := range st.Equipment {
-		rows = append(rows, []string{day(e.Date), e.Text, amt(e.Amount)})
+		rows = append(rows, []string{day(e.Date), p.itemText(e), amt(e.Amount)})
 	}
 	rows = append(rows, []string{word(lang, "statement.doc_equipment_total"), "", amt(st.EquipmentVal)})
 	_ = w.WriteAll(rows) // a bytes.Buffer does not fail

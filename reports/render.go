@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,11 +209,23 @@ func (p *statementPDF) summary() {
 	p.pdf.Ln(2)
 }
 
+// itemText names a grant line or an equipment item: a grant's cash by
+// the grant's number, an item by its description.
+func (p *statementPDF) itemText(it Item) string {
+	switch it.GrantKind {
+	case "cash":
+		return p.w("statement.doc_grant_cash", "Grant", strconv.FormatInt(it.Grant, 10))
+	case "returned":
+		return p.w("statement.doc_grant_returned", "Item", it.Text)
+	}
+	return it.Text
+}
+
 // item prints a dated line under a summary row.
 func (p *statementPDF) item(it Item) {
 	p.font(false, 11)
 	p.pdf.SetX(margin + 6)
-	p.cell(58, 5, p.date(it.Date)+"  "+it.Text, "", "L", false, 0)
+	p.cell(58, 5, p.date(it.Date)+"  "+p.itemText(it), "", "L", false, 0)
 	p.cell(30, 5, p.money(it.Amount), "", "R", false, 1)
 }
 
@@ -309,6 +322,10 @@ func (p *statementPDF) describe(r Row) string {
 	if r.Void {
 		b.WriteString(p.w("statement.doc_void") + ": ")
 	}
+	if r.GrantKind != "" {
+		b.WriteString(p.itemText(Item{Text: r.Note, Grant: r.Grant, GrantKind: r.GrantKind}))
+		return b.String()
+	}
 	b.WriteString(p.w("statement.doc_kind_" + r.Kind))
 	switch r.Kind {
 	case "sale":
@@ -392,7 +409,7 @@ func (p *statementPDF) equipment() {
 		p.font(false, 13)
 		p.pdf.SetX(margin)
 		p.cell(cols[0], rowH, p.date(it.Date), "", "L", false, 0)
-		p.cell(cols[1]+cols[2]+cols[3], rowH, it.Text, "", "L", false, 0)
+		p.cell(cols[1]+cols[2]+cols[3], rowH, p.itemText(it), "", "L", false, 0)
 		p.cell(cols[4], rowH, p.money(it.Amount), "", "R", false, 1)
 	}
 	p.need(rowH)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/grants"
 	"hawker/ledger"
 	"hawker/vendors"
 )
@@ -26,6 +27,11 @@ type Item struct {
 	Date   time.Time
 	Text   string
 	Amount decimal.Decimal
+	Entry  int64 // the ledger entry it comes from
+	// Grant and GrantKind ("cash", "equipment", "returned") name what the
+	// grants package recorded for the entry, when it did.
+	Grant     int64
+	GrantKind string
 }
 
 // Row is one line of the cash receipts and payments table: one ledger
@@ -46,6 +52,9 @@ type Row struct {
 	Payment  decimal.Decimal
 	Balance  decimal.Decimal
 	Reversed bool // voided later in the month (its reversal is its own row)
+	// Grant and GrantKind: as Item's, for a grant's row.
+	Grant     int64
+	GrantKind string
 }
 
 // Statement is a vendor's month: every figure a statement shows, computed
@@ -187,10 +196,10 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 				sale = sale.Sub(l.Amount)
 			case vendors.AccountGrantIncome, vendors.AccountGrantCapital:
 				grant = true
-				st.Grants = append(st.Grants, Item{Date: l.BusinessDate, Text: e.memo, Amount: l.Amount.Neg()})
+				st.Grants = append(st.Grants, Item{Date: l.BusinessDate, Text: e.memo, Amount: l.Amount.Neg(), Entry: e.id})
 				st.GrantsTotal = st.GrantsTotal.Sub(l.Amount)
 			case vendors.AccountEquipment:
-				st.EquipmentIn = append(st.EquipmentIn, Item{Date: l.BusinessDate, Text: e.memo, Amount: l.Amount})
+				st.EquipmentIn = append(st.EquipmentIn, Item{Date: l.BusinessDate, Text: e.memo, Amount: l.Amount, Entry: e.id})
 			}
 			if _, ok := salesMethodOf[l.Code]; ok && saleAcct == "" {
 				saleAcct = l.Code
@@ -263,7 +272,7 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 		if l.Reverses != nil || reversed[l.EntryID] {
 			continue
 		}
-		st.Equipment = append(st.Equipment, Item{Date: l.BusinessDate, Text: l.Memo, Amount: l.Amount})
+		st.Equipment = append(st.Equipment, Item{Date: l.BusinessDate, Text: l.Memo, Amount: l.Amount, Entry: l.EntryID})
 		st.EquipmentVal = st.EquipmentVal.Add(l.Amount)
 	}
 	if eq, ok := bm.Account(vendors.AccountEquipment); ok && !eq.Closing.Equal(st.EquipmentVal) {
@@ -271,6 +280,35 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 	}
 	st.Fingerprint = st.fingerprint()
 	return st, nil
+}
+
+// NameGrants names the grant lines, the table's rows and the equipment by
+// what the grants package recorded for their ledger entries (the grant,
+// cash or the item handed over). Names are not figures: the fingerprint
+// stays.
+func (s *Statement) NameGrants(lines []grants.ReceivedLine) {
+	by := map[int64]grants.ReceivedLine{}
+	for _, l := range lines {
+		by[l.EntryID] = l
+	}
+	for _, items := range [][]Item{s.Grants, s.EquipmentIn, s.Equipment} {
+		for i := range items {
+			if l, ok := by[items[i].Entry]; ok {
+				items[i].Grant, items[i].GrantKind = l.Grant, l.Kind
+				if l.Kind != "cash" {
+					items[i].Text = l.Description
+				}
+			}
+		}
+	}
+	for i := range s.Rows {
+		if l, ok := by[s.Rows[i].Entry]; ok {
+			s.Rows[i].Grant, s.Rows[i].GrantKind = l.Grant, l.Kind
+			if l.Kind != "cash" {
+				s.Rows[i].Note = l.Description
+			}
+		}
+	}
 }
 
 // fingerprint is the SHA-256 of the statement's figures in a fixed text

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"hawker/grants"
 	"hawker/ledger"
 	"hawker/participants"
 	"hawker/pg"
@@ -35,6 +36,7 @@ type Store struct {
 	ledger       *ledger.Store
 	vendors      *vendors.Store
 	participants *participants.Store
+	grants       *grants.Store
 	// PublicURL is the address the verification QR codes point under,
 	// such as https://hawker.example.org.
 	PublicURL string
@@ -47,7 +49,7 @@ func NewStore(db *sqlx.DB, vs *vendors.Store, publicURL string) *Store {
 		vs = vendors.NewStore(db)
 	}
 	return &Store{db: db, ledger: vs.Ledger(), vendors: vs, participants: participants.NewStore(db),
-		PublicURL: strings.TrimRight(publicURL, "/")}
+		grants: grants.NewStore(db, vs), PublicURL: strings.TrimRight(publicURL, "/")}
 }
 
 // CheckMonth refuses a month that has not started at now (in Bangkok).
@@ -109,7 +111,17 @@ func (s *Store) statementOf(ctx context.Context, p participants.Participant, mon
 		v.Name = p.Name
 		v.Business = s.business(ctx, p.ID)
 	}
-	return BuildStatement(v, bm, described, equipment)
+	st, err := BuildStatement(v, bm, described, equipment)
+	if err != nil {
+		return Statement{}, err
+	}
+	// What the grants package calls what she received this month.
+	received, err := s.grants.ReceivedIn(ctx, p.ID, month)
+	if err != nil {
+		return Statement{}, err
+	}
+	st.NameGrants(received.Lines)
+	return st, nil
 }
 
 // business is the business of the participant's latest approved plan.
