@@ -208,6 +208,7 @@
     // 'online' event flushes again anyway.
     if (!navigator.onLine) return renderOutbox();
     if (flushing) { again = true; return flushing; }
+    var stale = false;
     flushing = getAll('outbox').then(function (items) {
       var sent = 0;
       var chain = Promise.resolve(true);
@@ -229,6 +230,7 @@
               return put('outbox', item).then(function () { return true; });
             }
             if (r.auth) {
+              stale = true;
               item.state = 'auth';
               return put('outbox', item).then(function () { return false; });
             }
@@ -238,7 +240,10 @@
       });
       return chain.then(function () { return sent; });
     }).then(function (sent) {
-      return renderOutbox().then(function () { return sent > 0 ? refreshPage() : null; });
+      // A refusal for the session may only mean that this page (a kept
+      // copy) carries an earlier session's token: a fresh copy brings the
+      // current one, and swapIn sends again with it.
+      return renderOutbox().then(function () { return sent > 0 || stale ? refreshPage() : null; });
     }).catch(function () {}).then(function () {
       flushing = null;
       if (again) { again = false; return flush(); }
@@ -253,6 +258,9 @@
       return res.text().then(swapIn);
     }).catch(function () {});
   }
+  // swapIn takes the figures, the entries and the form token from a fresh
+  // copy of the page. A kept copy opened at once may carry the token of an
+  // earlier session: entries refused for it are sent again with the new one.
   function swapIn(html) {
     var doc = new DOMParser().parseFromString(html, 'text/html');
     ['figures', 'glance', 'recent'].forEach(function (id) {
@@ -261,6 +269,13 @@
       if (fresh && here) here.replaceWith(document.importNode(fresh, true));
     });
     wireVoids();
+    var meta = doc.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content && meta.content !== csrf) {
+      csrf = meta.content;
+      if (csrfMeta) csrfMeta.content = csrf;
+      document.querySelectorAll('input[name="_csrf"]').forEach(function (i) { i.value = csrf; });
+      flush();
+    }
   }
 
   // --- the outbox on screen ------------------------------------------------
