@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/grants"
 	"hawker/participants"
 	"hawker/thai"
 	"hawker/training"
@@ -140,6 +141,7 @@ type filePage struct {
 	OpenPlan    bool // a version is under way: no new one yet
 	Today       time.Time
 	Role        users.Role
+	Grants      []grants.Row
 }
 
 // Can reports whether the reader's role is one of roles (for buttons).
@@ -193,6 +195,10 @@ func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) erro
 			return err
 		}
 		if pg.Completions, err = s.completionDocs(c, p.ID); err != nil {
+			return err
+		}
+	case "grants":
+		if pg.Grants, err = s.grants.List(ctx, grants.Filter{Participant: p.ID}); err != nil {
 			return err
 		}
 	case "plans":

@@ -165,6 +165,34 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/statement-jobs/:id", mayDownloadStatements, s.apiStatementJob},
 		{"GET", "/verify/:token", public, s.showVerify},
 
+		// Grants (issue 11): officers draft and release, any officer or
+		// manager but the drafter approves (the rules are the grants
+		// package's), managers add donors, funds and receipts, donors read
+		// their own funds' figures, a vendor her own grants.
+		{"GET", "/grants", only(staffRoles...), s.listGrants},
+		{"GET", "/grants/new", only(staffRoles...), s.newGrant},
+		{"POST", "/grants", only(staffRoles...), s.saveGrant},
+		{"GET", "/grants/inbox", only(staffRoles...), s.showInbox},
+		{"GET", "/grants/:id", only(staffRoles...), s.showGrant},
+		{"GET", "/grants/:id/edit", only(staffRoles...), s.editGrant},
+		{"POST", "/grants/:id", only(staffRoles...), s.saveGrant},
+		{"POST", "/grants/:id/submit", only(staffRoles...), s.actGrant(grants.Submit)},
+		{"POST", "/grants/:id/approve", only(staffRoles...), s.actGrant(grants.Approve)},
+		{"POST", "/grants/:id/reject", only(staffRoles...), s.actGrant(grants.Reject)},
+		{"POST", "/grants/:id/cancel", only(staffRoles...), s.actGrant(grants.Cancel)},
+		{"POST", "/grants/:id/tranches/:n/disburse", only(staffRoles...), s.releaseTranche},
+		{"POST", "/grants/:id/tranches/:n/confirm", only(staffRoles...), s.confirmTranche},
+		{"POST", "/grants/:id/equipment/:item/handover", only(staffRoles...), s.handOverItem},
+		{"GET", "/funds", only(users.Officer, users.Manager, users.Admin, users.Donor), s.showFunds},
+		{"POST", "/funds", only(users.Manager, users.Admin), s.openFund},
+		{"POST", "/funds/:id/receipts", only(users.Manager, users.Admin), s.receiveForm},
+		{"POST", "/donors", only(users.Manager, users.Admin), s.addDonor},
+		{"GET", "/equipment", only(staffRoles...), s.showRegister},
+		{"POST", "/equipment/:item/recover", only(staffRoles...), s.moveItemForm("recover")},
+		{"POST", "/equipment/:item/reassign", only(staffRoles...), s.moveItemForm("reassign")},
+		{"POST", "/equipment/:item/write-off", only(staffRoles...), s.moveItemForm("write-off")},
+		{"GET", "/books/grants", only(users.Vendor), s.showOwnGrants},
+
 		// JSON API: donors, funds and grants (issue 11). Officers and managers
 		// run grants; managers and administrators add donors and funds and
 		// record receipts; a donor reads only their own funds' figures; a

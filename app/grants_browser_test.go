@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"hawker/audit"
+	"hawker/browsertest"
+	"hawker/donors"
+	"hawker/grants"
+	"hawker/participants"
+	"hawker/thai"
+	"hawker/users"
+	"hawker/vendors"
+)
+
+// TestApproverInboxAt360: an officer who did not draft the grant opens the
+// approvers' inbox on a phone, sees the plan, the eligibility and the fund
+// side by side (stacked at 360 px, never scrolling sideways), approves, and
+// finds the grant committed; the fund dashboard and the grant's timeline
+// are photographed too.
+func TestApproverInboxAt360(t *testing.T) {
+	srv := browsertest.Start(t)
+	ctx := context.Background()
+	today := thai.Today(time.Now())
+	us := users.NewStore(srv.DB)
+	actors := map[string]audit.Actor{}
+	for _, x := range []struct {
+		login string
+		role  users.Role
+	}{{"officer", users.Officer}, {"officer2", users.Officer}, {"manager", users.Manager}} {
+		u, err := us.Add(ctx, users.New{Login: x.login, Name: "ทดสอบ " + x.login, Role: x.role, Password: browserPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actors[x.login] = audit.Actor{UserID: u.ID, Role: string(x.role)}
+	}
+	people := participants.NewStore(srv.DB)
+	p, err := participants.Enrolment{Name: "บุญมี ศรีสวัสดิ์", Phone: "0891234567", Province: "กรุงเทพมหานคร", District: "ห้วยขวาง",
+		Cohort: "รุ่น 1/2569", EnrolledOn: today.Format(time.DateOnly)}.Parse(today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	c, _ := participants.ConsentForm{Purpose: "programme", Given: &yes}.Parse(today)
+	if p, err = people.Enrol(ctx, actors["officer"], p, []participants.Consent{c}); err != nil {
+		t.Fatal(err)
+	}
+	form, err := participants.PlanForm{Business: "ข้าวมันไก่ประตูน้ำ", Location: "ตลาดห้วยขวาง", DaysPerMonth: "24", ExpectedDailySales: "1500",
+		IngredientCostPct: "40", MonthlyFixedCosts: "2000", Items: []participants.ItemForm{{Name: "รถเข็นสแตนเลส", Quantity: "1", UnitCost: "35000"}}}.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := people.CreatePlan(ctx, actors["officer"], p, form)
+	if err == nil {
+		_, err = people.SubmitPlan(ctx, actors["officer"], plan.ID)
+	}
+	if err == nil {
+		_, err = people.ApprovePlan(ctx, actors["manager"], plan.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := grants.NewStore(srv.DB, vendors.NewStore(srv.DB))
+	d, err := donors.NewStore(srv.DB).Add(ctx, actors["manager"], donors.New{Name: "มูลนิธิอาหารปลอดภัย"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fund, err := store.CreateFund(ctx, actors["manager"], grants.NewFund{Donor: d.ID, Name: "กองทุนรถเข็นสะอาด 2569", Purpose: "รถเข็นและทุนตั้งต้น"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Receive(ctx, actors["manager"], fund.ID, "browser-receipt", grants.ReceiptInput{Amount: "250000", ReceivedOn: today.Format(time.DateOnly)}, today); err != nil {
+		t.Fatal(err)
+	}
+	g, err := store.Create(ctx, actors["officer"], grants.Input{Participant: p.Code, Fund: fund.ID, Purpose: "รถเข็นและเงินตั้งต้น",
+		Tranches:  []grants.TrancheInput{{Amount: "5000", Condition: "on_approval"}, {Amount: "3000", Condition: "milestone", Milestone: "ได้ใบอนุญาตจำหน่ายอาหารจากเขต"}},
+		Equipment: []grants.ItemInput{{Description: "รถเข็นสแตนเลสพร้อมตู้กระจก", AssetTag: "HSF-CART-0101", Serial: "KT-55-0192", Value: "35000", Basis: "invoice"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Submit(ctx, actors["officer"], g.ID, today); err != nil {
+		t.Fatal(err)
+	}
+
+	b := browsertest.New(t)
+	run := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(chromedp.EmulateViewport(360, 740), signIn(srv, "officer2", browserPassword, "p.who"),
+		chromedp.Navigate(srv.URL+"/grants/inbox"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#grant-%d", g.ID))))
+	checkFits(t, b, "inbox")
+	browsertest.Screenshot(t, b, "testdata/grant-inbox-360.png")
+	body, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(fmt.Sprintf("#grant-%d", g.ID))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"ข้าวมันไก่ประตูน้ำ", "มีสิทธิ์รับทุน", "250,000.00", "43,000.00"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("inbox card: no %q in %q", w, body)
+		}
+	}
+	run(chromedp.Click(chromedp.CSS(fmt.Sprintf("form[action='/grants/%d/approve'] button", g.ID))),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")))
+	run(chromedp.Navigate(fmt.Sprintf("%s/grants/%d", srv.URL, g.ID)), chromedp.WaitVisible(chromedp.CSS("ol.timeline")))
+	checkFits(t, b, "grant")
+	browsertest.Screenshot(t, b, "testdata/grant-360.png")
+	run(chromedp.Navigate(srv.URL+"/funds"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#fund-%d", fund.ID))))
+	checkFits(t, b, "funds")
+	browsertest.Screenshot(t, b, "testdata/funds-360.png")
+	figs, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(fmt.Sprintf("#fund-%d", fund.ID))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(figs, "43,000.00") || !strings.Contains(figs, "207,000.00") {
+		t.Errorf("fund after approval: %q", figs)
+	}
+}

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"hawker/users"
+)
+
+// TestGrantPages walks the grant pages as each role, in both languages:
+// the form (pre-filled from the plan, refusing bad input with 422 and
+// messages beside the fields), the inbox with plan, eligibility and fund
+// side by side, a grant with its timeline, the fund dashboard, the
+// register, the vendor's own view, and the donor's figures without names.
+func TestGrantPages(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	f.addUser("officer2", users.Officer)
+	code := f.makeEligible("vendor")
+	fund := f.setupFund("80000.00")
+	officer, officer2, manager := f.as("officer"), f.as("officer2"), f.as("manager")
+
+	page := func(c *client, path string, status int, wants ...string) string {
+		t.Helper()
+		resp := c.do("GET", path, nil, nil)
+		body := readBody(t, resp)
+		if resp.StatusCode != status {
+			t.Fatalf("GET %s: %d, want %d: %s", path, resp.StatusCode, status, body)
+		}
+		for _, w := range wants {
+			if !strings.Contains(body, w) {
+				t.Errorf("GET %s: no %q", path, w)
+			}
+		}
+		return body
+	}
+
+	// The form starts from her approved plan.
+	page(officer, "/grants/new?participant="+code, 200, "รถเข็น", "30000.00", "ร่างทุนใหม่")
+	// Bad input: 422, the form again with messages, nothing written.
+	resp := officer.form("/grants", url.Values{"participant": {code}, "fund": {fmt.Sprint(fund)},
+		"t0_amount": {"12.345"}, "t0_condition": {"on_approval"}, "e0_description": {"รถเข็น"}, "e0_value": {"abc"}, "e0_basis": {"invoice"}})
+	body := readBody(t, resp)
+	if resp.StatusCode != 422 || !strings.Contains(body, "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง") || !strings.Contains(body, `value="12.345"`) {
+		t.Fatalf("bad form: %d", resp.StatusCode)
+	}
+	// A good one: a redirect to the new grant.
+	resp = officer.form("/grants", url.Values{"participant": {code}, "fund": {fmt.Sprint(fund)}, "purpose": {"ทุนตั้งต้น"},
+		"t0_amount": {"10000"}, "t0_condition": {"on_approval"},
+		"t1_amount": {"5000"}, "t1_condition": {"trading_days"}, "t1_trading_days": {"12"},
+		"e0_description": {"รถเข็นสแตนเลส"}, "e0_asset_tag": {"hsf-cart-9"}, "e0_value": {"30000"}, "e0_basis": {"invoice"}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("save: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	loc := resp.Header.Get("Location")
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/grants/"), "?done=saved")
+	grantPath := "/grants/" + id
+	page(officer, grantPath, 200, "HSF-CART-9", "30,000.00", "ส่งขออนุมัติ")
+	want(t, officer.form(grantPath+"/submit", url.Values{}), 303, "submit")
+
+	// The drafter's inbox says she may not approve; another officer's shows the button.
+	page(officer, "/grants/inbox", 200, "ผู้ร่างหรือผู้แก้ไขทุนนี้อนุมัติเองไม่ได้")
+	inbox := page(officer2, "/grants/inbox", 200, "แผนธุรกิจ", "คุณสมบัติ", "คงเหลือ", "80,000.00", "ข้าวมันไก่", "/grants/"+id+"/approve")
+	_ = inbox
+	// A rejection without a reason is refused on the page, with 422.
+	resp = officer2.form(grantPath+"/reject", url.Values{"reason": {" "}})
+	if resp.StatusCode != 422 {
+		t.Errorf("reject without reason: %d", resp.StatusCode)
+	}
+	resp = officer2.form(grantPath+"/approve", url.Values{"back": {"/grants/inbox"}})
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/grants/inbox") {
+		t.Fatalf("approve: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Releasing a tranche whose condition does not hold: the page says why.
+	resp = officer.form(grantPath+"/tranches/2/disburse", url.Values{"key": {"page-key-2"}})
+	if body := readBody(t, resp); resp.StatusCode != 409 || !strings.Contains(body, "ยังไม่ถึงเงื่อนไขการจ่ายงวดนี้") {
+		t.Errorf("release too early: %d", resp.StatusCode)
+	}
+	want(t, officer.form(grantPath+"/tranches/1/disburse", url.Values{"key": {"page-key-1"}}), 303, "release")
+	want(t, officer.form(grantPath+"/tranches/1/disburse", url.Values{"key": {"page-key-1"}}), 303, "release again (a double click)")
+	items := page(officer, grantPath, 200, "จ่ายแล้ว", "ลำดับเหตุการณ์", "ร่างทุน", "ส่งขออนุมัติ", "จ่ายเงินงวด")
+	itemID := between(items, "/equipment/", "/handover")
+	want(t, officer.form(grantPath+"/equipment/"+itemID+"/handover", url.Values{"handed_over_on": {f.clock.Now().Format("2006-01-02")}, "received_by": {"ผู้เข้าร่วม vendor"}}), 303, "hand over")
+
+	// English too.
+	want(t, officer.form("/language", url.Values{"lang": {"en"}, "back": {grantPath}}), 303, "switch to English")
+	page(officer, grantPath, 200, "Timeline", "Grant drafted", "Tranche released", "Equipment handed over")
+
+	// The fund dashboard, for staff and for the donor: figures, no names.
+	page(manager, "/funds", 200, "80,000.00", "40,000.00", "บันทึกเงินรับ")
+	donorPage := page(f.as("donor"), "/funds", 200, "กองทุนรถเข็น", "80,000.00")
+	if strings.Contains(donorPage, code) || strings.Contains(donorPage, "ผู้เข้าร่วม vendor") {
+		t.Error("the donor's page names a participant")
+	}
+	page(f.as("donor2"), "/funds", 200, "ยังไม่มีกองทุน")
+	// The register and the vendor's own view.
+	page(officer2, "/equipment", 200, "HSF-CART-9", "ส่งมอบแล้ว", "เรียกคืน")
+	resp = officer2.form("/equipment/"+itemID+"/recover", url.Values{"on": {f.clock.Now().Format("2006-01-02")}})
+	if resp.StatusCode != 422 {
+		t.Errorf("recover without a reason: %d", resp.StatusCode)
+	}
+	page(f.as("vendor"), "/books/grants", 200, "ทุนของฉัน", "10,000.00", "งวดต่อไป", "12 วัน", "HSF-CART-9")
+	page(f.as("vendor2"), "/books/grants", 200, "ยังไม่มีทุนที่อนุมัติ")
+	want(t, f.as("vendor").do("GET", grantPath, nil, nil), 403, "a vendor on the staff page")
+	page(officer, "/participants/"+code+"?tab=grants", 200, "/grants/"+id)
+	page(officer, "/grants?state=approved", 200, "/grants/"+id)
+}
+
+// between is the text of s between the first from and the next to.
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(from):]
+	j := strings.Index(s, to)
+	if j < 0 {
+		return ""
+	}
+	return s[:j]
+}
