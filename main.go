@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/term"
 
+	"hawker/catalog"
 	"hawker/config"
 	"hawker/migrations"
 	"hawker/pg"
@@ -123,9 +124,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "hawker: %v\n", err)
 		return 2
 	default:
-		fmt.Fprintf(stderr, "hawker: %s\n", oneLine(err.Error()))
+		printError(stderr, getenv, err)
 		return 1
 	}
+}
+
+// printError tells the operator why a command failed. What the domain
+// refused (a field, a taken login, a closed month) is said the way the
+// pages say it, in Thai when the locale (LC_ALL, LC_MESSAGES, LANG) is
+// Thai and in English otherwise, one line per field; anything else is its
+// error text on one line.
+func printError(w io.Writer, getenv func(string) string, err error) {
+	if cat, lerr := catalog.Load(); lerr == nil {
+		if lines, ok := cat.Explain(catalog.FromEnv(getenv), err); ok {
+			fmt.Fprintf(w, "hawker: %s\n", lines[0])
+			for _, l := range lines[1:] {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(w, "hawker: %s\n", oneLine(err.Error()))
 }
 
 func wantsHelp(args []string) bool {

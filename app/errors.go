@@ -42,60 +42,61 @@ func (p *Problem) Error() string {
 func (p *Problem) Unwrap() error { return p.Err }
 
 // domainError maps a domain package's exported error to its HTTP meaning.
-// Each domain package's errors are added here as the package arrives.
+// Each domain package's errors are added here as the package arrives; the
+// message people read is the catalogue key the error itself carries
+// (valid.NewError), the same one the command line prints.
 type domainError struct {
 	err    error
 	status int
 	code   string
-	key    string
 }
 
 var domainErrors = []domainError{
 	// Access (issue 4).
-	{auth.ErrBadCredentials, fiber.StatusUnauthorized, "unauthenticated", "login.bad_credentials"},
-	{auth.ErrLocked, fiber.StatusTooManyRequests, "rate_limited", "login.locked_api"},
-	{auth.ErrNoSession, fiber.StatusUnauthorized, "unauthenticated", "error.unauthenticated"},
-	{users.ErrBusy, fiber.StatusTooManyRequests, "rate_limited", "error.rate_limited"},
-	{users.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
-	{users.ErrLoginTaken, fiber.StatusConflict, "conflict", "user.login_taken"},
-	{users.ErrSelf, fiber.StatusConflict, "conflict", "user.cannot_disable_self"},
-	{donors.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
+	{auth.ErrBadCredentials, fiber.StatusUnauthorized, "unauthenticated"},
+	{auth.ErrLocked, fiber.StatusTooManyRequests, "rate_limited"},
+	{auth.ErrNoSession, fiber.StatusUnauthorized, "unauthenticated"},
+	{users.ErrBusy, fiber.StatusTooManyRequests, "rate_limited"},
+	{users.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{users.ErrLoginTaken, fiber.StatusConflict, "conflict"},
+	{users.ErrSelf, fiber.StatusConflict, "conflict"},
+	{donors.ErrNotFound, fiber.StatusNotFound, "not_found"},
 	// Participants, training, plans (issue 5).
-	{participants.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
-	{participants.ErrDuplicatePhone, fiber.StatusUnprocessableEntity, "invalid", "participant.phone_taken"},
-	{participants.ErrWrongState, fiber.StatusConflict, "conflict", "error.conflict"},
-	{participants.ErrFourEyes, fiber.StatusForbidden, "four_eyes", "plan.four_eyes"},
-	{participants.ErrErased, fiber.StatusConflict, "conflict", "participant.erased_conflict"},
-	{participants.ErrNotEligible, fiber.StatusConflict, "not_eligible", "participant.not_eligible"},
-	{training.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
-	{training.ErrDuplicate, fiber.StatusConflict, "conflict", "training.attendee_twice"},
+	{participants.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{participants.ErrDuplicatePhone, fiber.StatusUnprocessableEntity, "invalid"},
+	{participants.ErrWrongState, fiber.StatusConflict, "conflict"},
+	{participants.ErrFourEyes, fiber.StatusForbidden, "four_eyes"},
+	{participants.ErrErased, fiber.StatusConflict, "conflict"},
+	{participants.ErrNotEligible, fiber.StatusConflict, "not_eligible"},
+	{training.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{training.ErrDuplicate, fiber.StatusConflict, "conflict"},
 	// Vendors' books (issue 6), and the ledger beneath them.
-	{vendors.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
-	{vendors.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
-	{vendors.ErrAlreadyVoided, fiber.StatusConflict, "conflict", "vendor.already_voided"},
-	{vendors.ErrErased, fiber.StatusConflict, "conflict", "vendor.erased"},
-	{ledger.ErrClosedPeriod, fiber.StatusConflict, "closed_period", "vendor.closed_period"},
-	{ledger.ErrMonthNotEnded, fiber.StatusConflict, "conflict", "period.not_ended"},
-	{ledger.ErrAlreadyReversed, fiber.StatusConflict, "conflict", "vendor.already_voided"},
-	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "vendor.idempotency_conflict"},
-	{ledger.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds", "error.insufficient_funds"},
-	{ledger.ErrInvalidAmount, fiber.StatusUnprocessableEntity, "invalid", "error.invalid"},
+	{vendors.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{vendors.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict"},
+	{vendors.ErrAlreadyVoided, fiber.StatusConflict, "conflict"},
+	{vendors.ErrErased, fiber.StatusConflict, "conflict"},
+	{ledger.ErrClosedPeriod, fiber.StatusConflict, "closed_period"},
+	{ledger.ErrMonthNotEnded, fiber.StatusConflict, "conflict"},
+	{ledger.ErrAlreadyReversed, fiber.StatusConflict, "conflict"},
+	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict"},
+	{ledger.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds"},
+	{ledger.ErrInvalidAmount, fiber.StatusUnprocessableEntity, "invalid"},
 	// Monthly statements (issue 12).
-	{reports.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
-	{reports.ErrFutureMonth, fiber.StatusUnprocessableEntity, "invalid", "statement.month_future"},
+	{reports.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{reports.ErrFutureMonth, fiber.StatusUnprocessableEntity, "invalid"},
 	// Grants (issue 11).
-	{grants.ErrNotFound, fiber.StatusNotFound, "not_found", "error.not_found"},
-	{grants.ErrWrongState, fiber.StatusConflict, "conflict", "grant.wrong_state"},
-	{grants.ErrFourEyes, fiber.StatusForbidden, "four_eyes", "grant.four_eyes"},
-	{grants.ErrManagerRequired, fiber.StatusForbidden, "forbidden", "grant.manager_required"},
-	{grants.ErrForbidden, fiber.StatusForbidden, "forbidden", "error.forbidden"},
-	{grants.ErrNotEligible, fiber.StatusConflict, "not_eligible", "grant.not_eligible"},
-	{grants.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds", "grant.insufficient_funds"},
-	{grants.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict", "grant.idempotency_conflict"},
-	{grants.ErrConditionNotMet, fiber.StatusConflict, "conflict", "grant.condition_not_met"},
-	{grants.ErrAlreadyDisbursed, fiber.StatusConflict, "conflict", "grant.already_disbursed"},
-	{grants.ErrItemUnavailable, fiber.StatusConflict, "conflict", "grant.item_unavailable"},
-	{grants.ErrErased, fiber.StatusConflict, "conflict", "participant.erased_conflict"},
+	{grants.ErrNotFound, fiber.StatusNotFound, "not_found"},
+	{grants.ErrWrongState, fiber.StatusConflict, "conflict"},
+	{grants.ErrFourEyes, fiber.StatusForbidden, "four_eyes"},
+	{grants.ErrManagerRequired, fiber.StatusForbidden, "forbidden"},
+	{grants.ErrForbidden, fiber.StatusForbidden, "forbidden"},
+	{grants.ErrNotEligible, fiber.StatusConflict, "not_eligible"},
+	{grants.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds"},
+	{grants.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict"},
+	{grants.ErrConditionNotMet, fiber.StatusConflict, "conflict"},
+	{grants.ErrAlreadyDisbursed, fiber.StatusConflict, "conflict"},
+	{grants.ErrItemUnavailable, fiber.StatusConflict, "conflict"},
+	{grants.ErrErased, fiber.StatusConflict, "conflict"},
 }
 
 // extraOf is what a refusal adds to the JSON error.
@@ -127,7 +128,8 @@ func problemOf(err error) *Problem {
 	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
-			return &Problem{Status: d.status, Code: d.code, Key: d.key, Err: err, Extra: extraOf(err)}
+			key, _ := valid.KeyOf(d.err)
+			return &Problem{Status: d.status, Code: d.code, Key: key, Err: err, Extra: extraOf(err)}
 		}
 	}
 	var fe *fiber.Error

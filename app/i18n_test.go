@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"hawker/catalog"
+	"hawker/valid"
 )
 
 // templateSources reads every embedded template.
@@ -59,14 +61,14 @@ func TestMessageKeysInGoExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyLit := regexp.MustCompile(`(?:Key:\s*|errs\.Add\("[a-z_]+",\s*|valid\.Errors\{"[a-z_]+":\s*|p\.Message(?:, p\.Minutes)? = |\{auth\.\w+, [^,]+, "[a-z_]+", |\{users\.\w+, [^,]+, "[a-z_]+", |\{donors\.\w+, [^,]+, "[a-z_]+", )"([a-z_]+\.[a-z_]+)"`)
+	keyLit := regexp.MustCompile(`(?:Key:\s*|errs\.Add\("[a-z_]+",\s*|valid\.Errors\{"[a-z_]+":\s*|p\.Message(?:, p\.Minutes)? = |valid\.NewError\("[^"]*", )"([a-z_]+\.[a-z_]+)"`)
 	found := 0
 	defer func() {
 		if found < 20 {
 			t.Errorf("found only %d keys in Go code: the pattern is wrong", found)
 		}
 	}()
-	for _, dir := range []string{".", "../users", "../donors", "../auth"} {
+	for _, dir := range []string{".", "../users", "../donors", "../auth", "../participants", "../training", "../vendors", "../ledger", "../grants", "../reports"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {
@@ -126,5 +128,26 @@ func TestGrantKeysExist(t *testing.T) {
 	}
 	if keys < 30 || actions < 10 {
 		t.Errorf("found only %d keys and %d actions in grants: the patterns are wrong", keys, actions)
+	}
+}
+
+// TestDomainErrorsCarryKeys: every domain error the error handler knows
+// names a message in the catalogue, which is what pages, the API and the
+// command line show.
+func TestDomainErrorsCarryKeys(t *testing.T) {
+	tr, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range domainErrors {
+		key, ok := valid.KeyOf(d.err)
+		if !ok {
+			t.Errorf("%v carries no catalogue key: declare it with valid.NewError", d.err)
+		} else if !tr.Has(key) {
+			t.Errorf("%v: key %q is not in the catalogue", d.err, key)
+		}
+		if p := problemOf(fmt.Errorf("wrapped: %w", d.err)); p.Key != key || p.Status != d.status {
+			t.Errorf("%v: problem %+v, want key %q and status %d", d.err, p, key, d.status)
+		}
 	}
 }

@@ -22,15 +22,16 @@ import (
 	"hawker/audit"
 	"hawker/pg"
 	"hawker/users"
+	"hawker/valid"
 )
 
 // Errors of this package.
 var (
 	// ErrBadCredentials covers an unknown login, a wrong password or PIN and a
 	// disabled account alike, so that a guesser learns nothing.
-	ErrBadCredentials = errors.New("auth: wrong login or password")
-	ErrLocked         = errors.New("auth: too many failed sign-ins")
-	ErrNoSession      = errors.New("auth: no session, or it has ended")
+	ErrBadCredentials = valid.NewError("auth: wrong login or password", "login.bad_credentials")
+	ErrLocked         = valid.NewError("auth: too many failed sign-ins", "login.locked_api")
+	ErrNoSession      = valid.NewError("auth: no session, or it has ended", "error.unauthenticated")
 )
 
 // LockedError says until when sign-in is locked; errors.Is(err, ErrLocked).

@@ -5,27 +5,31 @@
 // The words live in two embedded files, messages/th.toml and
 // messages/en.toml, read by github.com/nicksnyder/go-i18n, which brings the
 // CLDR plural rules of both languages. The package owns no table and imports
-// no other Hawker package.
+// no other Hawker package but valid, whose errors it explains.
 //
 // # Adding keys
 //
 // A key is "area.name": the area is the TOML table, usually the owning
-// package ("vendor", "plan", "grant", "statement"); the name is the key in it.
-// To add one:
+// package ("vendor", "plan", "grant", "statement"); the name is the key in
+// it. Add it to both files, in the area's table, sorted with its neighbours
+// (a new area is a new table, in alphabetical order):
 //
-//  1. Add it to both files, in the area's table, sorted with its neighbours:
+//	[grant]                                # messages/en.toml
+//	approved = "Grant approved"
 //
-//     [grant]
-//     approved = "Grant approved"          # messages/en.toml
-//     approved = "อนุมัติทุนแล้ว"                # messages/th.toml
+//	[grant]                                # messages/th.toml
+//	approved = "อนุมัติทุนแล้ว"
 //
-//  2. Use it: T(lang, "grant.approved") in Go, {{.T "grant.approved"}} in a
-//     page template, or as the key a domain error or valid.Errors carries.
+// Then use it: T(lang, "grant.approved") in Go, {{.T "grant.approved"}} in a
+// page template, or as the key a domain error or valid.Errors carries. A key
+// whose last part is a plural word (one, other, few, …) must be quoted with
+// its parent ("category.other" = …), or go-i18n reads it as a plural form.
 //
-// TestCatalogue fails when a key is in one file and not the other, when the
-// two languages name different arguments, and when a key is used nowhere:
-// it scans every Go source and template of the module for the quoted key
-// (or for a quoted prefix such as "plan.state_" that code completes).
+// The tests fail when a key is in one file and not the other, when the two
+// languages name different arguments, and when a key is used nowhere: they
+// scan every Go source and template of the module for the quoted key, or for
+// a quoted prefix ("state.") or printf pattern ("plan.state_%s") that code
+// completes. A key that only a test uses counts as unused.
 //
 // # Arguments, numbers and plurals
 //
@@ -41,11 +45,27 @@
 //
 // A missing key, a missing argument or an odd list of arguments shows the
 // key itself, so the mistake is seen on the page and caught by the tests.
+//
+// # Errors
+//
+// A domain package names what it refuses with keys: valid.Errors maps each
+// field to one, and a sentinel error declared with valid.NewError carries
+// one. app/ shows them beside fields or in the JSON error; Explain gives the
+// same sentences to the command line, which picks the language with
+// FromEnv, and to anything else that tells people why.
+//
+// # Outside a request
+//
+// Load once at the start and keep the *Catalog: it is read-only and safe for
+// concurrent use. A PDF or a background job passes the reader's language
+// ("th" or "en") with each call: c.T(lang, "statement.title").
 package catalog
 
 import (
 	"embed"
+	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -55,6 +75,8 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"golang.org/x/text/language"
+
+	"hawker/valid"
 )
 
 // The languages every key is written in; Thai is the default.
@@ -116,6 +138,25 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		return key
 	}
 	return s
+}
+
+// Explain tells people what went wrong, in lang: for field errors
+// (valid.Errors) the general message and then "field: message" for each
+// field, sorted; for an error that carries a key (valid.Error) its message.
+// ok is false for any other error: an internal one, whose text is for logs.
+func (c *Catalog) Explain(lang string, err error) (lines []string, ok bool) {
+	var fields valid.Errors
+	if errors.As(err, &fields) && len(fields) > 0 {
+		lines = append(lines, c.T(lang, "error.invalid"))
+		for _, f := range slices.Sorted(maps.Keys(fields)) {
+			lines = append(lines, f+": "+c.T(lang, fields[f]))
+		}
+		return lines, true
+	}
+	if key, found := valid.KeyOf(err); found {
+		return []string{c.T(lang, key)}, true
+	}
+	return nil, false
 }
 
 // Has reports whether key is in the catalogue (in Thai, the default).

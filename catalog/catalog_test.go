@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"hawker/valid"
 )
 
 func load(t *testing.T) *Catalog {
@@ -284,6 +288,31 @@ func TestEveryKeyIsUsed(t *testing.T) {
 	for _, key := range c.Keys(Thai) {
 		if !used(key) {
 			t.Errorf("%s is used nowhere: delete it from both files, or use it", key)
+		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	c := load(t)
+	taken := valid.NewError("users: login already taken", "user.login_taken")
+	for _, tt := range []struct {
+		lang string
+		err  error
+		want []string
+		ok   bool
+	}{
+		{English, fmt.Errorf("user add: %w", valid.Errors{"login": "user.login_invalid", "donor": "user.donor_needs_donor"}),
+			[]string{"Some fields are not valid; please check them", "donor: A donor login needs a donor", "login: Use a–z, 0–9, . _ - (3–64 characters)"}, true},
+		{Thai, valid.Errors{"donor": "user.donor_needs_donor"},
+			[]string{"ข้อมูลบางช่องไม่ถูกต้อง กรุณาตรวจสอบ", "donor: บัญชีผู้สนับสนุนต้องเลือกผู้สนับสนุนทุน"}, true},
+		{English, fmt.Errorf("user add: %w", taken), []string{"This login is taken"}, true},
+		{Thai, taken, []string{"ชื่อผู้ใช้นี้มีผู้ใช้แล้ว"}, true},
+		{English, errors.New("pg: connection refused"), nil, false},
+		{English, valid.Errors{}, nil, false},
+	} {
+		got, ok := c.Explain(tt.lang, tt.err)
+		if !slices.Equal(got, tt.want) || ok != tt.ok {
+			t.Errorf("Explain(%s, %v) = %q, %v; want %q, %v", tt.lang, tt.err, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -5,7 +5,6 @@ package donors
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +18,7 @@ import (
 )
 
 // ErrNotFound means there is no such donor.
-var ErrNotFound = errors.New("donors: not found")
+var ErrNotFound = valid.NewError("donors: not found", "error.not_found")
 
 // Donor is one funder.
 type Donor struct {

@@ -19,28 +19,29 @@
 package grants
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"hawker/valid"
 )
 
 // Errors of this package; match them with errors.Is.
 var (
-	ErrNotFound            = errors.New("grants: not found")
-	ErrWrongState          = errors.New("grants: not allowed in the grant's state")
-	ErrFourEyes            = errors.New("grants: who drafted or edited a grant may not approve it")
-	ErrManagerRequired     = errors.New("grants: the second approval must be a manager's")
-	ErrForbidden           = errors.New("grants: this role may not do this")
-	ErrNotEligible         = errors.New("grants: participant not eligible")
-	ErrInsufficientFunds   = errors.New("grants: insufficient funds")
-	ErrIdempotencyConflict = errors.New("grants: idempotency key reused with a different request")
-	ErrConditionNotMet     = errors.New("grants: the tranche's release condition does not hold yet")
-	ErrAlreadyDisbursed    = errors.New("grants: tranche already disbursed")
-	ErrItemUnavailable     = errors.New("grants: the item is not in a state to do this")
-	ErrErased              = errors.New("grants: the participant's file was erased")
+	ErrNotFound            = valid.NewError("grants: not found", "error.not_found")
+	ErrWrongState          = valid.NewError("grants: not allowed in the grant's state", "grant.wrong_state")
+	ErrFourEyes            = valid.NewError("grants: who drafted or edited a grant may not approve it", "grant.four_eyes")
+	ErrManagerRequired     = valid.NewError("grants: the second approval must be a manager's", "grant.manager_required")
+	ErrForbidden           = valid.NewError("grants: this role may not do this", "error.forbidden")
+	ErrNotEligible         = valid.NewError("grants: participant not eligible", "grant.not_eligible")
+	ErrInsufficientFunds   = valid.NewError("grants: insufficient funds", "grant.insufficient_funds")
+	ErrIdempotencyConflict = valid.NewError("grants: idempotency key reused with a different request", "grant.idempotency_conflict")
+	ErrConditionNotMet     = valid.NewError("grants: the tranche's release condition does not hold yet", "grant.condition_not_met")
+	ErrAlreadyDisbursed    = valid.NewError("grants: tranche already disbursed", "grant.already_disbursed")
+	ErrItemUnavailable     = valid.NewError("grants: the item is not in a state to do this", "grant.item_unavailable")
+	ErrErased              = valid.NewError("grants: the participant's file was erased", "participant.erased_conflict")
 )
 
 // NotEligibleError is a refusal for eligibility, with every reason (the

@@ -5,7 +5,6 @@
 package participants
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,17 +17,17 @@ import (
 
 // Errors of this package.
 var (
-	ErrNotFound = errors.New("participants: not found")
+	ErrNotFound = valid.NewError("participants: not found", "error.not_found")
 	// ErrDuplicatePhone is matched by every *DuplicatePhoneError.
-	ErrDuplicatePhone = errors.New("participants: phone already enrolled")
+	ErrDuplicatePhone = valid.NewError("participants: phone already enrolled", "participant.phone_taken")
 	// ErrWrongState means the plan's state does not allow the action.
-	ErrWrongState = errors.New("participants: the plan's state does not allow this")
+	ErrWrongState = valid.NewError("participants: the plan's state does not allow this", "error.conflict")
 	// ErrFourEyes means a manager tried to approve a plan they wrote or submitted.
-	ErrFourEyes = errors.New("participants: a plan is approved by a manager who did not write it")
+	ErrFourEyes = valid.NewError("participants: a plan is approved by a manager who did not write it", "plan.four_eyes")
 	// ErrErased means the file's personal data was erased; it can no longer change.
-	ErrErased = errors.New("participants: the participant's personal data was erased")
+	ErrErased = valid.NewError("participants: the participant's personal data was erased", "participant.erased_conflict")
 	// ErrNotEligible means the participant does not yet meet the grant conditions.
-	ErrNotEligible = errors.New("participants: not eligible for a grant")
+	ErrNotEligible = valid.NewError("participants: not eligible for a grant", "participant.not_eligible")
 )
 
 // DuplicatePhoneError carries the code of the file that already holds the phone.

@@ -18,13 +18,14 @@ import (
 	"hawker/participants"
 	"hawker/pg"
 	"hawker/thai"
+	"hawker/valid"
 	"hawker/vendors"
 )
 
 // Errors of this package.
 var (
-	ErrNotFound    = errors.New("reports: not found")
-	ErrFutureMonth = errors.New("reports: the month has not started")
+	ErrNotFound    = valid.NewError("reports: not found", "error.not_found")
+	ErrFutureMonth = valid.NewError("reports: the month has not started", "statement.month_future")
 	ErrNotIssued   = errors.New("reports: no such statement was issued")
 )
 

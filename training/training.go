@@ -17,9 +17,9 @@ import (
 
 // Errors of this package.
 var (
-	ErrNotFound = errors.New("training: not found")
+	ErrNotFound = valid.NewError("training: not found", "error.not_found")
 	// ErrDuplicate means a participant appears twice in one class.
-	ErrDuplicate = errors.New("training: participant recorded twice in one class")
+	ErrDuplicate = valid.NewError("training: participant recorded twice in one class", "training.attendee_twice")
 )
 
 // Kind is what a module belongs to.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"hawker/valid"
 )
 
 // argon2id parameters (RFC 9106's second recommendation, scaled for small servers).
@@ -24,7 +26,7 @@ const (
 
 // ErrBusy means every argon2id slot stayed taken for SlotWait: the caller
 // answers "try again shortly" rather than queue without end.
-var ErrBusy = errors.New("users: too many password checks at once")
+var ErrBusy = valid.NewError("users: too many password checks at once", "error.rate_limited")
 
 // SlotWait is how long a password hash or check waits for a free slot.
 const SlotWait = 2 * time.Second

@@ -4,7 +4,6 @@ package users
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -44,10 +43,10 @@ func (r Role) Valid() bool {
 
 // Errors of this package.
 var (
-	ErrNotFound   = errors.New("users: not found")
-	ErrLoginTaken = errors.New("users: login already taken")
+	ErrNotFound   = valid.NewError("users: not found", "error.not_found")
+	ErrLoginTaken = valid.NewError("users: login already taken", "user.login_taken")
 	// ErrSelf refuses an administrator disabling their own account.
-	ErrSelf = errors.New("users: an administrator cannot disable their own account")
+	ErrSelf = valid.NewError("users: an administrator cannot disable their own account", "user.cannot_disable_self")
 )
 
 // User is one account.

@@ -1,12 +1,40 @@
-// Package valid carries field-level validation failures from the domain
-// packages to the HTTP layer, which translates each message key into Thai
-// and English beside its field (pages) or into the JSON error's fields (API).
+// Package valid carries what the domain packages refuse, as catalogue keys
+// (hawker/catalog), to whoever tells people: field-level validation failures
+// (Errors), shown beside each field on a page, in the JSON error's fields
+// or one line per field on the command line; and domain errors that name
+// their message (Error), such as "This login is taken".
 package valid
 
 import (
+	"errors"
 	"sort"
 	"strings"
 )
+
+// Error is a domain error that names its message in the catalogue. Pages,
+// the API and the command line show people that message in their language;
+// logs keep the text. Domain packages declare their sentinel errors with it:
+//
+//	ErrLoginTaken = valid.NewError("users: login already taken", "user.login_taken")
+type Error struct{ text, key string }
+
+// NewError is errors.New for an error people are told about.
+func NewError(text, key string) *Error { return &Error{text: text, key: key} }
+
+func (e *Error) Error() string { return e.text }
+
+// Key is the error's catalogue key.
+func (e *Error) Key() string { return e.key }
+
+// KeyOf returns the catalogue key of the outermost error in err's chain that
+// names one.
+func KeyOf(err error) (string, bool) {
+	var k interface{ Key() string }
+	if errors.As(err, &k) {
+		return k.Key(), true
+	}
+	return "", false
+}
 
 // Errors maps a field name to a message key, such as "phone.not_mobile".
 type Errors map[string]string

@@ -20,7 +20,6 @@ package vendors
 
 import (
 	"crypto/sha256"
-	"errors"
 	"regexp"
 	"slices"
 	"strconv"
@@ -37,10 +36,10 @@ import (
 // Errors of this package; the ledger's own (ErrClosedPeriod, ErrAlreadyReversed)
 // pass through wrapped.
 var (
-	ErrNotFound            = errors.New("vendors: not found")
-	ErrIdempotencyConflict = errors.New("vendors: idempotency key reused with a different request")
-	ErrAlreadyVoided       = errors.New("vendors: entry already voided")
-	ErrErased              = errors.New("vendors: the participant's file was erased")
+	ErrNotFound            = valid.NewError("vendors: not found", "error.not_found")
+	ErrIdempotencyConflict = valid.NewError("vendors: idempotency key reused with a different request", "vendor.idempotency_conflict")
+	ErrAlreadyVoided       = valid.NewError("vendors: entry already voided", "vendor.already_voided")
+	ErrErased              = valid.NewError("vendors: the participant's file was erased", "vendor.erased")
 )
 
 // Kind is what an entry records.
