@@ -1,8 +1,19 @@
-// Package ledger is Hawker's book of record: an append-only, double-entry
-// ledger in baht on PostgreSQL. Every movement is an entry whose signed lines
-// (debit positive, credit negative) sum to zero; the rules are checked here
-// before writing and again by the database (see migrations/0002_ledger.sql),
-// so no code path can unbalance the books.
+// Package ledger is Hawker's book of record and the only way money moves: an
+// append-only, double-entry ledger in baht on PostgreSQL. Every movement is
+// an entry whose signed lines (debit positive, credit negative) sum to zero;
+// the rules are checked here before writing and again by the database (see
+// migrations/0002_ledger.sql), so no code path can unbalance the books.
+//
+// It owns the ledger_* tables and the ledger_post function, and only it names
+// them (TestOneWayIntoTheLedger fails otherwise): other packages post through
+// Post, PostAll, Reverse, Bulk or a Fused statement, and read balances, closed
+// months, entries by idempotency key and statements through its functions.
+// Its rules: balances, running balances and floors (ledger_post, and apply for
+// the bulk path, held to one table of cases), closed periods (Closed, and the
+// database's trigger), the month-end close (MayClose, audited). A Store runs
+// alone or, through In, inside a caller's transaction (pg.InTx), so that the
+// two books of a grant and the caller's own rows commit together.
+// It imports pg, audit, thai and valid, and nothing that imports it.
 //
 // Dates: a business date is a calendar day in Asia/Bangkok, carried as a
 // time.Time at midnight UTC of that day (Today turns an instant into one).

@@ -1,5 +1,7 @@
 // Package pg holds the few PostgreSQL helpers every store shares: opening the
-// pool, the one transaction runner, and reading constraint violations.
+// pool, the one transaction runner (InTx and Do, on the pool or inside a
+// caller's transaction, with Q for stores that serve both), retries,
+// prepared statements, and reading constraint violations.
 package pg
 
 import (

@@ -9,7 +9,11 @@
 // code outlives erasure; the id never changes either, and vendor_books maps
 // id → book). The tables of migrations/0006_vendors.sql index what each entry
 // was (kind, category, method, note, who wrote it down), so that summaries are
-// one index range scan and never re-read ledger lines.
+// one index range scan and never re-read ledger lines. It asks the ledger
+// for everything in it (balances, closed months, entry ids) and never names
+// the ledger's tables: its one-statement recording path is a ledger.Fused
+// statement, its imports go through ledger.Bulk. EnsureBook and In let others
+// (a grant's disbursement) post to her book in their own transaction.
 //
 // Idempotency: every entry carries the client's key (a phone's UUID, or one
 // made for a form or a CSV line). The same key with the same request returns
