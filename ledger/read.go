@@ -24,14 +24,14 @@ func (s *Store) Balance(ctx context.Context, account int64) (decimal.Decimal, er
 // BalanceOf is the balance now of the account with code in book; zero when
 // the book has no such account (nothing was ever posted to it).
 func (s *Store) BalanceOf(ctx context.Context, book int64, code string) (decimal.Decimal, error) {
-	var b decimal.Decimal
-	err := s.q.GetContext(ctx, &b, `
-		SELECT COALESCE((SELECT b.balance FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
-		                 WHERE a.book_id = $1 AND a.code = $2), 0)`, book, code)
+	bs, err := s.BalancesByCode(ctx, book, []string{code})
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %s in book %d: %w", code, book, err)
+		return decimal.Decimal{}, err
 	}
-	return b, nil
+	if b, ok := bs[code]; ok {
+		return b, nil
+	}
+	return decimal.Zero, nil
 }
 
 // EntryByKey reads the entry written in book under an idempotency key.
