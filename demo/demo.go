@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"hawker/participants"
 	"hawker/users"
 )
 
@@ -31,8 +32,8 @@ type Login struct {
 
 // Seed loads the demo programme and returns the logins it created.
 func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
-	var n int
-	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM participants`); err != nil {
+	n, err := participants.NewStore(db).Count(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("demo: check empty: %w", err)
 	}
 	if n > 0 {

@@ -8,7 +8,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/participants"
 	"hawker/thai"
+	"hawker/users"
 	"hawker/vendors"
 )
 
@@ -36,16 +38,25 @@ var vendorProfiles = []vendorProfile{
 // today and one whose sales fall: the officers' call list has something to
 // show. All through the ledger's bulk path, in one transaction.
 func (s *seeder) vendorBooks(ctx context.Context) error {
-	var vs []struct {
-		UserID int64  `db:"user_id"`
-		ID     int64  `db:"participant_id"`
-		Code   string `db:"code"`
+	type vendor struct {
+		UserID int64
+		ID     int64
+		Code   string
 	}
-	if err := s.db.SelectContext(ctx, &vs, `
-		SELECT u.id AS user_id, p.id AS participant_id, p.code FROM users u
-		JOIN participants p ON p.id = u.participant_id
-		WHERE u.role = 'vendor' ORDER BY u.login`); err != nil {
+	var vs []vendor
+	accounts, err := users.NewStore(s.db).List(ctx) // vendors by login
+	if err != nil {
 		return fmt.Errorf("demo: vendors: %w", err)
+	}
+	for _, u := range accounts {
+		if u.Role != users.Vendor || u.ParticipantID == nil {
+			continue
+		}
+		p, err := participants.Get(ctx, s.db, *u.ParticipantID)
+		if err != nil {
+			return fmt.Errorf("demo: vendors: %w", err)
+		}
+		vs = append(vs, vendor{UserID: u.ID, ID: p.ID, Code: p.Code})
 	}
 	today := thai.Today(s.o.Now)
 	start := today.AddDate(0, -6, 0)

@@ -114,6 +114,32 @@ func (s *Store) ByID(ctx context.Context, id int64) (Participant, error) {
 	return p, nil
 }
 
+// Get reads participant id through q: the store's database, or a caller's
+// transaction (another package checking her file inside its own).
+func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Participant, error) {
+	return byID(ctx, q, id)
+}
+
+// ByCodes reads the participants with the given codes through q; codes no
+// file holds are left out.
+func ByCodes(ctx context.Context, q sqlx.QueryerContext, codes []string) ([]Participant, error) {
+	ps := []Participant{}
+	if err := sqlx.SelectContext(ctx, q, &ps, `SELECT * FROM participants WHERE code = ANY($1) ORDER BY code`, pq.Array(codes)); err != nil {
+		return nil, fmt.Errorf("participants: by codes: %w", err)
+	}
+	return ps, nil
+}
+
+// ByIDs reads the participants with the given ids through q, by code; ids
+// no file holds are left out.
+func ByIDs(ctx context.Context, q sqlx.QueryerContext, ids []int64) ([]Participant, error) {
+	ps := []Participant{}
+	if err := sqlx.SelectContext(ctx, q, &ps, `SELECT * FROM participants WHERE id = ANY($1) ORDER BY code`, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("participants: by ids: %w", err)
+	}
+	return ps, nil
+}
+
 // View finds a participant by code and records in the audit trail that a
 // was shown her file (what is seen, by whom: PDPA, as Primero logs it).
 func (s *Store) View(ctx context.Context, a audit.Actor, code, what string) (Participant, error) {
@@ -126,6 +152,15 @@ func (s *Store) View(ctx context.Context, a audit.Actor, code, what string) (Par
 		return audit.Record(ctx, tx, a, "participant.view", p.Object(), what)
 	})
 	return p, err
+}
+
+// Count is how many files there are, erased ones included.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM participants`); err != nil {
+		return 0, fmt.Errorf("participants: count: %w", err)
+	}
+	return n, nil
 }
 
 // Cohorts lists every cohort name, newest enrolment first.

@@ -45,3 +45,16 @@ func (s *Store) ErasePersonal(ctx context.Context, tx *sqlx.Tx, participantID in
 
 // PersonalTables names the table of this package that refers to a participant.
 func (s *Store) PersonalTables() []string { return []string{"users"} }
+
+// ParticipantsWithLogin lists the participants tied to an enabled account
+// of role, reading through q: whom the programme counts as trading.
+func ParticipantsWithLogin(ctx context.Context, q sqlx.QueryerContext, role Role) ([]int64, error) {
+	ids := []int64{}
+	err := sqlx.SelectContext(ctx, q, &ids, `
+		SELECT DISTINCT participant_id FROM users
+		WHERE role = $1 AND participant_id IS NOT NULL AND disabled_at IS NULL ORDER BY participant_id`, role)
+	if err != nil {
+		return nil, fmt.Errorf("users: participants with a %s login: %w", role, err)
+	}
+	return ids, nil
+}

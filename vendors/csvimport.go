@@ -18,6 +18,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/participants"
 	"hawker/pg"
 	"hawker/valid"
 )
@@ -128,24 +129,26 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 	for c := range codes {
 		codeList = append(codeList, c)
 	}
-	var people []struct {
-		ID     int64  `db:"id"`
-		Code   string `db:"code"`
-		Erased bool   `db:"erased"`
-		Book   *int64 `db:"book_id"`
-	}
-	err := s.db.SelectContext(ctx, &people, `
-		SELECT p.id, p.code, p.erased_at IS NOT NULL AS erased, vb.book_id
-		FROM participants p LEFT JOIN vendor_books vb ON vb.participant_id = p.id
-		WHERE p.code = ANY($1)`, pq.Array(codeList))
+	people, err := participants.ByCodes(ctx, s.db, codeList)
 	if err != nil {
-		return nil, fmt.Errorf("vendors: import: participants: %w", err)
+		return nil, fmt.Errorf("vendors: import: %w", err)
 	}
-	var books []int64
-	for _, p := range people {
-		if p.Book != nil {
-			books = append(books, *p.Book)
-		}
+	ids := make([]int64, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	var held []struct {
+		ParticipantID int64 `db:"participant_id"`
+		Book          int64 `db:"book_id"`
+	}
+	if err := s.db.SelectContext(ctx, &held, `SELECT participant_id, book_id FROM vendor_books WHERE participant_id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("vendors: import: books: %w", err)
+	}
+	bookOf := map[int64]int64{}
+	books := make([]int64, 0, len(held))
+	for _, h := range held {
+		bookOf[h.ParticipantID] = h.Book
+		books = append(books, h.Book)
 	}
 	closed, err := s.ledger.LatestClosed(ctx, books)
 	if err != nil {
@@ -158,9 +161,9 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 	}
 	byCode := map[string]person{}
 	for _, p := range people {
-		pp := person{id: p.ID, erased: p.Erased}
-		if p.Book != nil {
-			pp.closed = closed[*p.Book]
+		pp := person{id: p.ID, erased: p.Erased()}
+		if book, ok := bookOf[p.ID]; ok {
+			pp.closed = closed[book]
 		}
 		byCode[p.Code] = pp
 	}

@@ -60,9 +60,7 @@ type Holder struct {
 func (s *Store) Holders(ctx context.Context) ([]Holder, error) {
 	hs := []Holder{}
 	err := s.db.SelectContext(ctx, &hs, `
-		SELECT vb.participant_id, p.code, vb.book_id
-		FROM vendor_books vb JOIN participants p ON p.id = vb.participant_id
-		ORDER BY p.code`)
+		SELECT participant_id, code, book_id FROM vendor_books ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("vendors: holders: %w", err)
 	}

@@ -82,9 +82,13 @@ func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID i
 }
 
 // ErasePersonal deletes an erased participant's PromptPay id (her mobile
-// or national id number). Her books stay: they are figures, under her code
+// or national id number) and marks her book erased, so that it takes no
+// new entry. Her books stay: they are figures, under her code
 // (participants.PersonalData).
 func (s *Store) ErasePersonal(ctx context.Context, tx *sqlx.Tx, participantID int64) (string, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE vendor_books SET erased_at = now() WHERE participant_id = $1`, participantID); err != nil {
+		return "", fmt.Errorf("vendors: erase book of %d: %w", participantID, err)
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM vendor_promptpay WHERE participant_id = $1`, participantID)
 	if err != nil {
 		return "", fmt.Errorf("vendors: erase promptpay of %d: %w", participantID, err)

@@ -153,7 +153,7 @@ func TestRecordOneDeclines(t *testing.T) {
 	missing.ParticipantID = 999999
 	s.books.Store(missing.ParticipantID, int64(1))
 	declined("no participant", missing)
-	if _, err := participants.NewStore(db).Erase(ctx, audit.System, gone); err != nil {
+	if _, err := participants.NewStore(db, s).Erase(ctx, audit.System, gone); err != nil {
 		t.Fatal(err)
 	}
 	declined("erased", oneRequest(gone, "e", Input{Date: "2026-03-14", Kind: "sale", Amount: "10", Method: "cash"}))

@@ -17,6 +17,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/participants"
 	"hawker/pg"
 	"hawker/valid"
 )
@@ -38,14 +39,15 @@ type Store struct {
 }
 
 // preSQL reads, in one round trip, the ceiling setting, an earlier request
-// under the key, the participant's code and whether her file was erased.
+// under the key, and from her book the participant's code and whether her
+// file was erased (code is NULL while she has no book yet).
 const preSQL = `
 	SELECT (SELECT line_ceiling FROM vendor_settings) AS ceiling,
 	       ve.id AS prior_id, ve.request_hash AS prior_hash,
-	       p.code, COALESCE(p.erased_at IS NOT NULL, false) AS erased
+	       vb.code, COALESCE(vb.erased_at IS NOT NULL, false) AS erased
 	FROM (SELECT 1) one
 	LEFT JOIN vendor_entries ve ON ve.idempotency_key = $1
-	LEFT JOIN participants p ON p.id = $2`
+	LEFT JOIN vendor_books vb ON vb.participant_id = $2`
 
 const insertSQL = `
 	INSERT INTO vendor_entries (entry_id, participant_id, business_date, kind, amount, category, method,
@@ -110,13 +112,13 @@ func (r Recorded) What() string {
 }
 
 const recordedColumns = `
-	ve.id, ve.entry_id, ve.participant_id, p.code, ve.business_date, ve.kind, ve.amount, ve.category,
+	ve.id, ve.entry_id, ve.participant_id, vb.code, ve.business_date, ve.kind, ve.amount, ve.category,
 	ve.method, ve.note, ve.on_behalf, ve.recorded_by, ve.recorded_at, ve.idempotency_key, ve.request_hash,
 	vv.voided_at, vv.reason AS void_reason, vv.reversal_entry_id`
 
 const recordedFrom = `
 	FROM vendor_entries ve
-	JOIN participants p ON p.id = ve.participant_id
+	JOIN vendor_books vb ON vb.participant_id = ve.participant_id
 	LEFT JOIN vendor_voids vv ON vv.vendor_entry_id = ve.id`
 
 // Entry reads a vendor entry by its id.
@@ -229,7 +231,7 @@ func (s *Store) createBookTx(ctx context.Context, tx *sqlx.Tx, participantID int
 			return 0, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO vendor_books (participant_id, book_id) VALUES ($1, $2)`, participantID, b.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO vendor_books (participant_id, book_id, code) VALUES ($1, $2, $3)`, participantID, b.ID, code); err != nil {
 		return 0, err
 	}
 	return b.ID, nil
@@ -322,7 +324,14 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
 	}
 	if pre.Code == nil {
-		return Recorded{}, fmt.Errorf("vendors: record for participant %d: %w", r.ParticipantID, ErrNotFound)
+		// No book yet: her file says who she is, and whether it was erased.
+		p, err := participants.Get(ctx, tx, r.ParticipantID)
+		if errors.Is(err, participants.ErrNotFound) {
+			return Recorded{}, fmt.Errorf("vendors: record for participant %d: %w", r.ParticipantID, ErrNotFound)
+		} else if err != nil {
+			return Recorded{}, fmt.Errorf("vendors: record: %w", err)
+		}
+		pre.Code, pre.Erased = &p.Code, p.Erased()
 	}
 	r.Code = *pre.Code
 	if pre.PriorID != nil {

@@ -7,7 +7,11 @@ import (
 	"sort"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
+
+	"hawker/participants"
+	"hawker/users"
 )
 
 // Totals is what a vendor's business did over some days; voided entries
@@ -226,27 +230,50 @@ const (
 // third against the 4 weeks before. The longest silent come first, then the
 // steepest falls.
 func (s *Store) Calls(ctx context.Context, today time.Time) ([]Call, error) {
-	var all []Call
-	err := s.db.SelectContext(ctx, &all, `
-		WITH vendors AS (
-			SELECT p.id, p.code, p.name, p.nickname, p.phone FROM participants p
-			WHERE p.erased_at IS NULL
-			  AND (EXISTS (SELECT 1 FROM users u WHERE u.participant_id = p.id AND u.role = 'vendor' AND u.disabled_at IS NULL)
-			       OR EXISTS (SELECT 1 FROM vendor_books vb WHERE vb.participant_id = p.id))
-		), live AS (
-			SELECT ve.participant_id, ve.business_date, ve.kind, ve.amount FROM vendor_entries ve
-			WHERE ve.participant_id IN (SELECT id FROM vendors)
-			  AND NOT EXISTS (SELECT 1 FROM vendor_voids vv WHERE vv.vendor_entry_id = ve.id)
-		)
-		SELECT v.id, v.code, v.name, v.nickname, v.phone,
-		       (SELECT max(l.business_date) FROM live l WHERE l.participant_id = v.id) AS last_entry,
-		       COALESCE((SELECT sum(l.amount) FROM live l WHERE l.participant_id = v.id AND l.kind = 'sale'
-		                 AND l.business_date > $1::date - $2::int AND l.business_date <= $1::date), 0) AS recent,
-		       COALESCE((SELECT sum(l.amount) FROM live l WHERE l.participant_id = v.id AND l.kind = 'sale'
-		                 AND l.business_date > $1::date - 2 * $2::int AND l.business_date <= $1::date - $2::int), 0) AS prior
-		FROM vendors v ORDER BY v.code`, today.Format(time.DateOnly), Window)
+	withLogin, err := users.ParticipantsWithLogin(ctx, s.db, users.Vendor)
 	if err != nil {
 		return nil, fmt.Errorf("vendors: calls: %w", err)
+	}
+	var booked []int64
+	if err := s.db.SelectContext(ctx, &booked, `SELECT participant_id FROM vendor_books WHERE erased_at IS NULL`); err != nil {
+		return nil, fmt.Errorf("vendors: calls: %w", err)
+	}
+	ps, err := participants.ByIDs(ctx, s.db, append(withLogin, booked...))
+	if err != nil {
+		return nil, fmt.Errorf("vendors: calls: %w", err)
+	}
+	live := make([]int64, 0, len(ps))
+	for _, p := range ps {
+		if !p.Erased() {
+			live = append(live, p.ID)
+		}
+	}
+	var figures []Call
+	err = s.db.SelectContext(ctx, &figures, `
+		SELECT ve.participant_id AS id, max(ve.business_date) AS last_entry,
+		       COALESCE(sum(ve.amount) FILTER (WHERE ve.kind = 'sale'
+		                AND ve.business_date > $1::date - $2::int AND ve.business_date <= $1::date), 0) AS recent,
+		       COALESCE(sum(ve.amount) FILTER (WHERE ve.kind = 'sale'
+		                AND ve.business_date > $1::date - 2 * $2::int AND ve.business_date <= $1::date - $2::int), 0) AS prior
+		FROM vendor_entries ve
+		WHERE ve.participant_id = ANY($3)
+		  AND NOT EXISTS (SELECT 1 FROM vendor_voids vv WHERE vv.vendor_entry_id = ve.id)
+		GROUP BY ve.participant_id`, today.Format(time.DateOnly), Window, pq.Array(live))
+	if err != nil {
+		return nil, fmt.Errorf("vendors: calls: %w", err)
+	}
+	byID := make(map[int64]Call, len(figures))
+	for _, c := range figures {
+		byID[c.ParticipantID] = c
+	}
+	all := make([]Call, 0, len(live))
+	for _, p := range ps { // by code
+		if p.Erased() {
+			continue
+		}
+		c := byID[p.ID]
+		c.ParticipantID, c.Code, c.Name, c.Nickname, c.Phone = p.ID, p.Code, p.Name, p.Nickname, p.Phone
+		all = append(all, c)
 	}
 	var out []Call
 	for _, c := range all {
