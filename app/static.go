@@ -64,7 +64,7 @@ var loadStatic = sync.OnceValues(func() (*staticSet, error) { return buildStatic
 // buildStatic makes the set from dir of fsys.
 func buildStatic(fsys fs.FS, dir string) (*staticSet, error) {
 	st := &staticSet{byURL: map[string]*staticFile{}, byName: map[string]*staticFile{}}
-	var fixed = map[string][]byte{}
+	fixed := map[string][]byte{} // the files served under fixed names
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
