@@ -1,18 +1,15 @@
 package app
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/shopspring/decimal"
 
 	"hawker/valid"
 	"hawker/vendors"
 )
-
-// maxCeiling bounds the per-line ceiling an administrator may set.
-var maxCeiling = decimal.New(10_000_000, 0)
 
 type settingsPage struct {
 	Ceiling string
@@ -31,17 +28,18 @@ func (s *Server) showSettings(c *fiber.Ctx) error {
 
 // saveSettings changes the largest amount one bookkeeping line may carry.
 func (s *Server) saveSettings(c *fiber.Ctx) error {
-	raw := strings.ReplaceAll(strings.TrimSpace(c.FormValue("ceiling")), ",", "")
-	d, key := vendors.ParseAmount(raw, maxCeiling)
-	if key == "" {
-		if err := s.vendors.SetCeiling(c.UserContext(), actor(c), d); err != nil {
-			return err
-		}
-		return c.Redirect("/admin/settings?saved=1", http.StatusSeeOther)
+	raw := c.FormValue("ceiling")
+	d, err := vendors.ParseCeiling(raw)
+	if err == nil {
+		err = s.vendors.SetCeiling(c.UserContext(), actor(c), d)
 	}
-	if key == "vendor.amount_ceiling" {
-		key = "settings.ceiling_too_large"
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.render(c, "admin_settings", settingsPage{Ceiling: strings.TrimSpace(raw), Errors: fields})
 	}
-	c.Status(fiber.StatusUnprocessableEntity)
-	return s.render(c, "admin_settings", settingsPage{Ceiling: raw, Errors: valid.Errors{"ceiling": key}})
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/settings?saved=1", http.StatusSeeOther)
 }

@@ -164,10 +164,14 @@ func (s *Store) Ceiling(ctx context.Context) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// SetCeiling changes the largest amount a line may carry.
+// SetCeiling changes the largest amount a line may carry: more than zero,
+// in whole satang, at most MaxCeiling (ParseCeiling reads it from a form).
 func (s *Store) SetCeiling(ctx context.Context, a audit.Actor, d decimal.Decimal) error {
 	if !d.IsPositive() || !d.Equal(d.Truncate(2)) {
 		return fmt.Errorf("vendors: ceiling %s: %w", d, ledger.ErrInvalidAmount)
+	}
+	if d.GreaterThan(MaxCeiling) {
+		return valid.Errors{"ceiling": "settings.ceiling_too_large"}
 	}
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d.StringFixed(2), a.User()); err != nil {

@@ -93,6 +93,23 @@ var Categories = []Category{Ingredients, Gas, Ice, Packaging, Pitch, Transport, 
 // administrator changes the setting.
 var DefaultCeiling = decimal.New(100000, 0)
 
+// MaxCeiling bounds the per-line ceiling an administrator may set.
+var MaxCeiling = decimal.New(10_000_000, 0)
+
+// ParseCeiling reads a per-line ceiling as an administrator types it,
+// thousands separators allowed ("50,000"): more than zero, at most two
+// decimals, at most MaxCeiling. The error is field errors under "ceiling".
+func ParseCeiling(s string) (decimal.Decimal, error) {
+	d, key := ParseAmount(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), MaxCeiling)
+	switch key {
+	case "":
+		return d, nil
+	case "vendor.amount_ceiling":
+		key = "settings.ceiling_too_large"
+	}
+	return decimal.Decimal{}, valid.Errors{"ceiling": key}
+}
+
 // MaxNote is the longest note, in characters.
 const MaxNote = 200
 

@@ -478,3 +478,39 @@ func TestPromptPayStore(t *testing.T) {
 		t.Fatalf("saved %+v, %v", got, err)
 	}
 }
+
+// TestCeilingLimits: the per-line ceiling an administrator sets is read
+// and bounded here, whatever page or command sets it.
+func TestCeilingLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want, key string }{
+		{"50,000", "50000", ""},
+		{" 1,234.50 ", "1234.5", ""},
+		{"10000000", "10000000", ""},
+		{"10000000.01", "", "settings.ceiling_too_large"},
+		{"0", "", "vendor.amount_positive"},
+		{"12.345", "", "vendor.amount_decimals"},
+		{"", "", "vendor.amount_required"},
+	} {
+		d, err := vendors.ParseCeiling(tc.in)
+		var fields valid.Errors
+		switch {
+		case tc.key == "" && (err != nil || !d.Equal(dec(tc.want))):
+			t.Errorf("ParseCeiling(%q) = %s, %v; want %s", tc.in, d, err, tc.want)
+		case tc.key != "" && (!errors.As(err, &fields) || fields["ceiling"] != tc.key):
+			t.Errorf("ParseCeiling(%q) = %s, %v; want %s on ceiling", tc.in, d, err, tc.key)
+		}
+	}
+	db := pgtest.New(t)
+	s := vendors.NewStore(db)
+	var fields valid.Errors
+	if err := s.SetCeiling(context.Background(), audit.System, dec("10000000.01")); !errors.As(err, &fields) || fields["ceiling"] != "settings.ceiling_too_large" {
+		t.Errorf("SetCeiling above the bound: %v", err)
+	}
+	if err := s.SetCeiling(context.Background(), audit.System, dec("2500")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Ceiling(context.Background()); err != nil || !got.Equal(dec("2500")) {
+		t.Errorf("ceiling now %s, %v", got, err)
+	}
+}
