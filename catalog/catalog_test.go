@@ -316,3 +316,35 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesSorted: areas in alphabetical order and keys sorted in each, so
+// the two files read side by side and two people adding keys rarely touch
+// the same line.
+func TestFilesSorted(t *testing.T) {
+	for _, lang := range Langs {
+		b, err := files.ReadFile("messages/" + lang + ".toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var area, prevArea, prevKey string
+		for i, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			switch {
+			case line == "" || strings.HasPrefix(line, "#"):
+			case strings.HasPrefix(line, "["):
+				area = strings.Trim(line, "[]")
+				if area <= prevArea {
+					t.Errorf("messages/%s.toml:%d: [%s] comes after [%s]: keep areas in alphabetical order", lang, i+1, area, prevArea)
+				}
+				prevArea, prevKey = area, ""
+			default:
+				key, _, _ := strings.Cut(line, " = ")
+				key = strings.Trim(key, `"`)
+				if key <= prevKey {
+					t.Errorf("messages/%s.toml:%d: %s.%s comes after %s.%s: keep keys sorted", lang, i+1, area, key, area, prevKey)
+				}
+				prevKey = key
+			}
+		}
+	}
+}
