@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"text/template/parse"
 
 	"hawker/catalog"
 	"hawker/valid"
@@ -149,5 +151,112 @@ func TestDomainErrorsCarryKeys(t *testing.T) {
 		if p := problemOf(fmt.Errorf("wrapped: %w", d.err)); p.Key != key || p.Status != d.status {
 			t.Errorf("%v: problem %+v, want key %q and status %d", d.err, p, key, d.status)
 		}
+	}
+}
+
+// TestTemplateArguments: every .T call in a template passes name/value
+// pairs, and for a literal key exactly the arguments its message names, so
+// a page never shows a key for want of an argument.
+func TestTemplateArguments(t *testing.T) {
+	st, err := loadStatic()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := parseViews(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, withArgs := 0, 0
+	check := func(where string, cmd *parse.CommandNode) {
+		if len(cmd.Args) < 2 {
+			return
+		}
+		var ident []string
+		switch f := cmd.Args[0].(type) {
+		case *parse.FieldNode:
+			ident = f.Ident
+		case *parse.VariableNode:
+			ident = f.Ident
+		}
+		if len(ident) == 0 || ident[len(ident)-1] != "T" {
+			return
+		}
+		calls++
+		args := cmd.Args[2:]
+		if len(args)%2 != 0 {
+			t.Errorf("%s: %s: arguments come in name/value pairs", where, cmd)
+			return
+		}
+		var names []string
+		for i := 0; i < len(args); i += 2 {
+			name, ok := args[i].(*parse.StringNode)
+			if !ok {
+				t.Errorf("%s: %s: argument %d's name is not a quoted name", where, cmd, i/2+1)
+				return
+			}
+			names = append(names, name.Text)
+		}
+		if len(names) > 0 {
+			withArgs++
+		}
+		key, ok := cmd.Args[1].(*parse.StringNode)
+		if !ok {
+			return // a key computed on the page; TestTemplateKeysExist and the pages' tests cover it
+		}
+		slices.Sort(names)
+		if want := v.tr.Arguments(catalog.English, key.Text); !slices.Equal(names, want) {
+			t.Errorf("%s: %s passes %v; the message takes %v", where, cmd, names, want)
+		}
+	}
+	var walk func(where string, n parse.Node)
+	walk = func(where string, n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(where, c)
+				}
+			}
+		case *parse.ActionNode:
+			walk(where, n.Pipe)
+		case *parse.IfNode:
+			walk(where, n.Pipe)
+			walk(where, n.List)
+			walk(where, n.ElseList)
+		case *parse.RangeNode:
+			walk(where, n.Pipe)
+			walk(where, n.List)
+			walk(where, n.ElseList)
+		case *parse.WithNode:
+			walk(where, n.Pipe)
+			walk(where, n.List)
+			walk(where, n.ElseList)
+		case *parse.TemplateNode:
+			walk(where, n.Pipe)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					walk(where, c)
+				}
+			}
+		case *parse.CommandNode:
+			check(where, n)
+			for _, a := range n.Args {
+				walk(where, a)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, page := range v.pages {
+		for _, tmpl := range page.Templates() {
+			if tmpl.Tree == nil || seen[tmpl.Tree.ParseName+"/"+tmpl.Name()] {
+				continue
+			}
+			seen[tmpl.Tree.ParseName+"/"+tmpl.Name()] = true
+			walk(tmpl.Tree.ParseName+" ("+tmpl.Name()+")", tmpl.Tree.Root)
+		}
+	}
+	if calls < 300 || withArgs < 15 {
+		t.Fatalf("found %d .T calls, %d with arguments: the walk is wrong", calls, withArgs)
 	}
 }

@@ -67,6 +67,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -164,6 +165,27 @@ func (c *Catalog) Has(key string) bool {
 	_, found := slices.BinarySearchFunc(c.keys[Thai], key, func(m *i18n.Message, k string) int { return strings.Compare(m.ID, k) })
 	return found
 }
+
+// Arguments lists the argument names key's texts use in lang, sorted, so a
+// caller's test can check what it passes.
+func (c *Catalog) Arguments(lang, key string) []string {
+	i, found := slices.BinarySearchFunc(c.keys[lang], key, func(m *i18n.Message, k string) int { return strings.Compare(m.ID, k) })
+	if !found {
+		return nil
+	}
+	m := c.keys[lang][i]
+	var names []string
+	for _, text := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+		for _, a := range argument.FindAllStringSubmatch(text, -1) {
+			names = append(names, a[1])
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// argument is a named argument in a text: {{.Name}}.
+var argument = regexp.MustCompile(`\{\{\s*\.([A-Za-z0-9_]+)\s*\}\}`)
 
 // Keys lists lang's keys, sorted.
 func (c *Catalog) Keys(lang string) []string {

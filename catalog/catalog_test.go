@@ -36,20 +36,6 @@ func forms(m *i18n.Message) map[string]string {
 	return out
 }
 
-var argument = regexp.MustCompile(`\{\{\s*\.([A-Za-z0-9_]+)\s*\}\}`)
-
-// arguments lists the names a message's texts use, sorted and unique.
-func arguments(m *i18n.Message) []string {
-	var names []string
-	for _, s := range forms(m) {
-		for _, a := range argument.FindAllStringSubmatch(s, -1) {
-			names = append(names, a[1])
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
 // TestCatalogue: every key is in both languages, with text, the same
 // arguments, and the plural forms each language needs.
 func TestCatalogue(t *testing.T) {
@@ -92,7 +78,7 @@ func TestCatalogue(t *testing.T) {
 				}
 			}
 		}
-		if a, b := arguments(th), arguments(en); !slices.Equal(a, b) {
+		if a, b := c.Arguments(Thai, id), c.Arguments(English, id); !slices.Equal(a, b) {
 			t.Errorf("%s: Thai takes %v, English %v", id, a, b)
 		}
 		// Thai has one form; English needs "one" beside "other" when it has it.
@@ -103,7 +89,7 @@ func TestCatalogue(t *testing.T) {
 			if f["one"] == "" || len(f) != 2 {
 				t.Errorf("%s: English plural forms are one and other; got %v", id, f)
 			}
-			if !slices.Contains(arguments(en), "Count") {
+			if !slices.Contains(c.Arguments(English, id), "Count") {
 				t.Errorf("%s: a plural needs the Count argument", id)
 			}
 		}
@@ -116,7 +102,7 @@ func TestEveryMessageRenders(t *testing.T) {
 	for _, lang := range Langs {
 		for _, m := range c.keys[lang] {
 			var args []any
-			for _, a := range arguments(m) {
+			for _, a := range c.Arguments(lang, m.ID) {
 				args = append(args, a, 2)
 			}
 			if got := c.T(lang, m.ID, args...); got == m.ID || strings.Contains(got, "{{") || strings.Contains(got, "<no value>") {
