@@ -1,5 +1,11 @@
 // Package app wires Hawker's HTTP side: routes, handlers, templates, static
 // files and the one error handler. Domain rules live in the domain packages.
+//
+// It owns no table and names none in SQL. New creates each domain store once
+// and wires the participants' PersonalData holders (personalData); handlers
+// parse a request, call one domain function (a page and its JSON twin the
+// same one) and render the result or the error. It may import every domain
+// package; none imports it.
 package app
 
 import (

@@ -1,6 +1,10 @@
 // Package audit keeps Hawker's audit trail: who did what to which object,
 // when and from where, written in the same transaction as the change, and
 // chained by SHA-256 so that `hawker audit verify` detects a broken chain.
+//
+// It owns audit_log; other packages write through Record in their own
+// transaction and read through List and Did. It imports no other Hawker
+// package.
 package audit
 
 import (

@@ -3,6 +3,11 @@
 // by an administrator, by idle time or by age. Sign-in attempts are counted
 // before the secret is checked, per login and client address pair (with
 // back-off, then a temporary lock) and per address.
+//
+// It owns sessions and login_failures, and reads a session's user with it
+// in the one statement every request runs (the one read of another
+// package's table that remains, listed in migrations/ownership_test.go).
+// It imports users, audit, pg and valid.
 package auth
 
 import (

@@ -1,5 +1,7 @@
 // Package config reads Hawker's configuration from the environment into a
 // typed struct that main passes explicitly to whatever needs it.
+//
+// It owns no table and imports no other Hawker package.
 package config
 
 import (

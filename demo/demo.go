@@ -1,5 +1,9 @@
 // Package demo fills an empty database with a lived-in demo programme, so
 // that `make run` shows Hawker at work. Each capability adds its own step.
+//
+// It owns no table: every step goes through the stores of the packages it
+// seeds (participants, training, users, donors, vendors, ledger), so the
+// demo obeys the same rules as the pages.
 package demo
 
 import (

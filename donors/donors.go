@@ -1,6 +1,8 @@
 // Package donors owns the companies and foundations that fund the
 // programme. A donor user sees only their own donor's funds and reports; the
 // grants issue adds funds, receipts and reports to what is here.
+//
+// It owns the donors table. It imports audit, pg and valid.
 package donors
 
 import (

@@ -16,6 +16,12 @@
 // (who drafted or edited a grant never approves it), the manager's second
 // approval above the threshold, eligibility at submit, approval and every
 // release.
+//
+// It owns funds, fund_receipts, grant_settings, grants, grant_editors,
+// grant_approvals, grant_tranches, grant_items and grant_item_events. What it
+// holds about a participant joins her export and erasure through its
+// PersonalData hook (wired in app.New). It imports ledger, participants
+// (eligibility), vendors (her book), audit, pg and valid.
 package grants
 
 import (

@@ -2,6 +2,10 @@
 // the binary and applied forward-only, each in its own transaction, under a
 // PostgreSQL advisory lock so that processes starting together apply each
 // file exactly once.
+//
+// Each table belongs to one package, named in ownership_test.go, and only
+// that package's code names it; migrations are the one place every table is
+// written about. It imports no other Hawker package.
 package migrations
 
 import (

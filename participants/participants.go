@@ -2,6 +2,21 @@
 // pseudonymous code, consent per purpose, business plans and their review,
 // grant eligibility, and the personal-data rights of export and erasure.
 // It stores nothing about offences, sentences or prisons.
+//
+// It owns the tables participants, participant_code_counters, consents,
+// plans and plan_items, and only it names them: other packages read a file
+// through Get, ByCodes, ByIDs and the Store. Its rules: the participant code,
+// one live file per phone, consent per purpose (the latest decision holds),
+// the plan's review and four eyes (ReviewPlan, the one function the plan page
+// and the API share), and grant eligibility, written once (Facts.Eligibility)
+// and read by the list, the file page, the API and a grant's approval
+// (Store.Eligibility, inside the caller's transaction). Her export and
+// erasure reach every other package's data about her through the
+// PersonalData hooks that app.New wires; LockLive lets a package check, in
+// its own transaction, that her file still takes personal data.
+// It imports training (her results, read through its functions), audit, pg
+// and valid; the packages that hold data about her import it, never the
+// other way round.
 package participants
 
 import (

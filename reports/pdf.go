@@ -1,6 +1,12 @@
 // Package reports makes the documents Hawker hands out: each vendor's
 // monthly statement as PDF and CSV, built from the ledger, and the
 // background jobs that make them in bulk.
+//
+// It owns report_statements, report_jobs, report_job_items and
+// report_job_files. It reads books through ledger, participants and vendors,
+// and what a vendor received through grants; its words come from catalog.
+// It imports audit, catalog, fonts, grants, ledger, participants, pg, thai,
+// valid and vendors.
 package reports
 
 import (

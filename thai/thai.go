@@ -1,6 +1,8 @@
 // Package thai formats dates and money the way Thai readers expect:
 // Buddhist Era years, Thai month names and amounts with separators.
 // Go's "2006" layout is always C.E., so B.E. years are made here.
+//
+// It owns no table and imports no other Hawker package.
 package thai
 
 import (

@@ -3,6 +3,13 @@
 // and each participant's completions: one at a time, or a whole class in
 // one transaction. A certificate is current until its module's validity
 // runs out; a module without validity never expires.
+//
+// It owns training_modules, training_sessions and training_completions.
+// Its rules: a certificate's validity (ValidUntil, months added as
+// PostgreSQL adds them) and each module's standing on a day (Standing).
+// It knows participants only by id: a class is recorded by the participants
+// package (which checks each attendee's file) over StartClass and Record.
+// It imports audit, pg and valid.
 package training
 
 import (

@@ -1,5 +1,9 @@
 // Package users owns Hawker's user accounts: who may sign in, with which role,
 // and the password hashes (argon2id; never stored or logged in clear).
+//
+// It owns the users table. A vendor's account is tied to her participant
+// file by id; the account's part of her export and erasure is its
+// PersonalData hook (personal.go). It imports audit, pg and valid.
 package users
 
 import (

@@ -3,6 +3,8 @@
 // (Errors), shown beside each field on a page, in the JSON error's fields
 // or one line per field on the command line; and domain errors that name
 // their message (Error), such as "This login is taken".
+//
+// It owns no table and imports no other Hawker package.
 package valid
 
 import (

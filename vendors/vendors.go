@@ -20,6 +20,15 @@
 // the first result and writes nothing; the same key with another request is
 // ErrIdempotencyConflict; a refused request writes nothing, so its retry is
 // judged afresh.
+//
+// It owns vendor_books (each book with her code and erased mark, so the
+// recording path asks no other package), vendor_entries, vendor_voids,
+// vendor_promptpay and vendor_settings. Its rules: what an entry may be
+// (Input.Check), the per-line ceiling and its bounds (ParseCeiling,
+// SetCeiling), the early warning (Calls), PromptPay ids. Her PromptPay id and
+// her books join her export and erasure through its PersonalData hook
+// (personal.go). It imports ledger, participants (her file, by id or code),
+// users (who has a vendor login), audit, pg and valid.
 package vendors
 
 import (
