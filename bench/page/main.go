@@ -37,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -260,8 +261,8 @@ func visit(browser context.Context, px *proxy, base string, s scenario) (result,
 		case *network.EventLoadingFinished:
 			mu.Lock()
 			pageBytes += int64(e.EncodedDataLength)
-			if verbose {
-				fmt.Printf("    %6.0f B  %s\n", e.EncodedDataLength, urls[e.RequestID])
+			if u := urls[e.RequestID]; verbose && !strings.Contains(u, " data:") {
+				fmt.Printf("    %6.0f B  %s\n", e.EncodedDataLength, u)
 			}
 			mu.Unlock()
 		}
