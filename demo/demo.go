@@ -52,6 +52,7 @@ func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 		s.donor,
 		s.participants,
 		s.vendorBooks,
+		s.grants,
 		s.statements,
 	} {
 		if err := step(ctx); err != nil {
