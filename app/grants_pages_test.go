@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -120,4 +121,25 @@ func between(s, from, to string) string {
 		return ""
 	}
 	return s[:j]
+}
+
+// TestGrantThresholdSetting: an administrator sets the threshold on the
+// settings page; nonsense is refused beside the field.
+func TestGrantThresholdSetting(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	admin := f.as("admin")
+	resp := admin.do("GET", "/admin/settings", nil, nil)
+	if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, `value="50000.00"`) {
+		t.Fatalf("settings page: %d", resp.StatusCode)
+	}
+	resp = admin.form("/admin/settings/grants", url.Values{"threshold": {"-5"}})
+	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "threshold-error") {
+		t.Errorf("negative threshold: %d", resp.StatusCode)
+	}
+	want(t, admin.form("/admin/settings/grants", url.Values{"threshold": {"75,000"}}), 303, "save threshold")
+	if d, err := f.s.grants.Threshold(context.Background()); err != nil || d.StringFixed(2) != "75000.00" {
+		t.Errorf("threshold %s, %v", d, err)
+	}
+	want(t, f.as("manager").form("/admin/settings/grants", url.Values{"threshold": {"1"}}), 403, "a manager sets the threshold")
 }

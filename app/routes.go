@@ -79,6 +79,7 @@ func (s *Server) routes() []route {
 		{"GET", "/admin/audit", only(users.Admin), s.showAudit},
 		{"GET", "/admin/settings", only(users.Admin), s.showSettings},
 		{"POST", "/admin/settings", only(users.Admin), s.saveSettings},
+		{"POST", "/admin/settings/grants", only(users.Admin), s.saveGrantSettings},
 
 		// Participants (issue 5): officers enrol and record; managers review
 		// plans and erase; vendors reach only their own file through the API.
