@@ -99,15 +99,16 @@ func (s *seeder) grants(ctx context.Context) error {
 
 	// Who gets what: the five demo vendors first, then other eligible participants.
 	var vs []participants.Participant
-	var rows []struct {
-		ID int64 `db:"participant_id"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT participant_id FROM users WHERE role = 'vendor' ORDER BY login`); err != nil {
+	accounts, err := us.List(ctx) // vendors by login
+	if err != nil {
 		return fmt.Errorf("demo: vendors: %w", err)
 	}
 	taken := map[int64]bool{}
-	for _, r := range rows {
-		p, err := people.ByID(ctx, r.ID)
+	for _, u := range accounts {
+		if u.Role != users.Vendor || u.ParticipantID == nil {
+			continue
+		}
+		p, err := people.ByID(ctx, *u.ParticipantID)
 		if err != nil {
 			return err
 		}
