@@ -115,6 +115,13 @@ func (s *Server) apiEntry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	p, err := s.participants.ByID(c.UserContext(), e.ParticipantID)
+	if err != nil {
+		return err
+	}
+	if err := s.auditStaffView(c, p, "entry:"+strconv.FormatInt(e.ID, 10)); err != nil {
+		return err
+	}
 	return c.JSON(toEntryJSON(e))
 }
 
@@ -183,6 +190,9 @@ func (s *Server) apiDays(c *fiber.Ctx) error {
 		if month, err = ledger.ParseMonth(m); err != nil {
 			return valid.Errors{"month": "vendor.date_invalid"}
 		}
+	}
+	if err := s.auditStaffView(c, p, "days:"+month.Format("2006-01")); err != nil {
+		return err
 	}
 	days, total, err := s.vendors.Days(c.UserContext(), p.ID, month)
 	if err != nil {

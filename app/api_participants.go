@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -252,6 +253,9 @@ func (s *Server) apiPlan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.auditStaffView(c, p, "plan:"+strconv.Itoa(pl.Version)); err != nil {
+		return err
+	}
 	return c.JSON(pl.Doc(p.Code))
 }
 
@@ -276,6 +280,9 @@ type moduleStanding struct {
 func (s *Server) apiEligibility(c *fiber.Ctx) error {
 	p, err := s.participantFrom(c)
 	if err != nil {
+		return err
+	}
+	if err := s.auditStaffView(c, p, "eligibility"); err != nil {
 		return err
 	}
 	today := s.today()

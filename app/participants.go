@@ -52,6 +52,9 @@ func (s *Server) listParticipants(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := store.Searched(c.UserContext(), actor(c), f, rows); err != nil {
+		return err
+	}
 	cohorts, err := store.Cohorts(c.UserContext())
 	if err != nil {
 		return err

@@ -168,6 +168,9 @@ func (s *Server) editPlan(c *fiber.Ctx) error {
 	if !pl.State.Editable() {
 		return participants.ErrWrongState
 	}
+	if err := s.auditStaffView(c, p, "plan:"+strconv.Itoa(pl.Version)); err != nil {
+		return err
+	}
 	return s.renderPlanForm(c, planFormPage{P: p, PlanID: pl.ID, Form: participants.FormOf(pl)})
 }
 

@@ -229,3 +229,68 @@ func TestDatesOutOfRange(t *testing.T) {
 		t.Errorf("audit from year 0: %d, want 422", resp.StatusCode)
 	}
 }
+
+// TestStaffReadsAreAudited: every staff read of a participant's data
+// through the API (days, eligibility, an entry, a plan) and every view of
+// the participant list leaves an audit row naming what was seen; the
+// vendor's reads of her own do not.
+func TestStaffReadsAreAudited(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	ctx := context.Background()
+	p := f.participant["vendor"]
+	v := f.as("vendor")
+	resp := v.do("POST", "/api/v1/entries", jsonBody(t, map[string]string{"date": time.Now().Format(time.DateOnly),
+		"kind": "sale", "amount": "120.00", "method": "cash"}), map[string]string{"Content-Type": "application/json",
+		"X-CSRF-Token": v.csrf, "Idempotency-Key": "0c1b7f8e-5d2a-4e3b-9f10-2a3b4c5d6e7f"})
+	var entry struct {
+		ID int64 `json:"id"`
+	}
+	if resp.StatusCode != 201 || json.NewDecoder(resp.Body).Decode(&entry) != nil {
+		t.Fatalf("entry: %d", resp.StatusCode)
+	}
+	o := f.as("officer")
+	resp = o.api("POST", "/api/v1/participants/"+p.Code+"/plans", map[string]any{"business": "ข้าวมันไก่", "menu": "ข้าวมันไก่",
+		"location": "ตลาด", "days_per_month": 24, "expected_daily_sales": "1500.00", "ingredient_cost_pct": "40",
+		"monthly_fixed_costs": "2000.00", "startup_items": []map[string]any{{"name": "รถเข็น", "quantity": 1, "unit_cost": "30000.00"}}})
+	var plan struct {
+		ID int64 `json:"id"`
+	}
+	if resp.StatusCode != 201 || json.NewDecoder(resp.Body).Decode(&plan) != nil {
+		t.Fatalf("plan: %d", resp.StatusCode)
+	}
+	count := func(what string) int {
+		es, err := audit.List(ctx, f.db, audit.Filter{Action: "participant.", Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range es {
+			if e.Summary == what || strings.HasPrefix(e.Summary, what) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct{ path, what string }{
+		{"/api/v1/participants/" + p.Code + "/days?month=" + time.Now().Format("2006-01"), "days:"},
+		{"/api/v1/participants/" + p.Code + "/eligibility", "eligibility"},
+		{"/api/v1/entries/" + itoa(entry.ID), "entry:" + itoa(entry.ID)},
+		{"/api/v1/plans/" + itoa(plan.ID), "plan:1"},
+		{"/participants?q=" + url.QueryEscape(*p.Phone), "search; 1 shown: " + p.Code},
+		{"/participants", "2 shown"},
+	} {
+		before := count(tc.what)
+		if resp := o.do("GET", tc.path, nil, nil); resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", tc.path, resp.StatusCode)
+		}
+		if count(tc.what) != before+1 {
+			t.Errorf("GET %s left no audit row %q", tc.path, tc.what)
+		}
+	}
+	// The vendor reading her own days is not a staff view.
+	before := count("days:")
+	if resp := v.do("GET", "/api/v1/participants/"+p.Code+"/days", nil, nil); resp.StatusCode != 200 || count("days:") != before {
+		t.Errorf("the vendor's own read: %d, audited %v", resp.StatusCode, count("days:") != before)
+	}
+}

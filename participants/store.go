@@ -163,6 +163,33 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// maxSearchCodes bounds the codes one search's audit row names.
+const maxSearchCodes = 100
+
+// Searched records in the audit trail that a was shown the participant list
+// rows (names, areas, phones matched by a search): who saw whose entry in
+// the list, as for a file (View). The search text itself is not kept: it
+// may be a phone number.
+func (s *Store) Searched(ctx context.Context, a audit.Actor, f Filter, rows []Row) error {
+	codes := make([]string, 0, min(len(rows), maxSearchCodes))
+	for _, r := range rows[:min(len(rows), maxSearchCodes)] {
+		codes = append(codes, r.Code)
+	}
+	summary := fmt.Sprintf("%d shown", len(rows))
+	if strings.TrimSpace(f.Query) != "" {
+		summary = "search; " + summary
+	}
+	if len(codes) > 0 {
+		summary += ": " + strings.Join(codes, " ")
+	}
+	if len(rows) > maxSearchCodes {
+		summary += " …"
+	}
+	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		return audit.Record(ctx, tx, a, "participant.list", "participants", summary)
+	})
+}
+
 // Cohorts lists every cohort name, newest enrolment first.
 func (s *Store) Cohorts(ctx context.Context) ([]string, error) {
 	cs := []string{}
