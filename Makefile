@@ -19,10 +19,13 @@ poppler:
 	@scripts/ensure-poppler.sh
 
 ## run: provision PostgreSQL, build, migrate, load the demo when empty, serve on :8080
+## DATABASE_URL is the owner (postgres): migrate creates the role hawker_app and grants it
+## its rights; serve migrates, then works as hawker_app, which owns nothing (README, "Database roles").
+## Only serve needs HAWKER_DEV=1 (for its generated cookie secret).
 run: postgres build
-	@HAWKER_DEV=1 ./bin/hawker db create
-	@HAWKER_DEV=1 ./bin/hawker migrate
-	@HAWKER_DEV=1 ./bin/hawker seed --demo --if-empty
+	@./bin/hawker db create
+	@./bin/hawker migrate
+	@./bin/hawker seed --demo --if-empty
 	@echo "Serving on http://localhost$(HAWKER_ADDR)"
 	HAWKER_DEV=1 ./bin/hawker serve
 

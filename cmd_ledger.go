@@ -9,6 +9,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/vendors"
 )
 
 const ledgerUsage = `Usage: hawker ledger verify|close
@@ -48,7 +49,22 @@ func runLedgerVerify(ctx context.Context, e *env, args []string) error {
 		for _, m := range r.Mismatches {
 			fmt.Fprintf(e.stdout, "  mismatch: %s\n", m)
 		}
-		return r.Err()
+		// The vendors' rows must say what their ledger entries say.
+		n, vm, err := vendors.NewStore(db).Verify(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "ledger verify: %d vendor entries checked against their ledger entries; %d mismatches\n", n, len(vm))
+		for _, m := range vm {
+			fmt.Fprintf(e.stdout, "  mismatch: %s\n", m)
+		}
+		if err := r.Err(); err != nil {
+			return err
+		}
+		if len(vm) > 0 {
+			return fmt.Errorf("ledger verify: %d vendor entries disagree with the ledger (first: %s)", len(vm), vm[0])
+		}
+		return nil
 	})
 }
 

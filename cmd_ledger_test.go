@@ -71,7 +71,7 @@ func TestLedgerCommands(t *testing.T) {
 	if code, out, errs := hawker("ledger", "close", "--month", running); code != 1 || errs != "hawker: A month can be closed only once it has ended\n" || strings.Contains(out, "closed in") {
 		t.Errorf("close of the running month %s: exit %d, %q %q", running, code, out, errs)
 	}
-	if code, out, errs := hawker("ledger", "verify"); code != 0 || !strings.Contains(out, "1 entries, 2 lines") {
+	if code, out, errs := hawker("ledger", "verify"); code != 0 || !strings.Contains(out, "1 entries, 2 lines") || !strings.Contains(out, "0 vendor entries checked") {
 		t.Errorf("verify: exit %d, %q %q", code, out, errs)
 	}
 	ledgertest.CorruptBalance(t, db, cash.ID, "99")

@@ -16,7 +16,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return e.withDB(ctx, func(db *sqlx.DB) error {
-		n, err := migrations.Apply(ctx, db, e.log)
+		n, err := e.migrate(ctx, db)
 		if err != nil {
 			return err
 		}

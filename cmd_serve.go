@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"hawker/app"
+	"hawker/audit"
 	"hawker/migrations"
 )
 
@@ -25,7 +26,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := e.cfg.RequireSecret(); err != nil {
 		return err
 	}
-	return e.withSchema(ctx, func(db *sqlx.DB) error {
+	return e.withAppDB(ctx, func(db *sqlx.DB) error {
+		if len(e.cfg.AuditKey) > 0 {
+			stop := checkpoints(ctx, e, db)
+			defer stop()
+		} else if !e.cfg.Dev {
+			e.log.Warn("HAWKER_AUDIT_KEY is not set: the audit trail gets no signed checkpoints, and a rewrite of it by someone holding the database's superuser would go unnoticed")
+		}
 		srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
 			PublicURL: e.cfg.PublicURL})
 		if err != nil {
@@ -46,6 +53,41 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		e.log.Info("serving", "addr", ln.Addr().String(), "schema", migrations.Latest(), "dev", e.cfg.Dev)
 		return srv.Serve(ctx, ln, shutdownGrace)
 	})
+}
+
+// checkpointEvery is how often serve signs a checkpoint of the audit trail.
+const checkpointEvery = 10 * time.Minute
+
+// checkpoints signs a checkpoint of the audit trail now, every
+// checkpointEvery and when stopped, each kept in the database and written
+// to the log, where the operator keeps it outside the database's reach.
+func checkpoints(ctx context.Context, e *env, db *sqlx.DB) (stop func()) {
+	write := func() {
+		c, err := audit.WriteCheckpoint(context.WithoutCancel(ctx), db, e.cfg.AuditKey)
+		if err != nil {
+			e.log.Error("audit checkpoint failed", "err", err)
+			return
+		}
+		e.log.Info("audit checkpoint", "rows", c.Rows, "checkpoint", c.String())
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		write()
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				write()
+			case <-done:
+				write()
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // serveMetrics answers GET /metrics, and nothing else, on HAWKER_METRICS_ADDR.

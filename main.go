@@ -230,9 +230,56 @@ func (e *env) withDB(ctx context.Context, fn func(db *sqlx.DB) error) error {
 // withSchema is withDB on a database first migrated to the latest schema.
 func (e *env) withSchema(ctx context.Context, fn func(db *sqlx.DB) error) error {
 	return e.withDB(ctx, func(db *sqlx.DB) error {
-		if _, err := migrations.Apply(ctx, db, e.log); err != nil {
+		if _, err := e.migrate(ctx, db); err != nil {
 			return err
 		}
 		return fn(db)
 	})
+}
+
+// withAppDB migrates as the owner in DATABASE_URL, lets that connection go,
+// and runs fn on a pool of the application role (pg.AppRole), which owns
+// nothing: what serves requests cannot rewrite history.
+func (e *env) withAppDB(ctx context.Context, fn func(db *sqlx.DB) error) error {
+	if err := e.withDB(ctx, func(owner *sqlx.DB) error {
+		_, err := e.migrate(ctx, owner)
+		return err
+	}); err != nil {
+		return err
+	}
+	appURL, _, err := pg.AppURL(e.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	db, err := pg.Open(ctx, appURL)
+	if err != nil {
+		return fmt.Errorf("connect as %s: %w", pg.AppRole, err)
+	}
+	defer db.Close()
+	var role string
+	if err := db.GetContext(ctx, &role, `SELECT current_user`); err != nil {
+		return fmt.Errorf("connect as %s: %w", pg.AppRole, err)
+	}
+	e.log.Info("database connected", "db_role", role)
+	return fn(db)
+}
+
+// migrate applies the migrations as the owner in DATABASE_URL, which also
+// grants the application role its rights, and gives that role the password
+// serve will use (derived from the owner's; none when the owner has none).
+func (e *env) migrate(ctx context.Context, db *sqlx.DB) (int, error) {
+	n, err := migrations.Apply(ctx, db, e.log)
+	if err != nil {
+		return n, err
+	}
+	_, password, err := pg.AppURL(e.cfg.DatabaseURL)
+	if err != nil {
+		return n, err
+	}
+	if password != "" {
+		if err := migrations.SetAppPassword(ctx, db, password); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"hawker/pg"
 	"hawker/pg/pgtest"
 )
 
@@ -163,6 +164,9 @@ func TestMakeRunSmoke(t *testing.T) {
 	}
 	if !ready {
 		t.Fatalf("/readyz never answered 200:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "db_role="+pg.AppRole) {
+		t.Errorf("serve does not work as %s:\n%s", pg.AppRole, out.String())
 	}
 	if !strings.Contains(out.String(), "admin") || !strings.Contains(out.String(), "officer") {
 		t.Errorf("make run did not print the demo logins:\n%s", out.String())

@@ -64,11 +64,13 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func newAccessFixture(t *testing.T, configure ...func(*Deps)) *accessFixture {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.New(t)
+	db, url := pgtest.NewURL(t)
 	// The clock starts now: cookie expiry dates come from it, and a client
 	// drops a cookie whose date has passed.
 	clock := &testClock{now: time.Now().Truncate(time.Second)}
-	deps := Deps{DB: db, Log: quietLogger(), Secret: []byte(strings.Repeat("s", 32)), Dev: true, Now: clock.Now}
+	// The application works as serve does, as the role that owns nothing;
+	// the fixture sets up and checks as the owner.
+	deps := Deps{DB: pgtest.App(t, url), Log: quietLogger(), Secret: []byte(strings.Repeat("s", 32)), Dev: true, Now: clock.Now}
 	for _, f := range configure {
 		f(&deps)
 	}

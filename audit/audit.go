@@ -110,7 +110,14 @@ type Report struct {
 }
 
 // Verify walks the whole trail in order and checks every link and hash.
-func Verify(ctx context.Context, db *sqlx.DB) (Report, error) {
+func Verify(ctx context.Context, db *sqlx.DB) (Report, error) { return VerifyAgainst(ctx, db, nil) }
+
+// VerifyAgainst is Verify that also holds the chain to a checkpoint: the
+// trail must be at least as long, and its row at the checkpoint's length
+// must be the one the checkpoint names, with the same hash. A chain edited
+// and re-hashed, or cut short, passes Verify but not this. The caller has
+// checked the checkpoint's signature.
+func VerifyAgainst(ctx context.Context, db *sqlx.DB, cp *Checkpoint) (Report, error) {
 	var r Report
 	rows, err := db.QueryxContext(ctx, `SELECT * FROM audit_log ORDER BY id`)
 	if err != nil {
@@ -118,6 +125,7 @@ func Verify(ctx context.Context, db *sqlx.DB) (Report, error) {
 	}
 	defer rows.Close()
 	prev := genesis
+	var atRow *Event
 	for rows.Next() {
 		var e Event
 		if err := rows.StructScan(&e); err != nil {
@@ -130,9 +138,18 @@ func Verify(ctx context.Context, db *sqlx.DB) (Report, error) {
 		if e.computeHash() != e.Hash {
 			r.Breaks = append(r.Breaks, Break{e.ID, "its contents do not match its hash (the row was altered)"})
 		}
+		if cp != nil && int64(r.Rows) == cp.Rows {
+			atRow = &e
+		}
 		prev = e.Hash
 	}
-	return r, rows.Err()
+	if err := rows.Err(); err != nil {
+		return r, fmt.Errorf("audit: verify: %w", err)
+	}
+	if cp != nil {
+		r.Breaks = append(r.Breaks, anchorBreaks(*cp, int64(r.Rows), atRow)...)
+	}
+	return r, nil
 }
 
 // Filter narrows a listing of the trail; empty fields do not filter.

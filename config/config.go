@@ -32,7 +32,11 @@ type Config struct {
 	MetricsAddr string
 	// Secret signs cookies; only `serve` needs it (RequireSecret), so the
 	// operator's tools run without it.
-	Secret    []byte
+	Secret []byte
+	// AuditKey signs the audit trail's checkpoints (HAWKER_AUDIT_KEY); the
+	// database never holds it. Without it no checkpoint is written or
+	// checked.
+	AuditKey  []byte
 	Dev       bool
 	SMTPURL   *url.URL
 	LogLevel  slog.Level
@@ -100,6 +104,12 @@ func Load(getenv func(string) string) (Config, error) {
 		if _, err := rand.Read(c.Secret); err != nil {
 			return c, fmt.Errorf("config: generate secret: %w", err)
 		}
+	}
+	if k := getenv("HAWKER_AUDIT_KEY"); k != "" {
+		if len(k) < 32 {
+			return c, &Error{"HAWKER_AUDIT_KEY", "must be at least 32 characters (generate one with: openssl rand -hex 32)"}
+		}
+		c.AuditKey = []byte(k)
 	}
 	if s := getenv("HAWKER_SMTP_URL"); s != "" {
 		u, err := url.Parse(s)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"hawker/pg"
@@ -209,4 +210,52 @@ func (s *Store) TrialBalance(ctx context.Context, book int64, day time.Time) (Tr
 		tb.Total = tb.Total.Add(r.Balance)
 	}
 	return tb, nil
+}
+
+// Entries reads the entries ids name, with their lines, in two queries (an
+// id with no entry is left out); for checks that walk many, such as the
+// vendors' agreement with the ledger.
+func (s *Store) Entries(ctx context.Context, ids []int64) (map[int64]Entry, error) {
+	var es []Entry
+	err := s.q.SelectContext(ctx, &es, `
+		SELECT id, book_id, business_date, recorded_at, memo, reference, idempotency_key,
+		       request_hash, reverses_entry_id, created_by
+		FROM ledger_entries WHERE id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: entries: %w", err)
+	}
+	var ls []EntryLine
+	err = s.q.SelectContext(ctx, &ls, `
+		SELECT id, entry_id, account_id, business_date, amount, balance_after
+		FROM ledger_lines WHERE entry_id = ANY($1) ORDER BY id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: entries' lines: %w", err)
+	}
+	out := make(map[int64]Entry, len(es))
+	for _, e := range es {
+		out[e.ID] = e
+	}
+	for _, l := range ls {
+		e := out[l.EntryID]
+		e.Lines = append(e.Lines, l)
+		out[l.EntryID] = e
+	}
+	return out, nil
+}
+
+// Reversals maps each of ids that has been reversed to its reversal's id.
+func (s *Store) Reversals(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	var rows []struct {
+		Original int64 `db:"reverses_entry_id"`
+		Reversal int64 `db:"id"`
+	}
+	err := s.q.SelectContext(ctx, &rows, `SELECT reverses_entry_id, id FROM ledger_entries WHERE reverses_entry_id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reversals: %w", err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.Original] = r.Reversal
+	}
+	return out, nil
 }

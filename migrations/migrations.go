@@ -136,6 +136,9 @@ func ApplySet(ctx context.Context, db *sqlx.DB, log *slog.Logger, ms []Migration
 			log.Info("migration applied", "version", m.Version, "name", m.Name)
 		}
 	}
+	if err := grantApp(ctx, conn); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 

@@ -6,7 +6,10 @@ package pg
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -217,4 +220,29 @@ func CreateDatabase(ctx context.Context, databaseURL string) (created bool, err 
 		return false, fmt.Errorf("pg: create database %s: %w", name, err)
 	}
 	return true, nil
+}
+
+// AppRole is the PostgreSQL role `hawker serve` works as once migrated: it
+// owns nothing and holds only the rights the migrations grant it
+// (migrations/grants.go). The owner in DATABASE_URL runs the migrations.
+const AppRole = "hawker_app"
+
+// AppURL is ownerURL with AppRole as its user. When the owner's URL carries
+// a password, AppRole's is derived from it (HMAC-SHA256, so that it reveals
+// nothing of the owner's) and returned for `hawker migrate` to set; with no
+// password (trust or peer authentication) there is none.
+func AppURL(ownerURL string) (appURL, password string, err error) {
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return "", "", fmt.Errorf("pg: parse url: %w", err)
+	}
+	if owner, ok := u.User.Password(); ok && owner != "" {
+		m := hmac.New(sha256.New, []byte(owner))
+		m.Write([]byte("hawker application role\x00" + AppRole))
+		password = hex.EncodeToString(m.Sum(nil))
+		u.User = url.UserPassword(AppRole, password)
+	} else {
+		u.User = url.User(AppRole)
+	}
+	return u.String(), password, nil
 }

@@ -58,7 +58,9 @@ for _ in $(seq 1 60); do
         as_postgres psql -p "$port" -qc "CREATE ROLE \"$user\" LOGIN SUPERUSER"
     fi
     # Debian's own cluster asks for passwords over TCP, and the URL carries
-    # none: on this machine's loopback only, trust local connections.
+    # none: on this machine's loopback only, trust local connections (for
+    # the owner and for hawker_app, the role `hawker serve` works as, which
+    # `hawker migrate` creates).
     if ! psql "postgres://$user@$host:$port/postgres?sslmode=disable&connect_timeout=5" -qtAc 'SELECT 1' >/dev/null 2>&1; then
       hba=$(as_postgres psql -p "$port" -qtAc 'SHOW hba_file')
       echo "ensure-postgres: letting local connections to $1/$2 in without a password ($hba)…"

@@ -90,6 +90,23 @@ func NewURL(t testing.TB) (*sqlx.DB, string) {
 	return db, url
 }
 
+// App connects to the database at url (from NewURL) as the application
+// role, as `hawker serve` does: the rights the migrations grant it are all
+// it has, so a test through it fails where serve would.
+func App(t testing.TB, url string) *sqlx.DB {
+	t.Helper()
+	appURL, _, err := pg.AppURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := pg.Open(context.Background(), appURL)
+	if err != nil {
+		t.Fatalf("pgtest: connect as %s: %v", pg.AppRole, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // NewEmpty returns the URL of a new database with nothing in it, not even
 // migrations, dropped when t ends: for testing the migrations themselves.
 func NewEmpty(t testing.TB) string {
