@@ -20,7 +20,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "checkpoint" {
 		return runAuditCheckpoint(ctx, e, args[1:])
 	}
-	args, err := e.subcommand(args, "audit verify|checkpoint", auditUsage)
+	args, err := e.subcommand(args, "audit verify", auditUsage)
 	if err != nil {
 		return err
 	}
