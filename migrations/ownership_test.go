@@ -19,8 +19,9 @@ import (
 // A new table gets its line here in the same change that creates it.
 var owners = map[string]string{
 	"users": "users", "sessions": "auth", "login_failures": "auth",
-	"audit_log":    "audit",
-	"participants": "participants", "participant_code_counters": "participants", "consents": "participants",
+	"audit_log":         "audit",
+	"audit_checkpoints": "audit",
+	"participants":      "participants", "participant_code_counters": "participants", "consents": "participants",
 	"plans": "participants", "plan_items": "participants",
 	"training_modules": "training", "training_sessions": "training", "training_completions": "training",
 	"donors":       "donors",

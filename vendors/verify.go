@@ -37,7 +37,6 @@ func (s *Store) Verify(ctx context.Context) (int, []Mismatch, error) {
 			Book int64 `db:"book_id"`
 		}
 		err := s.db.SelectContext(ctx, &rs, `SELECT `+recordedColumns+`, vb.book_id`+recordedFrom+`
-			LEFT JOIN vendor_books vb ON vb.participant_id = ve.participant_id
 			WHERE ve.id > $1 ORDER BY ve.id LIMIT $2`, after, verifyBatch)
 		if err != nil {
 			return checked, out, fmt.Errorf("vendors: verify: %w", err)
