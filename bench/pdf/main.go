@@ -35,7 +35,15 @@ func main() {
 	seconds := flag.Duration("d", 10*time.Second, "how long to run each side")
 	entries := flag.Int("entries", 60, "entries in the vendor-month")
 	chromium := flag.String("chromium", "/usr/bin/chromium", `the Chromium binary; "none" measures gofpdf alone`)
+	vendorsN := flag.Int("bulk", 0, "also print a closed month for this many vendors from a scratch database (the statements command's path)")
 	flag.Parse()
+	if *vendorsN > 0 {
+		reports.TuneGC()
+		if err := bulk(*vendorsN); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-pdf:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*seconds, *entries, *chromium); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-pdf:", err)
 		os.Exit(1)
