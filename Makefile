@@ -47,9 +47,11 @@ bench-import: postgres
 bench-page: postgres chromium
 	$(GO) run ./bench/page
 
-## bench-pdf: monthly statements per second (a 60-entry vendor-month, every core) beside Chromium printing the same statement
-bench-pdf: chromium
-	$(GO) run ./bench/pdf
+## bench-pdf: monthly statements per second (a 60-entry vendor-month, every core) beside Chromium printing the same statement,
+## and the statements command's path for BULK vendors from a scratch database (BULK=0 skips it)
+BULK ?= 1000
+bench-pdf: postgres chromium
+	$(GO) run ./bench/pdf -bulk $(BULK)
 
 clean:
 	rm -rf bin
