@@ -112,7 +112,7 @@ func (s *Store) Disburse(ctx context.Context, a audit.Actor, r Release) (Tranche
 	}
 	var out Tranche
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, r.Grant)
+		g, err := s.lockGrant(ctx, tx, r.Grant)
 		if err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func (s *Store) ConfirmMilestone(ctx context.Context, a audit.Actor, id int64, n
 	}
 	var out Tranche
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, id)
+		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -107,7 +107,7 @@ func (s *Store) HandOver(ctx context.Context, a audit.Actor, grantID, itemID int
 		if err := s.checkEligible(ctx, tx, p.Code, on); err != nil {
 			return err
 		}
-		g, err := lockGrant(ctx, tx, grantID)
+		g, err := s.lockGrant(ctx, tx, grantID)
 		if err != nil {
 			return err
 		}
@@ -356,11 +356,12 @@ func (s *Store) WriteOff(ctx context.Context, a audit.Actor, itemID int64, in Mo
 // RegisterRow is an item in the equipment register.
 type RegisterRow struct {
 	Item
-	FundID      int64   `db:"fund_id"`
-	FundName    string  `db:"fund_name"`
-	DonorName   string  `db:"donor_name"`
-	Participant string  `db:"participant_code"` // the grant's
-	HolderCode  *string `db:"holder_code"`
+	FundID        int64   `db:"fund_id"`
+	FundName      string  `db:"fund_name"`
+	ParticipantID int64   `db:"grant_participant_id"`
+	DonorName     string  `db:"-"`
+	Participant   string  `db:"-"` // the grant's participant's code
+	HolderCode    *string `db:"-"`
 }
 
 // RegisterFilter narrows the register; empty fields do not filter.
@@ -374,17 +375,36 @@ type RegisterFilter struct {
 func (s *Store) Register(ctx context.Context, f RegisterFilter) ([]RegisterRow, error) {
 	rows := []RegisterRow{}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT i.*, g.fund_id, f.name AS fund_name, d.name AS donor_name, p.code AS participant_code, h.code AS holder_code
+		SELECT i.*, g.fund_id, f.name AS fund_name, g.participant_id AS grant_participant_id
 		FROM grant_items i
 		JOIN grants g ON g.id = i.grant_id
 		JOIN funds f ON f.id = g.fund_id
-		JOIN donors d ON d.id = i.donor_id
-		JOIN participants p ON p.id = g.participant_id
-		LEFT JOIN participants h ON h.id = i.holder_id
 		WHERE i.status <> 'planned' AND ($1 = '' OR i.status = $1) AND ($2 = 0 OR i.donor_id = $2)
 		ORDER BY i.asset_tag, i.id`, string(f.Status), f.Donor)
 	if err != nil {
 		return nil, fmt.Errorf("grants: register: %w", err)
+	}
+	var ids []int64
+	for _, r := range rows {
+		ids = append(ids, r.ParticipantID)
+		if r.HolderID != nil {
+			ids = append(ids, *r.HolderID)
+		}
+	}
+	codes, err := s.codes(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.donorNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Participant, rows[i].DonorName = codes[rows[i].ParticipantID], names[rows[i].DonorID]
+		if h := rows[i].HolderID; h != nil {
+			c := codes[*h]
+			rows[i].HolderCode = &c
+		}
 	}
 	return rows, nil
 }
@@ -397,7 +417,7 @@ type ItemEvent struct {
 	FromStatus       string    `db:"from_status"`
 	ToStatus         string    `db:"to_status"`
 	ParticipantID    *int64    `db:"participant_id"`
-	Participant      *string   `db:"participant_code"`
+	Participant      *string   `db:"-"` // her code
 	BusinessDate     time.Time `db:"business_date"`
 	ReceivedBy       string    `db:"received_by"`
 	Acceptance       string    `db:"acceptance"`
@@ -412,11 +432,25 @@ type ItemEvent struct {
 func (s *Store) History(ctx context.Context, itemID int64) ([]ItemEvent, error) {
 	es := []ItemEvent{}
 	err := s.db.SelectContext(ctx, &es, `
-		SELECT e.*, p.code AS participant_code FROM grant_item_events e
-		LEFT JOIN participants p ON p.id = e.participant_id
-		WHERE e.item_id = $1 ORDER BY e.id`, itemID)
+		SELECT e.* FROM grant_item_events e WHERE e.item_id = $1 ORDER BY e.id`, itemID)
 	if err != nil {
 		return nil, fmt.Errorf("grants: history of item %d: %w", itemID, err)
+	}
+	var ids []int64
+	for _, e := range es {
+		if e.ParticipantID != nil {
+			ids = append(ids, *e.ParticipantID)
+		}
+	}
+	codes, err := s.codes(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range es {
+		if e.ParticipantID != nil {
+			c := codes[*e.ParticipantID]
+			es[i].Participant = &c
+		}
 	}
 	return es, nil
 }

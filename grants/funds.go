@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ import (
 type Fund struct {
 	ID        int64     `db:"id" json:"id"`
 	DonorID   int64     `db:"donor_id" json:"donor"`
-	DonorName string    `db:"donor_name" json:"-"`
+	DonorName string    `db:"-" json:"-"`
 	Name      string    `db:"name" json:"name"`
 	Purpose   string    `db:"purpose" json:"purpose"`
 	BookID    int64     `db:"book_id" json:"-"`
@@ -52,8 +53,8 @@ func (n NewFund) Check() (NewFund, error) {
 	return n, errs.Err()
 }
 
-const fundColumns = `f.id, f.donor_id, d.name AS donor_name, f.name, f.purpose, f.book_id, f.created_at, f.created_by`
-const fundFrom = ` FROM funds f JOIN donors d ON d.id = f.donor_id`
+const fundColumns = `f.id, f.donor_id, f.name, f.purpose, f.book_id, f.created_at, f.created_by`
+const fundFrom = ` FROM funds f`
 
 // CreateFund opens a fund for a donor, with its accounts in the programme's book.
 func (s *Store) CreateFund(ctx context.Context, a audit.Actor, n NewFund) (Fund, error) {
@@ -94,6 +95,11 @@ func (s *Store) Fund(ctx context.Context, id int64) (Fund, error) {
 	if err := s.db.GetContext(ctx, &f, `SELECT `+fundColumns+fundFrom+` WHERE f.id = $1`, id); err != nil {
 		return Fund{}, fmt.Errorf("grants: fund %d: %w", id, pg.NotFound(err, ErrNotFound))
 	}
+	d, err := s.donors.ByID(ctx, f.DonorID)
+	if err != nil {
+		return Fund{}, fmt.Errorf("grants: fund %d: %w", id, err)
+	}
+	f.DonorName = d.Name
 	return f, nil
 }
 
@@ -101,11 +107,33 @@ func (s *Store) Fund(ctx context.Context, id int64) (Fund, error) {
 func (s *Store) Funds(ctx context.Context, donor int64) ([]Fund, error) {
 	fs := []Fund{}
 	err := s.db.SelectContext(ctx, &fs, `SELECT `+fundColumns+fundFrom+`
-		WHERE $1 = 0 OR f.donor_id = $1 ORDER BY d.name, f.name, f.id`, donor)
+		WHERE $1 = 0 OR f.donor_id = $1 ORDER BY f.name, f.id`, donor)
 	if err != nil {
 		return nil, fmt.Errorf("grants: funds: %w", err)
 	}
+	names, err := s.donorNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs {
+		fs[i].DonorName = names[fs[i].DonorID]
+	}
+	// By donor, then fund (the sort is stable: funds stay by name).
+	slices.SortStableFunc(fs, func(a, b Fund) int { return strings.Compare(a.DonorName, b.DonorName) })
 	return fs, nil
+}
+
+// donorNames maps donor ids to names, from the donors' own store.
+func (s *Store) donorNames(ctx context.Context) (map[int64]string, error) {
+	ds, err := s.donors.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("grants: donors: %w", err)
+	}
+	out := make(map[int64]string, len(ds))
+	for _, d := range ds {
+		out[d.ID] = d.Name
+	}
+	return out, nil
 }
 
 // Figures reads a fund's figures from its ledger accounts.

@@ -1,5 +1,5 @@
-// Package grants turns donors' money into participants' carts and start-up
-// capital: donors' restricted funds and their receipts, grants of cash
+// Package grants turns donors' money into the carts and start-up capital of
+// participants: donors' restricted funds and their receipts, grants of cash
 // tranches and equipment drawn on one fund, the four-eyes approval that
 // commits a grant's total to its fund, the release of each tranche once its
 // condition holds, the hand-over of equipment, and the equipment register.
@@ -193,7 +193,7 @@ var ItemStatuses = []ItemStatus{InStock, HandedOver, Returned, Reassigned, Writt
 type Grant struct {
 	ID              int64           `db:"id"`
 	ParticipantID   int64           `db:"participant_id"`
-	Participant     string          `db:"participant_code"`
+	Participant     string          `db:"-"` // her code
 	FundID          int64           `db:"fund_id"`
 	FundName        string          `db:"fund_name"`
 	DonorID         int64           `db:"donor_id"`

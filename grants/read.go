@@ -16,7 +16,7 @@ import (
 type Row struct {
 	ID            int64           `db:"id"`
 	ParticipantID int64           `db:"participant_id"`
-	Participant   string          `db:"participant_code"`
+	Participant   string          `db:"-"` // her code
 	FundID        int64           `db:"fund_id"`
 	FundName      string          `db:"fund_name"`
 	State         State           `db:"state"`
@@ -39,17 +39,28 @@ type Filter struct {
 func (s *Store) List(ctx context.Context, f Filter) ([]Row, error) {
 	rows := []Row{}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT g.id, g.participant_id, p.code AS participant_code, g.fund_id, f.name AS fund_name, g.state, g.total,
+		SELECT g.id, g.participant_id, g.fund_id, f.name AS fund_name, g.state, g.total,
 		       COALESCE((SELECT sum(t.amount) FROM grant_tranches t WHERE t.grant_id = g.id AND t.state = 'disbursed'), 0)
 		     + COALESCE((SELECT sum(i.value) FROM grant_items i WHERE i.grant_id = g.id
 		                 AND i.status IN ('handed_over', 'returned', 'reassigned', 'written_off')), 0) AS released,
 		       g.created_by, g.updated_at, g.approvals_needed,
 		       (SELECT count(*) FROM grant_approvals a WHERE a.grant_id = g.id) AS approvals
-		FROM grants g JOIN participants p ON p.id = g.participant_id JOIN funds f ON f.id = g.fund_id
+		FROM grants g JOIN funds f ON f.id = g.fund_id
 		WHERE ($1 = '' OR g.state = $1) AND ($2 = 0 OR g.participant_id = $2) AND ($3 = 0 OR g.fund_id = $3)
 		ORDER BY g.updated_at DESC, g.id DESC LIMIT 500`, string(f.State), f.Participant, f.Fund)
 	if err != nil {
 		return nil, fmt.Errorf("grants: list: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ParticipantID
+	}
+	codes, err := s.codes(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Participant = codes[rows[i].ParticipantID]
 	}
 	return rows, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"hawker/audit"
+	"hawker/donors"
 	"hawker/ledger"
 	"hawker/participants"
 	"hawker/pg"
@@ -24,12 +25,13 @@ type Store struct {
 	ledger  *ledger.Store
 	vendors *vendors.Store
 	people  *participants.Store
+	donors  *donors.Store
 }
 
 // NewStore returns a Store on db that posts vendors' sides through v (which
 // keeps the participant → book cache and the ledger's statements).
 func NewStore(db *sqlx.DB, v *vendors.Store) *Store {
-	return &Store{db: db, ledger: v.Ledger(), vendors: v, people: participants.NewStore(db)}
+	return &Store{db: db, ledger: v.Ledger(), vendors: v, people: participants.NewStore(db), donors: donors.NewStore(db)}
 }
 
 // DefaultThreshold is the grant total above which a manager's second
@@ -98,13 +100,12 @@ func (s *Store) Create(ctx context.Context, a audit.Actor, in Input) (Grant, err
 	if err != nil {
 		return Grant{}, err
 	}
+	plan, err := s.approvedPlan(ctx, p)
+	if err != nil {
+		return Grant{}, err
+	}
 	var id int64
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var plan *int64
-		if err := tx.GetContext(ctx, &plan, `
-			SELECT max(id) FROM plans WHERE participant_id = $1 AND state = 'approved'`, p.ID); err != nil {
-			return fmt.Errorf("grants: plan of %s: %w", p.Code, err)
-		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO grants (participant_id, fund_id, plan_id, total, purpose, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, p.ID, f.ID, plan, d.Total(), d.Purpose, a.User())
@@ -121,6 +122,31 @@ func (s *Store) Create(ctx context.Context, a audit.Actor, in Input) (Grant, err
 		return Grant{}, err
 	}
 	return s.Grant(ctx, id)
+}
+
+// approvedPlan is the latest approved version of p's plan, which the grant
+// rests on, or nil.
+func (s *Store) approvedPlan(ctx context.Context, p participants.Participant) (*int64, error) {
+	ps, err := s.people.Plans(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("grants: plan of %s: %w", p.Code, err)
+	}
+	for _, pl := range ps { // newest first
+		if pl.State == participants.Approved {
+			id := pl.ID
+			return &id, nil
+		}
+	}
+	return nil, nil
+}
+
+// codes maps participant ids to their codes.
+func (s *Store) codes(ctx context.Context, ids ...int64) (map[int64]string, error) {
+	m, err := s.people.Codes(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("grants: %w", err)
+	}
+	return m, nil
 }
 
 // parties resolves a draft's participant and fund; unknown ones are field errors.
@@ -190,7 +216,7 @@ func (s *Store) Update(ctx context.Context, a audit.Actor, id int64, in Input) (
 		return Grant{}, err
 	}
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, id)
+		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -228,16 +254,16 @@ func (s *Store) Update(ctx context.Context, a audit.Actor, id int64, in Input) (
 
 func sameUser(id *int64, user int64) bool { return id != nil && *id == user }
 
-// grantColumns reads a grant with its participant's code and fund's name.
-const grantColumns = `g.id, g.participant_id, p.code AS participant_code, g.fund_id, f.name AS fund_name, f.donor_id,
+// grantColumns reads a grant with its fund's name and donor.
+const grantColumns = `g.id, g.participant_id, g.fund_id, f.name AS fund_name, f.donor_id,
 	g.plan_id, g.state, g.total, g.purpose, g.created_by, g.created_at, g.updated_at, g.submitted_at, g.submitted_by,
 	g.approvals_needed, g.approved_at, g.commit_entry_id, g.rejected_at, g.rejected_by, g.cancelled_at, g.cancelled_by,
 	g.release_entry_id, g.reason, g.completed_at`
-const grantFrom = ` FROM grants g JOIN participants p ON p.id = g.participant_id JOIN funds f ON f.id = g.fund_id`
+const grantFrom = ` FROM grants g JOIN funds f ON f.id = g.fund_id`
 
 // lockGrant reads a grant with its lines and locks its row for the
 // transaction: every change to a grant, its tranches and its items queues here.
-func lockGrant(ctx context.Context, tx *sqlx.Tx, id int64) (Grant, error) {
+func (s *Store) lockGrant(ctx context.Context, tx *sqlx.Tx, id int64) (Grant, error) {
 	var g Grant
 	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM grants WHERE id = $1 FOR UPDATE`, id); err != nil {
 		return Grant{}, fmt.Errorf("grants: lock %d: %w", id, err)
@@ -248,7 +274,17 @@ func lockGrant(ctx context.Context, tx *sqlx.Tx, id int64) (Grant, error) {
 	if err := lines(ctx, tx, &g); err != nil {
 		return Grant{}, err
 	}
-	return g, nil
+	return g, s.fillCode(ctx, &g)
+}
+
+// fillCode sets the grant's participant's code.
+func (s *Store) fillCode(ctx context.Context, g *Grant) error {
+	m, err := s.codes(ctx, g.ParticipantID)
+	if err != nil {
+		return err
+	}
+	g.Participant = m[g.ParticipantID]
+	return nil
 }
 
 // lines reads a grant's tranches, items, approvals and editors.
@@ -278,7 +314,7 @@ func (s *Store) Grant(ctx context.Context, id int64) (Grant, error) {
 	if err := lines(ctx, s.db, &g); err != nil {
 		return Grant{}, err
 	}
-	return g, nil
+	return g, s.fillCode(ctx, &g)
 }
 
 // participantOf reads the grant's participant.
@@ -311,7 +347,7 @@ func (s *Store) Submit(ctx context.Context, a audit.Actor, id int64, today time.
 		return Grant{}, err
 	}
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, id)
+		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -379,7 +415,7 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 		return Grant{}, err
 	}
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, id)
+		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -448,7 +484,7 @@ func (s *Store) Reject(ctx context.Context, a audit.Actor, id int64, reason stri
 		return Grant{}, err
 	}
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, id)
+		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -486,7 +522,7 @@ func (s *Store) Cancel(ctx context.Context, a audit.Actor, id int64, reason stri
 		return Grant{}, err
 	}
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := lockGrant(ctx, tx, id)
+		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -40,12 +40,6 @@ var ownedByPrefix = map[string]string{"ledger_": "ledger"}
 // the test fails when one of them is no longer needed, so the list only shrinks.
 var shared = map[[2]string]string{
 	{"auth", "users"}: "the session lookup every request runs reads the session and its user in one statement",
-	// Left for the grants package to move onto participants.ByIDs and
-	// donors' store: its listings join the participant's code, the
-	// approved plan and the donor's name into their own queries.
-	{"grants", "participants"}: "grant and equipment listings show the participant's code",
-	{"grants", "plans"}:        "a new grant records the approved plan it rests on",
-	{"grants", "donors"}:       "fund and equipment listings show the donor's name",
 }
 
 func ownerOf(table string) string {

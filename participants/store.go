@@ -114,6 +114,24 @@ func (s *Store) ByID(ctx context.Context, id int64) (Participant, error) {
 	return p, nil
 }
 
+// Codes maps the participants with ids to their codes (which never change,
+// and outlive erasure): for other packages' listings, which show a code
+// beside their own rows without naming this package's table.
+func (s *Store) Codes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Code string `db:"code"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT id, code FROM participants WHERE id = ANY ($1)`, pq.Int64Array(ids)); err != nil {
+		return nil, fmt.Errorf("participants: codes: %w", err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Code
+	}
+	return out, nil
+}
+
 // Get reads participant id through q: the store's database, or a caller's
 // transaction (another package checking her file inside its own).
 func Get(ctx context.Context, q sqlx.QueryerContext, id int64) (Participant, error) {
