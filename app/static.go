@@ -74,6 +74,9 @@ func buildStatic(fsys fs.FS, dir string) (*staticSet, error) {
 			return err
 		}
 		name := strings.TrimPrefix(p, dir+"/")
+		if path.Ext(name) == ".js" {
+			b = stripLineComments(b)
+		}
 		if name == workerFile || name == manifestFile {
 			fixed[name] = b
 			return nil
@@ -134,6 +137,20 @@ func buildStatic(fsys fs.FS, dir string) (*staticSet, error) {
 	st.manifest.compress()
 	st.worker.compress()
 	return st, nil
+}
+
+// stripLineComments drops the lines of JavaScript that are only a //
+// comment: they are for the reader of the source, and a phone pays for each
+// byte. (Our scripts have no template literals, so no such line is inside a
+// string.)
+func stripLineComments(js []byte) []byte {
+	var out []byte
+	for line := range bytes.Lines(js) {
+		if !bytes.HasPrefix(bytes.TrimSpace(line), []byte("//")) {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 // staticRef is a quoted reference to a static file: "/static/icons/icon-192.png".

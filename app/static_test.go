@@ -186,6 +186,12 @@ func TestStaticNameChangesWithContent(t *testing.T) {
 	if one.byName["b.js"].url != two.byName["b.js"].url {
 		t.Fatalf("b.js did not change but was renamed: %s, %s", one.byName["b.js"].url, two.byName["b.js"].url)
 	}
+	if js := string(one.byName["b.js"].raw); js != "console.log('b')" {
+		t.Fatalf("b.js served as %q", js)
+	}
+	if bytes.Contains(one.worker.raw, []byte("\n// ")) || !bytes.Contains(one.worker.raw, []byte("'use strict';")) {
+		t.Fatal("the service worker is served with its comment lines, or without its code")
+	}
 	if bytes.Equal(one.worker.raw, two.worker.raw) {
 		t.Fatal("the service worker did not change with the list")
 	}
@@ -297,5 +303,19 @@ func TestWorkerPrecachesTheHelpersList(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStripLineComments: only lines that are nothing but a // comment go.
+func TestStripLineComments(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"// a\ncode();\n  // b\n", "code();\n"},
+		{"var u = 'http://x'; // kept: code before it\n", "var u = 'http://x'; // kept: code before it\n"},
+		{"a();\n/* block */\nb();", "a();\n/* block */\nb();"},
+		{"// only", ""},
+	} {
+		if got := string(stripLineComments([]byte(tc.in))); got != tc.want {
+			t.Errorf("stripLineComments(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -75,10 +75,21 @@ function keepAsSent(path, html) {
   }));
 }
 
+// keepDaily keeps path unless the kept copy is less than a day old: a page
+// asks for its documents to be kept on every visit, and a vendor pays for
+// every byte.
+function keepDaily(path) {
+  return caches.open(VERSION).then((c) => c.match(path)).then((hit) => {
+    const date = hit ? Date.parse(hit.headers.get('Date') || '') : NaN;
+    if (date && Date.now() - date < 24 * 3600 * 1000) return true;
+    return keep(path);
+  });
+}
+
 self.addEventListener('message', (event) => {
   const m = event.data || {};
   if (m.type === 'keep' && booksPage.test(m.path)) {
-    const kept = typeof m.html === 'string' && m.html ? keepAsSent(m.path, m.html) : keep(m.path);
+    const kept = typeof m.html === 'string' && m.html ? keepAsSent(m.path, m.html) : keepDaily(m.path);
     event.waitUntil(kept.catch(() => false).then(fillPrecache).catch(() => {}));
   }
 });

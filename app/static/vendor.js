@@ -42,8 +42,13 @@
   }
 
   // Her latest monthly statement stays readable offline: on her own books
-  // page, whenever online, the worker keeps a fresh copy.
-  if ('serviceWorker' in navigator && location.pathname === '/books') {
+  // page, whenever online, the worker keeps a fresh copy (at most one
+  // download a day). Not on a slow connection or with data saving on: the
+  // PDF is many times the page, on prepaid data, and one she opens is kept
+  // anyway.
+  var conn = navigator.connection;
+  var slowLink = !!conn && (conn.saveData || /2g|3g/.test(conn.effectiveType || ''));
+  if ('serviceWorker' in navigator && location.pathname === '/books' && !slowLink) {
     navigator.serviceWorker.ready.then(function (reg) {
       if (navigator.onLine && reg.active) reg.active.postMessage({ type: 'keep', path: '/books/statement.pdf' });
     }).catch(function () {});
