@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hawker/pg/pgtest"
 )
 
 func day(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
@@ -24,6 +26,15 @@ func TestAddMonthsLikePostgres(t *testing.T) {
 	for _, tt := range tests {
 		if got := AddMonths(day(tt.from), tt.months).Format(time.DateOnly); got != tt.want {
 			t.Errorf("AddMonths(%s, %d) = %s, want %s", tt.from, tt.months, got, tt.want)
+		}
+	}
+	// The rule exists in SQL too (ExpiringWithin): the same cases hold there.
+	db := pgtest.New(t)
+	for _, tt := range tests {
+		var got string
+		err := db.Get(&got, `SELECT to_char(($1::date + make_interval(months => $2))::date, 'YYYY-MM-DD')`, tt.from, tt.months)
+		if err != nil || got != tt.want {
+			t.Errorf("PostgreSQL: %s + %d months = %s (%v), want %s", tt.from, tt.months, got, err, tt.want)
 		}
 	}
 }
