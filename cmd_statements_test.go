@@ -12,6 +12,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg/pgtest"
 	"hawker/reports"
@@ -39,7 +40,7 @@ func TestStatementsCommand(t *testing.T) {
 		codes = append(codes, p.Code)
 		for d := 1; d <= 5; d++ {
 			if _, err := vs.Record(ctx, audit.System, vendors.Request{ParticipantID: p.ID, Code: p.Code, Today: today,
-				Key: fmt.Sprintf("%d-%d", i, d), Input: vendors.Input{Date: fmt.Sprintf("2026-10-%02d", d), Kind: "sale", Amount: fmt.Sprintf("%d.25", 100*d+i), Method: "cash"}}); err != nil {
+				Key: fmt.Sprintf("%d-%d", i, d), Input: vendors.Input{Date: fmt.Sprintf("2026-10-%02d", d), Kind: "sale", Amount: money.Text(fmt.Sprintf("%d.25", 100*d+i)), Method: "cash"}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"hawker/grants"
+	"hawker/money"
 	"hawker/valid"
 	"hawker/vendors"
 )
@@ -31,7 +31,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, page settingsPage) error {
 		if err != nil {
 			return err
 		}
-		page.Ceiling = ceiling.StringFixed(2)
+		page.Ceiling = ceiling.String()
 	}
 	if page.Threshold == "" {
 		threshold, err := s.grants.Threshold(c.UserContext())
@@ -46,10 +46,11 @@ func (s *Server) renderSettings(c *fiber.Ctx, page settingsPage) error {
 // saveGrantSettings changes the grant total above which a manager's second
 // approval is needed.
 func (s *Server) saveGrantSettings(c *fiber.Ctx) error {
-	raw := strings.ReplaceAll(strings.TrimSpace(c.FormValue("threshold")), ",", "")
-	d, key := grants.ParseAmount(raw)
-	if key == "" {
-		err := s.grants.SetThreshold(c.UserContext(), actor(c), d)
+	raw := strings.TrimSpace(c.FormValue("threshold"))
+	d, err := money.ParseGrouped(raw) // "75,000" as people write it
+	key, _ := valid.KeyOf(err)
+	if err == nil {
+		err := s.grants.SetThreshold(c.UserContext(), actor(c), d.Decimal())
 		var fields valid.Errors
 		if errors.As(err, &fields) {
 			key = fields["manager_threshold"]

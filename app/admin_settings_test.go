@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shopspring/decimal"
-
+	"hawker/money"
 	"hawker/thai"
 )
 
@@ -29,7 +28,7 @@ func TestAdminSetsTheCeiling(t *testing.T) {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
 	got, err := f.s.vendors.Ceiling(context.Background())
-	if err != nil || !got.Equal(decimal.New(50000, 0)) {
+	if err != nil || !got.Equal(money.Baht(50000)) {
 		t.Fatalf("ceiling now %s, %v; want 50000", got, err)
 	}
 	if acts := f.auditActions("settings:vendors"); len(acts) != 1 || acts[0] != "vendor.settings.ceiling" {

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/users"
 	"hawker/valid"
@@ -150,28 +151,28 @@ func (s *Server) apiVoidEntry(c *fiber.Ctx) error {
 
 // totalsJSON is a day's or a month's figures.
 type totalsJSON struct {
-	Sales       string            `json:"sales"`
-	ByMethod    map[string]string `json:"sales_by_method"`
-	Expenses    string            `json:"expenses"`
-	ByCategory  map[string]string `json:"expenses_by_category"`
-	Drawings    string            `json:"drawings"`
-	Profit      string            `json:"profit"`
-	Net         string            `json:"net"`
-	Entries     int               `json:"entries"`
-	TradingDays int               `json:"trading_days"`
+	Sales       money.Amount            `json:"sales"`
+	ByMethod    map[string]money.Amount `json:"sales_by_method"`
+	Expenses    money.Amount            `json:"expenses"`
+	ByCategory  map[string]money.Amount `json:"expenses_by_category"`
+	Drawings    money.Amount            `json:"drawings"`
+	Profit      money.Amount            `json:"profit"`
+	Net         money.Amount            `json:"net"`
+	Entries     int                     `json:"entries"`
+	TradingDays int                     `json:"trading_days"`
 }
 
 func toTotalsJSON(t vendors.Totals) totalsJSON {
 	out := totalsJSON{
-		Sales: t.Sales.StringFixed(2), Expenses: t.Expenses.StringFixed(2), Drawings: t.Drawings.StringFixed(2),
-		Profit: t.Profit().StringFixed(2), Net: t.Net().StringFixed(2), Entries: t.Entries, TradingDays: t.TradingDays,
-		ByMethod: map[string]string{}, ByCategory: map[string]string{},
+		Sales: t.Sales, Expenses: t.Expenses, Drawings: t.Drawings,
+		Profit: t.Profit(), Net: t.Net(), Entries: t.Entries, TradingDays: t.TradingDays,
+		ByMethod: map[string]money.Amount{}, ByCategory: map[string]money.Amount{},
 	}
 	for _, m := range vendors.Methods {
-		out.ByMethod[string(m)] = t.Method(m).StringFixed(2)
+		out.ByMethod[string(m)] = t.Method(m)
 	}
 	for _, cat := range vendors.Categories {
-		out.ByCategory[string(cat)] = t.Category(cat).StringFixed(2)
+		out.ByCategory[string(cat)] = t.Category(cat)
 	}
 	return out
 }
@@ -207,12 +208,12 @@ func (s *Server) apiDays(c *fiber.Ctx) error {
 		totalsJSON
 	}
 	out := struct {
-		Participant string     `json:"participant"`
-		Month       string     `json:"month"`
-		Days        []dayJSON  `json:"days"`
-		Totals      totalsJSON `json:"totals"`
-		CashOnHand  string     `json:"cash_on_hand"`
-	}{Participant: p.Code, Month: month.Format("2006-01"), Days: []dayJSON{}, Totals: toTotalsJSON(total), CashOnHand: cash.StringFixed(2)}
+		Participant string       `json:"participant"`
+		Month       string       `json:"month"`
+		Days        []dayJSON    `json:"days"`
+		Totals      totalsJSON   `json:"totals"`
+		CashOnHand  money.Amount `json:"cash_on_hand"`
+	}{Participant: p.Code, Month: month.Format("2006-01"), Days: []dayJSON{}, Totals: toTotalsJSON(total), CashOnHand: cash}
 	for _, d := range days {
 		out.Days = append(out.Days, dayJSON{Date: d.Date.Format(time.DateOnly), totalsJSON: toTotalsJSON(d.Totals)})
 	}

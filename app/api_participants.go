@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/money"
 	"hawker/participants"
 	"hawker/training"
 	"hawker/valid"
@@ -15,10 +16,19 @@ import (
 
 // readJSON decodes the request body into v; anything unreadable is 400, and
 // so is a string holding NUL ("\u0000"), which PostgreSQL cannot store. (The
-// decoder itself turns bytes that are not UTF-8 into U+FFFD.)
+// decoder itself turns bytes that are not UTF-8 into U+FFFD.) An amount sent
+// as a JSON number (or any form but a string like "120.50") is 422 naming
+// its field: the body was read, one field is wrong.
 func readJSON(c *fiber.Ctx, v any) error {
 	body := c.Body()
 	if err := json.Unmarshal(body, v); err != nil {
+		if field, ok := money.JSONField(err); ok {
+			if field == "" {
+				field = "body"
+			}
+			return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
+				Fields: valid.Errors{field: money.KeyJSON}, Err: err}
+		}
 		return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed", Err: err}
 	}
 	if jsonHasNUL(body) {
@@ -175,7 +185,7 @@ func (s *Server) apiRecordTraining(c *fiber.Ctx) error {
 		Module        int64               `json:"module"`
 		CompletedOn   string              `json:"completed_on"`
 		Passed        *bool               `json:"passed"`
-		Score         participants.Amount `json:"score"`
+		Score         participants.Number `json:"score"`
 		CertificateNo string              `json:"certificate_no"`
 		Issuer        string              `json:"issuer"`
 	}

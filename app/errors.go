@@ -10,6 +10,7 @@ import (
 	"hawker/donors"
 	"hawker/grants"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/reports"
 	"hawker/training"
@@ -81,6 +82,7 @@ var domainErrors = []domainError{
 	{ledger.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict"},
 	{ledger.ErrInsufficientFunds, fiber.StatusConflict, "insufficient_funds"},
 	{ledger.ErrInvalidAmount, fiber.StatusUnprocessableEntity, "invalid"},
+	{money.ErrInvalid, fiber.StatusUnprocessableEntity, "invalid"},
 	// Monthly statements (issue 12).
 	{reports.ErrNotFound, fiber.StatusNotFound, "not_found"},
 	{reports.ErrFutureMonth, fiber.StatusUnprocessableEntity, "invalid"},

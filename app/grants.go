@@ -139,7 +139,7 @@ func (s *Server) newGrant(c *fiber.Ctx) error {
 					if it.Quantity > 1 {
 						desc += " ×" + strconv.Itoa(it.Quantity)
 					}
-					f.In.Equipment = append(f.In.Equipment, grants.ItemInput{Description: desc, Value: it.Total().StringFixed(2), Basis: string(grants.Invoice)})
+					f.In.Equipment = append(f.In.Equipment, grants.ItemInput{Description: desc, Value: it.Total().String(), Basis: string(grants.Invoice)})
 				}
 				break
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"hawker/money"
 	"hawker/participants"
 	"hawker/users"
 	"hawker/valid"
@@ -60,20 +61,20 @@ func planFormOf(c *fiber.Ctx) participants.PlanForm {
 	f := participants.PlanForm{
 		Business: c.FormValue("business"), Menu: c.FormValue("menu"), Location: c.FormValue("location"),
 		TradingDays: c.FormValue("trading_days"), TradingHours: c.FormValue("trading_hours"),
-		DaysPerMonth:       participants.Amount(c.FormValue("days_per_month")),
-		ExpectedDailySales: participants.Amount(c.FormValue("expected_daily_sales")),
-		IngredientCostPct:  participants.Amount(c.FormValue("ingredient_cost_pct")),
-		MonthlyFixedCosts:  participants.Amount(c.FormValue("monthly_fixed_costs")),
+		DaysPerMonth:       participants.Number(c.FormValue("days_per_month")),
+		ExpectedDailySales: money.Text(c.FormValue("expected_daily_sales")),
+		IngredientCostPct:  participants.Number(c.FormValue("ingredient_cost_pct")),
+		MonthlyFixedCosts:  money.Text(c.FormValue("monthly_fixed_costs")),
 	}
 	args := c.Request().PostArgs()
 	names, qtys, costs := args.PeekMulti("item_name"), args.PeekMulti("item_quantity"), args.PeekMulti("item_unit_cost")
 	for i := range names {
 		it := participants.ItemForm{Name: string(names[i])}
 		if i < len(qtys) {
-			it.Quantity = participants.Amount(qtys[i])
+			it.Quantity = participants.Number(qtys[i])
 		}
 		if i < len(costs) {
-			it.UnitCost = participants.Amount(costs[i])
+			it.UnitCost = money.Text(costs[i])
 		}
 		if it.Name != "" || it.Quantity != "" || it.UnitCost != "" {
 			f.Items = append(f.Items, it)

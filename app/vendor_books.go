@@ -6,16 +6,14 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
-	"hawker/thai"
 	"hawker/users"
 	"hawker/valid"
 	"hawker/vendors"
@@ -41,7 +39,7 @@ type vendorPage struct {
 	FormKey    string // the idempotency key of the page's no-JavaScript forms
 	Methods    []vendors.Method
 	Categories []vendors.Category
-	Ceiling    decimal.Decimal
+	Ceiling    money.Amount
 	PromptPay  *vendors.PromptPayID
 	Errors     valid.Errors
 	Failed     string            // the form that failed: sale, expense or drawing
@@ -183,7 +181,7 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 		return errForbidden
 	}
 	in := vendors.Input{
-		Date: c.FormValue("date"), Kind: c.FormValue("kind"), Amount: c.FormValue("amount"),
+		Date: c.FormValue("date"), Kind: c.FormValue("kind"), Amount: money.Text(c.FormValue("amount")),
 		Category: c.FormValue("category"), Method: c.FormValue("method"), Note: c.FormValue("note"),
 	}
 	if in.Date == "" {
@@ -201,10 +199,10 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &fields):
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderBooks(c, p, base, &vendorPage{Errors: fields, Failed: in.Kind, Amount: in.Amount})
+		return s.renderBooks(c, p, base, &vendorPage{Errors: fields, Failed: in.Kind, Amount: string(in.Amount)})
 	case errors.Is(err, ledger.ErrClosedPeriod):
 		c.Status(fiber.StatusConflict)
-		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"date": "vendor.date_closed"}, Failed: in.Kind, Amount: in.Amount})
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"date": "vendor.date_closed"}, Failed: in.Kind, Amount: string(in.Amount)})
 	case err != nil:
 		return err
 	}
@@ -265,7 +263,7 @@ type promptPayPage struct {
 	Value    string
 	Notice   string
 	CanEdit  bool
-	QRAmount string // the amount the QR asks for, checked; "" for a static QR
+	QRAmount *money.Amount // the amount the QR asks for, checked; nil for a static QR
 }
 
 // showPromptPay: GET /books/promptpay and /vendors/{code}/promptpay[?amount=].
@@ -294,13 +292,13 @@ func (s *Server) renderPromptPay(c *fiber.Ctx, p participants.Participant, base 
 		if err != nil {
 			return err
 		}
-		if d, key := vendors.ParseAmount(a, ceiling); key != "" {
+		if d, err := money.Parse(a); vendors.AmountKey(d, err, ceiling) != "" {
 			if page.Errors == nil {
 				page.Errors = valid.Errors{}
 			}
-			page.Errors.Add("amount", key)
+			page.Errors.Add("amount", vendors.AmountKey(d, err, ceiling))
 		} else {
-			page.QRAmount = d.StringFixed(2)
+			page.QRAmount = &d
 		}
 	}
 	if c.Query("done") == "saved" {
@@ -341,14 +339,14 @@ func (s *Server) promptPayQR(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var amount *decimal.Decimal
+	var amount *money.Amount
 	if a := c.Query("amount"); a != "" {
 		ceiling, err := s.vendors.Ceiling(c.UserContext())
 		if err != nil {
 			return err
 		}
-		d, key := vendors.ParseAmount(a, ceiling)
-		if key != "" {
+		d, err := money.Parse(a)
+		if key := vendors.AmountKey(d, err, ceiling); key != "" {
 			return valid.Errors{"amount": key}
 		}
 		amount = &d
@@ -424,12 +422,9 @@ var vendorFuncs = template.FuncMap{
 		}
 		return "vendor.kind." + string(r.Kind)
 	},
-	"baht": func(d decimal.Decimal) string {
-		// Whole baht without ".00": big numerals read faster.
-		s := thai.Money(d)
-		return strings.TrimSuffix(s, ".00")
-	},
-	"neg": func(d decimal.Decimal) bool { return d.IsNegative() },
+	// Whole baht without ".00": big numerals read faster.
+	"baht": money.Amount.FormatWhole,
+	"neg":  money.Amount.IsNegative,
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
 			return nil, fmt.Errorf("dict: odd number of arguments")

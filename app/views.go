@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/shopspring/decimal"
 
 	"hawker/catalog"
+	"hawker/money"
 	"hawker/thai"
 )
 
@@ -24,12 +24,8 @@ type views struct {
 
 // coreFuncs are the template helpers every area shares.
 var coreFuncs = template.FuncMap{
-	"money": thai.Money,
-	"decimal": func(s string) decimal.Decimal {
-		d, _ := decimal.NewFromString(s)
-		return d
-	},
-	"iso": func(t time.Time) string { return t.Format("2006-01-02") },
+	"money": money.Amount.Format,
+	"iso":   func(t time.Time) string { return t.Format("2006-01-02") },
 }
 
 // mergeFuncs joins each area's template helpers; a name defined twice

@@ -6,8 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/shopspring/decimal"
-
+	"hawker/money"
 	"hawker/participants"
 	"hawker/thai"
 	"hawker/users"
@@ -74,7 +73,7 @@ func (s *seeder) vendorBooks(ctx context.Context) error {
 			if baht <= 0 {
 				return nil
 			}
-			amt := decimal.New(baht, 0)
+			amt := money.Baht(baht)
 			e, err := vendors.NewEntry(v.ID, v.Code, day, kind, amt, what, note, fmt.Sprintf("demo:%s:%d", v.Code, n))
 			if err != nil {
 				return fmt.Errorf("demo: entry for %s on %s: %w", v.Code, day.Format(time.DateOnly), err)

@@ -30,6 +30,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/valid"
 )
 
@@ -177,35 +178,18 @@ func ParseMonth(s string) (time.Time, error) {
 
 func dateString(t time.Time) string { return t.Format("2006-01-02") }
 
-// maxAmount bounds NUMERIC(18,2): 16 digits before the point.
-var maxAmount = decimal.New(1, 16)
-
-// ParseAmount reads a baht amount such as "123.45". More than two decimals
-// is refused, never rounded.
-func ParseAmount(s string) (decimal.Decimal, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsAny(s, "eE") {
-		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrInvalidAmount, s)
-	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("%w: %q", ErrInvalidAmount, s)
-	}
-	if err := CheckAmount(d); err != nil {
-		return decimal.Decimal{}, err
-	}
-	return d, nil
-}
-
-// CheckAmount refuses zero, more than two decimals and amounts too large for
-// NUMERIC(18,2).
-func CheckAmount(d decimal.Decimal) error {
-	switch {
-	case d.IsZero():
+// checkAmount refuses a line amount of zero, and one that is not an amount
+// of money (more than two decimals, or too large for NUMERIC(18,2)): the
+// rule is money's, the ledger applies it to the decimals it is handed.
+func checkAmount(d decimal.Decimal) error {
+	if d.IsZero() {
 		return fmt.Errorf("%w: zero", ErrInvalidAmount)
-	case !d.Equal(d.Truncate(2)):
+	}
+	a, err := money.FromDecimal(d)
+	switch {
+	case err != nil:
 		return fmt.Errorf("%w: %s has more than 2 decimals", ErrInvalidAmount, d.String())
-	case d.Abs().GreaterThanOrEqual(maxAmount):
+	case !a.Storable():
 		return fmt.Errorf("%w: %s is too large", ErrInvalidAmount, d.String())
 	}
 	return nil
@@ -228,7 +212,7 @@ func (p Posting) Validate() error {
 		if l.Account <= 0 && l.Code == "" {
 			return fmt.Errorf("%w: line %d names no account", ErrInvalid, i+1)
 		}
-		if err := CheckAmount(l.Amount); err != nil {
+		if err := checkAmount(l.Amount); err != nil {
 			return fmt.Errorf("line %d: %w", i+1, err)
 		}
 		sum = sum.Add(l.Amount)

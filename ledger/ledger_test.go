@@ -10,40 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func TestParseAmount(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string
-		err  error
-	}{
-		{"123.45", "123.45", nil},
-		{"-5", "-5", nil},
-		{"0.01", "0.01", nil},
-		{" 7.10 ", "7.1", nil},
-		{"1.005", "", ErrInvalidAmount},
-		{"0.001", "", ErrInvalidAmount},
-		{"0", "", ErrInvalidAmount},
-		{"0.00", "", ErrInvalidAmount},
-		{"", "", ErrInvalidAmount},
-		{"abc", "", ErrInvalidAmount},
-		{"1e3", "", ErrInvalidAmount},
-		{"10000000000000000", "", ErrInvalidAmount},
-		{"9999999999999999.99", "9999999999999999.99", nil},
-	}
-	for _, tt := range tests {
-		got, err := ParseAmount(tt.in)
-		if tt.err != nil {
-			if !errors.Is(err, tt.err) {
-				t.Errorf("ParseAmount(%q) error = %v, want %v", tt.in, err, tt.err)
-			}
-			continue
-		}
-		if err != nil || !got.Equal(decimal.RequireFromString(tt.want)) {
-			t.Errorf("ParseAmount(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 func TestValidate(t *testing.T) {
 	d := time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)
 	amt := decimal.RequireFromString

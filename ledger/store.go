@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/pg"
 	"hawker/thai"
 )
@@ -125,7 +126,7 @@ func (s *Store) BookByOwner(ctx context.Context, kind BookKind, ownerRef string)
 
 // CreateAccount adds an account to a book; its balance starts at zero.
 func (s *Store) CreateAccount(ctx context.Context, a Account) (Account, error) {
-	if a.Floor.Valid && !a.Floor.Decimal.Equal(a.Floor.Decimal.Truncate(2)) {
+	if _, err := money.FromDecimal(a.Floor.Decimal); a.Floor.Valid && err != nil {
 		return Account{}, fmt.Errorf("ledger: account %s: %w: floor has more than 2 decimals", a.Code, ErrInvalidAmount)
 	}
 	var out Account

@@ -131,23 +131,23 @@ func (p Plan) Doc(code string) PlanDoc {
 	d := PlanDoc{
 		ID: p.ID, Participant: code, Version: p.Version, State: p.State, Business: p.Business, Menu: p.Menu,
 		Location: p.Location, TradingDays: p.TradingDays, TradingHours: p.TradingHours, DaysPerMonth: p.DaysPerMonth,
-		ExpectedDailySales: p.ExpectedDailySales.StringFixed(2), IngredientCostPct: p.IngredientCostPct.StringFixed(2),
-		MonthlyFixedCosts: p.MonthlyFixedCosts.StringFixed(2), Items: []ItemDoc{}, ReviewComment: p.ReviewComment,
+		ExpectedDailySales: p.ExpectedDailySales.String(), IngredientCostPct: p.IngredientCostPct.StringFixed(2),
+		MonthlyFixedCosts: p.MonthlyFixedCosts.String(), Items: []ItemDoc{}, ReviewComment: p.ReviewComment,
 		CreatedAt: p.CreatedAt, SubmittedAt: p.SubmittedAt, ApprovedAt: p.ApprovedAt,
 		Figures: map[string]any{
-			"startup_total":            f.StartupTotal.StringFixed(2),
-			"monthly_sales":            f.MonthlySales.StringFixed(2),
-			"monthly_ingredient_costs": f.IngredientCost.StringFixed(2),
-			"monthly_fixed_costs":      f.FixedCosts.StringFixed(2),
-			"monthly_profit":           f.MonthlyProfit.StringFixed(2),
+			"startup_total":            f.StartupTotal.String(),
+			"monthly_sales":            f.MonthlySales.String(),
+			"monthly_ingredient_costs": f.IngredientCost.String(),
+			"monthly_fixed_costs":      f.FixedCosts.String(),
+			"monthly_profit":           f.MonthlyProfit.String(),
 			"break_even_daily_sales":   nil,
 		},
 	}
 	if f.BreakEven != nil {
-		d.Figures["break_even_daily_sales"] = f.BreakEven.StringFixed(2)
+		d.Figures["break_even_daily_sales"] = f.BreakEven.String()
 	}
 	for _, it := range p.Items {
-		d.Items = append(d.Items, ItemDoc{Name: it.Name, Quantity: it.Quantity, UnitCost: it.UnitCost.StringFixed(2), Total: it.Total().StringFixed(2)})
+		d.Items = append(d.Items, ItemDoc{Name: it.Name, Quantity: it.Quantity, UnitCost: it.UnitCost.String(), Total: it.Total().String()})
 	}
 	return d
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/valid"
 )
 
@@ -29,54 +30,58 @@ func (s PlanState) Editable() bool { return s == Draft || s == Returned }
 
 // Plan is one version of a participant's business plan.
 type Plan struct {
-	ID                 int64           `db:"id"`
-	ParticipantID      int64           `db:"participant_id"`
-	Version            int             `db:"version"`
-	State              PlanState       `db:"state"`
-	Business           string          `db:"business"`
-	Menu               string          `db:"menu"`
-	Location           string          `db:"location"`
-	TradingDays        string          `db:"trading_days"`
-	TradingHours       string          `db:"trading_hours"`
-	DaysPerMonth       int             `db:"days_per_month"`
-	ExpectedDailySales decimal.Decimal `db:"expected_daily_sales"`
-	IngredientCostPct  decimal.Decimal `db:"ingredient_cost_pct"`
-	MonthlyFixedCosts  decimal.Decimal `db:"monthly_fixed_costs"`
-	WrittenBy          *int64          `db:"written_by"`
-	CreatedAt          time.Time       `db:"created_at"`
-	UpdatedAt          time.Time       `db:"updated_at"`
-	SubmittedAt        *time.Time      `db:"submitted_at"`
-	SubmittedBy        *int64          `db:"submitted_by"`
-	ReviewedBy         *int64          `db:"reviewed_by"`
-	ReviewedAt         *time.Time      `db:"reviewed_at"`
-	ReviewComment      string          `db:"review_comment"`
-	ApprovedAt         *time.Time      `db:"approved_at"`
-	Items              []Item          `db:"-"`
+	ID                 int64        `db:"id"`
+	ParticipantID      int64        `db:"participant_id"`
+	Version            int          `db:"version"`
+	State              PlanState    `db:"state"`
+	Business           string       `db:"business"`
+	Menu               string       `db:"menu"`
+	Location           string       `db:"location"`
+	TradingDays        string       `db:"trading_days"`
+	TradingHours       string       `db:"trading_hours"`
+	DaysPerMonth       int          `db:"days_per_month"`
+	ExpectedDailySales money.Amount `db:"expected_daily_sales"`
+	IngredientCostPct  Percent      `db:"ingredient_cost_pct"`
+	MonthlyFixedCosts  money.Amount `db:"monthly_fixed_costs"`
+	WrittenBy          *int64       `db:"written_by"`
+	CreatedAt          time.Time    `db:"created_at"`
+	UpdatedAt          time.Time    `db:"updated_at"`
+	SubmittedAt        *time.Time   `db:"submitted_at"`
+	SubmittedBy        *int64       `db:"submitted_by"`
+	ReviewedBy         *int64       `db:"reviewed_by"`
+	ReviewedAt         *time.Time   `db:"reviewed_at"`
+	ReviewComment      string       `db:"review_comment"`
+	ApprovedAt         *time.Time   `db:"approved_at"`
+	Items              []Item       `db:"-"`
 }
 
 // Item is one start-up purchase: a cart, a gas burner, the first ingredients.
 type Item struct {
-	ID       int64           `db:"id" json:"-"`
-	PlanID   int64           `db:"plan_id" json:"-"`
-	Position int             `db:"position" json:"-"`
-	Name     string          `db:"name" json:"name"`
-	Quantity int             `db:"quantity" json:"quantity"`
-	UnitCost decimal.Decimal `db:"unit_cost" json:"unit_cost"`
+	ID       int64        `db:"id" json:"-"`
+	PlanID   int64        `db:"plan_id" json:"-"`
+	Position int          `db:"position" json:"-"`
+	Name     string       `db:"name" json:"name"`
+	Quantity int          `db:"quantity" json:"quantity"`
+	UnitCost money.Amount `db:"unit_cost" json:"unit_cost"`
 }
 
 // Total is quantity × unit cost.
-func (i Item) Total() decimal.Decimal { return i.UnitCost.Mul(decimal.NewFromInt(int64(i.Quantity))) }
+func (i Item) Total() money.Amount { return i.UnitCost.Mul(int64(i.Quantity)) }
+
+// Percent is a share from 0 to 100 with at most two decimals, such as the
+// part of sales that pays for ingredients: a ratio, never money.
+type Percent struct{ decimal.Decimal }
 
 // Figures are what a plan's numbers add up to, in baht.
 type Figures struct {
-	StartupTotal   decimal.Decimal `json:"startup_total"`
-	MonthlySales   decimal.Decimal `json:"monthly_sales"`
-	IngredientCost decimal.Decimal `json:"monthly_ingredient_costs"`
-	FixedCosts     decimal.Decimal `json:"monthly_fixed_costs"`
-	MonthlyProfit  decimal.Decimal `json:"monthly_profit"`
+	StartupTotal   money.Amount `json:"startup_total"`
+	MonthlySales   money.Amount `json:"monthly_sales"`
+	IngredientCost money.Amount `json:"monthly_ingredient_costs"`
+	FixedCosts     money.Amount `json:"monthly_fixed_costs"`
+	MonthlyProfit  money.Amount `json:"monthly_profit"`
 	// BreakEven is the daily sales at which the month's profit is zero;
 	// absent when ingredients take 100 % of sales (no sales level breaks even).
-	BreakEven *decimal.Decimal `json:"break_even_daily_sales"`
+	BreakEven *money.Amount `json:"break_even_daily_sales"`
 }
 
 var hundred = decimal.NewFromInt(100)
@@ -89,51 +94,53 @@ var hundred = decimal.NewFromInt(100)
 //   - break-even daily sales: fixed costs / (days × (1 − pct/100)), rounded
 //     up to the satang, so that selling that much does cover the costs.
 func (p Plan) Figures() Figures {
-	f := Figures{StartupTotal: decimal.Zero, FixedCosts: p.MonthlyFixedCosts}
+	f := Figures{FixedCosts: p.MonthlyFixedCosts}
 	for _, it := range p.Items {
 		f.StartupTotal = f.StartupTotal.Add(it.Total())
 	}
 	days := decimal.NewFromInt(int64(p.DaysPerMonth))
-	f.MonthlySales = p.ExpectedDailySales.Mul(days)
-	f.IngredientCost = f.MonthlySales.Mul(p.IngredientCostPct).Div(hundred).Round(2)
+	f.MonthlySales = p.ExpectedDailySales.Mul(int64(p.DaysPerMonth))
+	f.IngredientCost = money.Round(f.MonthlySales.Decimal().Mul(p.IngredientCostPct.Decimal).Div(hundred))
 	f.MonthlyProfit = f.MonthlySales.Sub(f.IngredientCost).Sub(p.MonthlyFixedCosts)
-	margin := hundred.Sub(p.IngredientCostPct) // percent of sales left after ingredients
+	margin := hundred.Sub(p.IngredientCostPct.Decimal) // percent of sales left after ingredients
 	if margin.IsPositive() && p.DaysPerMonth > 0 {
 		// In satang: ceil(fixed × 100 × 100 / (days × margin)), exact.
-		q, r := p.MonthlyFixedCosts.Mul(hundred).Mul(hundred).QuoRem(days.Mul(margin), 0)
+		q, r := p.MonthlyFixedCosts.Decimal().Mul(hundred).Mul(hundred).QuoRem(days.Mul(margin), 0)
 		if r.IsPositive() {
 			q = q.Add(decimal.NewFromInt(1))
 		}
-		be := q.Div(hundred)
+		be := money.Satang(q.IntPart())
 		f.BreakEven = &be
 	}
 	return f
 }
 
-// Amount is a figure as typed or sent: a JSON string or number, kept as
-// its text so that nothing is rounded before it is checked.
-type Amount string
+// Number is a plain figure as typed or sent: days a month, a quantity, a
+// percentage, a score; never money (money.Text is). JSON may carry it as a
+// number or a string; it is kept as text so that nothing is rounded before
+// it is checked.
+type Number string
 
-// UnmarshalJSON accepts "1500.00" and 1500.00 alike.
-func (a *Amount) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON accepts "24" and 24 alike.
+func (n *Number) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
-		*a = Amount(s)
+		*n = Number(s)
 		return nil
 	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
+	var num json.Number
+	if err := json.Unmarshal(b, &num); err != nil {
 		return err
 	}
-	*a = Amount(n.String())
+	*n = Number(num.String())
 	return nil
 }
 
 // ItemForm is one start-up item as sent.
 type ItemForm struct {
-	Name     string `json:"name"`
-	Quantity Amount `json:"quantity"`
-	UnitCost Amount `json:"unit_cost"`
+	Name     string     `json:"name"`
+	Quantity Number     `json:"quantity"`
+	UnitCost money.Text `json:"unit_cost"`
 }
 
 // PlanForm is a plan as an officer writes it or an API client sends it.
@@ -143,10 +150,10 @@ type PlanForm struct {
 	Location           string     `json:"location"`
 	TradingDays        string     `json:"trading_days"`
 	TradingHours       string     `json:"trading_hours"`
-	DaysPerMonth       Amount     `json:"days_per_month"`
-	ExpectedDailySales Amount     `json:"expected_daily_sales"`
-	IngredientCostPct  Amount     `json:"ingredient_cost_pct"`
-	MonthlyFixedCosts  Amount     `json:"monthly_fixed_costs"`
+	DaysPerMonth       Number     `json:"days_per_month"`
+	ExpectedDailySales money.Text `json:"expected_daily_sales"`
+	IngredientCostPct  Number     `json:"ingredient_cost_pct"`
+	MonthlyFixedCosts  money.Text `json:"monthly_fixed_costs"`
 	Items              []ItemForm `json:"startup_items"`
 }
 
@@ -154,13 +161,13 @@ type PlanForm struct {
 func FormOf(p Plan) PlanForm {
 	f := PlanForm{
 		Business: p.Business, Menu: p.Menu, Location: p.Location, TradingDays: p.TradingDays, TradingHours: p.TradingHours,
-		DaysPerMonth:       Amount(strconv.Itoa(p.DaysPerMonth)),
-		ExpectedDailySales: Amount(p.ExpectedDailySales.StringFixed(2)),
-		IngredientCostPct:  Amount(p.IngredientCostPct.String()),
-		MonthlyFixedCosts:  Amount(p.MonthlyFixedCosts.StringFixed(2)),
+		DaysPerMonth:       Number(strconv.Itoa(p.DaysPerMonth)),
+		ExpectedDailySales: money.Text(p.ExpectedDailySales.String()),
+		IngredientCostPct:  Number(p.IngredientCostPct.String()),
+		MonthlyFixedCosts:  money.Text(p.MonthlyFixedCosts.String()),
 	}
 	for _, it := range p.Items {
-		f.Items = append(f.Items, ItemForm{Name: it.Name, Quantity: Amount(strconv.Itoa(it.Quantity)), UnitCost: Amount(it.UnitCost.StringFixed(2))})
+		f.Items = append(f.Items, ItemForm{Name: it.Name, Quantity: Number(strconv.Itoa(it.Quantity)), UnitCost: money.Text(it.UnitCost.String())})
 	}
 	return f
 }
@@ -187,7 +194,7 @@ func (f PlanForm) Parse() (Plan, error) {
 	} else {
 		p.DaysPerMonth = n
 	}
-	if d, key := ParseMoney(string(f.ExpectedDailySales)); key != "" {
+	if d, key := readAmount(f.ExpectedDailySales); key != "" {
 		errs.Add("expected_daily_sales", key)
 	} else {
 		p.ExpectedDailySales = d
@@ -197,7 +204,7 @@ func (f PlanForm) Parse() (Plan, error) {
 	} else {
 		p.IngredientCostPct = d
 	}
-	if d, key := ParseMoney(string(f.MonthlyFixedCosts)); key != "" {
+	if d, key := readAmount(f.MonthlyFixedCosts); key != "" {
 		errs.Add("monthly_fixed_costs", key)
 	} else {
 		p.MonthlyFixedCosts = d
@@ -215,7 +222,7 @@ func (f PlanForm) Parse() (Plan, error) {
 		} else {
 			item.Quantity = q
 		}
-		if d, key := ParseMoney(string(it.UnitCost)); key != "" {
+		if d, key := readAmount(it.UnitCost); key != "" {
 			errs.Add(prefix+"unit_cost", key)
 		} else {
 			item.UnitCost = d
@@ -232,63 +239,49 @@ func (f PlanForm) Parse() (Plan, error) {
 	return p, errs.Err()
 }
 
-var (
-	decimalText = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
-	groupedText = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
-)
-
-// ParseMoney reads an amount in baht: above zero, at most two decimals,
-// thousands separators allowed ("1,500.50"). It never rounds: "10.005" is
-// refused, not read as 10.01. The message key says what is wrong.
-func ParseMoney(s string) (decimal.Decimal, string) {
-	d, key := parseDecimal(s)
-	switch {
-	case key != "":
-		return decimal.Zero, key
-	case !d.IsPositive():
-		return decimal.Zero, "input.amount_positive"
-	case d.GreaterThanOrEqual(decimal.New(1, 16)):
-		return decimal.Zero, "input.amount_too_large"
+// readAmount reads an amount in baht as an officer types it or a client
+// sends it: money.ParseGrouped (thousands separators allowed, "1,500.50";
+// never rounded: "10.005" is refused), above zero. The message key says
+// what is wrong.
+func readAmount(t money.Text) (money.Amount, string) {
+	a, err := t.ParseGrouped()
+	switch money.CodeOf(err) {
+	case "":
+	case money.CodeRequired:
+		return money.Zero, "input.required"
+	case money.CodeNegative:
+		return money.Zero, "input.amount_positive"
+	case money.CodeDecimals:
+		return money.Zero, "input.amount_decimals"
+	case money.CodeTooLarge:
+		return money.Zero, "input.amount_too_large"
+	default:
+		return money.Zero, "input.amount_invalid"
 	}
-	return d, ""
+	if !a.IsPositive() {
+		return money.Zero, "input.amount_positive"
+	}
+	return a, ""
 }
 
-// ParsePercent reads a percentage from 0 to 100 with at most two decimals.
-func ParsePercent(s string) (decimal.Decimal, string) {
-	d, key := parseDecimal(strings.TrimSuffix(strings.TrimSpace(s), "%"))
-	switch {
-	case key == "input.amount_decimals":
-		return decimal.Zero, "input.percent_decimals"
-	case key != "":
-		return decimal.Zero, "input.percent_range"
-	case d.IsNegative() || d.GreaterThan(hundred):
-		return decimal.Zero, "input.percent_range"
-	}
-	return d, ""
-}
+// percentText is a percentage as typed: digits, optionally decimals.
+var percentText = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]+)?$`)
 
-func parseDecimal(s string) (decimal.Decimal, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return decimal.Zero, "input.required"
+// ParsePercent reads a percentage from 0 to 100 with at most two decimals,
+// "40", "33.5", "35%".
+func ParsePercent(s string) (Percent, string) {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if !percentText.MatchString(s) {
+		return Percent{}, "input.percent_range"
 	}
-	if strings.HasPrefix(s, "-") {
-		return decimal.Zero, "input.amount_positive"
-	}
-	if groupedText.MatchString(s) {
-		s = strings.ReplaceAll(s, ",", "")
-	}
-	if !decimalText.MatchString(s) {
-		return decimal.Zero, "input.amount_invalid"
-	}
-	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) > 2 {
-		return decimal.Zero, "input.amount_decimals"
+	if _, frac, _ := strings.Cut(s, "."); len(frac) > 2 {
+		return Percent{}, "input.percent_decimals"
 	}
 	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Zero, "input.amount_invalid"
+	if err != nil || d.GreaterThan(hundred) {
+		return Percent{}, "input.percent_range"
 	}
-	return d, ""
+	return Percent{d}, ""
 }
 
 // parseCount reads a whole number from 1 to max; rangeKey says so when it is not.

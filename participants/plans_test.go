@@ -4,9 +4,13 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"hawker/money"
 )
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func dec(s string) money.Amount { return money.MustParse(s) }
+
+func pct(s string) Percent { return Percent{decimal.RequireFromString(s)} }
 
 func TestFigures(t *testing.T) {
 	tests := []struct {
@@ -34,12 +38,12 @@ func TestFigures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := Plan{ExpectedDailySales: dec(tt.daily), IngredientCostPct: dec(tt.pct), MonthlyFixedCosts: dec(tt.fixed), DaysPerMonth: tt.days, Items: tt.items}
+			p := Plan{ExpectedDailySales: dec(tt.daily), IngredientCostPct: pct(tt.pct), MonthlyFixedCosts: dec(tt.fixed), DaysPerMonth: tt.days, Items: tt.items}
 			f := p.Figures()
-			check := func(what string, got decimal.Decimal, want string) {
+			check := func(what string, got money.Amount, want string) {
 				t.Helper()
-				if got.StringFixed(2) != want {
-					t.Errorf("%s = %s, want %s", what, got.StringFixed(2), want)
+				if got.String() != want {
+					t.Errorf("%s = %s, want %s", what, got.String(), want)
 				}
 			}
 			check("startup", f.StartupTotal, tt.startup)
@@ -55,9 +59,9 @@ func TestFigures(t *testing.T) {
 				check("break-even", *f.BreakEven, tt.be)
 				// Selling the break-even amount every day covers the costs.
 				at := Plan{ExpectedDailySales: *f.BreakEven, IngredientCostPct: p.IngredientCostPct, MonthlyFixedCosts: p.MonthlyFixedCosts, DaysPerMonth: p.DaysPerMonth}
-				sales := at.ExpectedDailySales.Mul(decimal.NewFromInt(int64(at.DaysPerMonth)))
-				margin := sales.Sub(sales.Mul(at.IngredientCostPct).Div(hundred))
-				if margin.LessThan(at.MonthlyFixedCosts) {
+				sales := at.ExpectedDailySales.Decimal().Mul(decimal.NewFromInt(int64(at.DaysPerMonth)))
+				margin := sales.Sub(sales.Mul(at.IngredientCostPct.Decimal).Div(hundred))
+				if margin.LessThan(at.MonthlyFixedCosts.Decimal()) {
 					t.Errorf("selling %s a day leaves %s, below fixed costs %s", f.BreakEven, margin, at.MonthlyFixedCosts)
 				}
 			}
@@ -65,7 +69,7 @@ func TestFigures(t *testing.T) {
 	}
 }
 
-func TestParseMoney(t *testing.T) {
+func TestReadAmount(t *testing.T) {
 	tests := []struct{ in, want, key string }{
 		{"1500", "1500", ""},
 		{"1500.5", "1500.5", ""},
@@ -83,9 +87,9 @@ func TestParseMoney(t *testing.T) {
 		{"99999999999999999", "", "input.amount_too_large"},
 	}
 	for _, tt := range tests {
-		d, key := ParseMoney(tt.in)
+		d, key := readAmount(money.Text(tt.in))
 		if key != tt.key || (key == "" && !d.Equal(dec(tt.want))) {
-			t.Errorf("ParseMoney(%q) = %s, %q; want %s, %q", tt.in, d, key, tt.want, tt.key)
+			t.Errorf("readAmount(%q) = %s, %q; want %s, %q", tt.in, d, key, tt.want, tt.key)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/skip2/go-qrcode"
 
+	"hawker/money"
 	"hawker/thai"
 )
 
@@ -72,7 +73,7 @@ func (st Statement) PDF(o PDFOptions) ([]byte, error) {
 
 func (p *statementPDF) w(key string, args ...any) string { return word(p.lang, key, args...) }
 
-func (p *statementPDF) money(d decimal.Decimal) string { return thai.Money(d) }
+func (p *statementPDF) money(d decimal.Decimal) string { return money.Round(d).Format() }
 
 func (p *statementPDF) date(t time.Time) string { return thai.DateIn(p.lang, t) }
 
@@ -253,7 +254,7 @@ func (p *statementPDF) chart() {
 		p.pdf.Line(left, y, left+width, y)
 		v := scale.Mul(decimal.NewFromInt(int64(i))).Div(decimal.NewFromInt(4))
 		p.pdf.SetXY(margin, y-2)
-		p.cell(15, 4, thai.Money(v.Round(0))[:len(thai.Money(v.Round(0)))-3], "", "R", false, 0)
+		p.cell(15, 4, money.Round(v.Round(0)).FormatWhole(), "", "R", false, 0)
 	}
 	n := len(st.DailySales)
 	slot := width / float64(n)

@@ -1,5 +1,5 @@
-// Package thai formats dates and money the way Thai readers expect:
-// Buddhist Era years, Thai month names and amounts with separators.
+// Package thai formats dates the way Thai readers expect: Buddhist Era
+// years and Thai month names. (Amounts are package money's.)
 // Go's "2006" layout is always C.E., so B.E. years are made here.
 //
 // It owns no table and imports no other Hawker package.
@@ -7,10 +7,7 @@ package thai
 
 import (
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // Bangkok is Asia/Bangkok: UTC+7 all year, with no daylight saving, fixed
@@ -69,26 +66,4 @@ func MonthIn(lang string, t time.Time) string {
 		return t.Format("January 2006")
 	}
 	return Month(t)
-}
-
-// Money formats an amount with thousands separators and two decimals:
-// 1234.5 → "1,234.50", -20 → "-20.00".
-func Money(d decimal.Decimal) string {
-	s := d.StringFixed(2)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	b.WriteByte('.')
-	b.WriteString(frac)
-	return b.String()
 }

@@ -3,8 +3,6 @@ package thai
 import (
 	"testing"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 func TestDates(t *testing.T) {
@@ -42,18 +40,6 @@ func TestToday(t *testing.T) {
 		got := Today(now)
 		if got.Format("2006-01-02") != c.want || got.Location() != time.UTC || got.Hour() != 0 {
 			t.Errorf("Today(%s) = %v, want %s at midnight UTC", c.utc, got, c.want)
-		}
-	}
-}
-
-func TestMoney(t *testing.T) {
-	cases := map[string]string{
-		"0": "0.00", "1": "1.00", "12.5": "12.50", "123": "123.00", "1234.5": "1,234.50",
-		"1000000": "1,000,000.00", "-20": "-20.00", "-1234567.89": "-1,234,567.89", "999.99": "999.99",
-	}
-	for in, want := range cases {
-		if got := Money(decimal.RequireFromString(in)); got != want {
-			t.Errorf("Money(%s) = %s, want %s", in, got, want)
 		}
 	}
 }

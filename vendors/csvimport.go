@@ -14,10 +14,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg"
 	"hawker/valid"
@@ -183,7 +183,7 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 		for len(f) < len(csvColumns) {
 			f = append(f, "")
 		}
-		in := Input{Date: f[0], Participant: strings.ToUpper(strings.TrimSpace(f[1])), Kind: f[2], Amount: f[3], Note: f[5]}
+		in := Input{Date: f[0], Participant: strings.ToUpper(strings.TrimSpace(f[1])), Kind: f[2], Amount: money.Text(f[3]), Note: f[5]}
 		in.Date = beDate(strings.TrimSpace(in.Date))
 		switch Kind(strings.TrimSpace(in.Kind)) {
 		case Sale:
@@ -233,7 +233,7 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 		// A line's key is its content and how many identical lines came
 		// before it in the file: the same file imported twice is refused,
 		// and two identical lines in one file are two entries.
-		content := strings.Join([]string{e.Code, e.Date.Format(time.DateOnly), string(e.Kind), e.Amount.StringFixed(2),
+		content := strings.Join([]string{e.Code, e.Date.Format(time.DateOnly), string(e.Kind), e.Amount.String(),
 			string(e.Category) + string(e.Method), e.Note}, "\x1f")
 		seen[content]++
 		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x1f%d", content, seen[content])))
@@ -369,7 +369,7 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 				hash = requestHash(e.ParticipantID, e.input())
 			}
 			if _, err := stmt.ExecContext(ctx, posted.IDs[i], e.ParticipantID, e.Date.Format(time.DateOnly), string(e.Kind),
-				e.Amount.StringFixed(2), category, method, e.Note, e.OnBehalf, by, e.Key, hash); err != nil {
+				e.Amount.String(), category, method, e.Note, e.OnBehalf, by, e.Key, hash); err != nil {
 				return fmt.Errorf("vendors: bulk: %w", err)
 			}
 		}
@@ -387,15 +387,15 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 
 // input is the request an entry answers, for its hash.
 func (e Entry) input() Input {
-	return Input{Date: e.Date.Format(time.DateOnly), Kind: string(e.Kind), Amount: e.Amount.StringFixed(2),
+	return Input{Date: e.Date.Format(time.DateOnly), Kind: string(e.Kind), Amount: money.Text(e.Amount.String()),
 		Category: string(e.Category), Method: string(e.Method), Note: e.Note}
 }
 
 // NewEntry builds a checked entry directly, for programs that make entries
 // rather than receive them (the demo, benchmarks). It applies the same rules
 // as a client's request, against the default ceiling.
-func NewEntry(participantID int64, code string, date time.Time, kind Kind, amount decimal.Decimal, what, note, key string) (Entry, error) {
-	in := Input{Date: date.Format(time.DateOnly), Kind: string(kind), Amount: amount.StringFixed(2), Note: note}
+func NewEntry(participantID int64, code string, date time.Time, kind Kind, amount money.Amount, what, note, key string) (Entry, error) {
+	in := Input{Date: date.Format(time.DateOnly), Kind: string(kind), Amount: money.Text(amount.String()), Note: note}
 	switch kind {
 	case Sale:
 		in.Method = what

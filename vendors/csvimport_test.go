@@ -13,6 +13,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/pg/pgtest"
 	"hawker/vendors"
 )
@@ -81,7 +82,7 @@ func TestImportCSVAllOrNothing(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	tot, _ := s.Totals(ctx, b.ID, today.AddDate(0, 0, -7), today)
-	if !tot.Expenses.Equal(decimal.RequireFromString("40")) || !tot.Sales.Equal(decimal.RequireFromString("300.50")) {
+	if !tot.Expenses.Equal(money.MustParse("40")) || !tot.Sales.Equal(money.MustParse("300.50")) {
 		t.Fatalf("b's totals %+v", tot)
 	}
 	recent, _ := s.Recent(ctx, a.ID, 10)
@@ -165,21 +166,22 @@ func FuzzAmount(f *testing.F) {
 	}
 	ceiling := vendors.DefaultCeiling
 	f.Fuzz(func(t *testing.T, s string) {
-		d, key := vendors.ParseAmount(s, ceiling)
-		if key != "" {
+		d, err := money.Parse(s)
+		if vendors.AmountKey(d, err, ceiling) != "" {
 			return
 		}
 		trimmed := strings.TrimSpace(s)
 		if !strictAmount.MatchString(trimmed) {
 			t.Fatalf("accepted malformed %q", s)
 		}
-		if !d.IsPositive() || d.GreaterThan(ceiling) || !d.Equal(d.Truncate(2)) {
+		if !d.IsPositive() || d.GreaterThan(ceiling) || !d.Decimal().Equal(d.Decimal().Truncate(2)) {
 			t.Fatalf("accepted %q as %s", s, d)
 		}
-		if !d.Equal(decimal.RequireFromString(trimmed)) {
+		if !d.Decimal().Equal(decimal.RequireFromString(trimmed)) {
 			t.Fatalf("%q read as %s", s, d)
 		}
-		if _, err := ledger.ParseAmount(trimmed); err != nil {
+		lines := []ledger.Line{{Account: 1, Amount: d.Decimal()}, {Account: 2, Amount: d.Neg().Decimal()}}
+		if err := (ledger.Posting{Book: 1, BusinessDate: today, Lines: lines}).Validate(); err != nil {
 			t.Fatalf("accepted %q that the ledger refuses: %v", s, err)
 		}
 	})

@@ -32,7 +32,7 @@ type EntryDoc struct {
 func (r Recorded) Doc() EntryDoc {
 	out := EntryDoc{
 		ID: r.ID, EntryID: r.EntryID, Participant: r.Participant, Date: r.Date.Format(time.DateOnly),
-		Kind: string(r.Kind), Amount: r.Amount.StringFixed(2), Note: r.Note, OnBehalf: r.OnBehalf,
+		Kind: string(r.Kind), Amount: r.Amount.String(), Note: r.Note, OnBehalf: r.OnBehalf,
 		RecordedAt: r.RecordedAt.UTC(), Voided: r.Voided(), ReversalID: r.ReversalID,
 	}
 	if r.Category != nil {

@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 	qrcode "github.com/skip2/go-qrcode"
 
 	"hawker/audit"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg"
 	"hawker/valid"
@@ -92,7 +92,7 @@ func tlv(tag, value string) string { return fmt.Sprintf("%s%02d%s", tag, len(val
 // static ("01"="11") when amount is nil, else dynamic ("12") with the amount
 // in tag 54; the last field is tag 63, the CRC-16/CCITT-FALSE of everything
 // before it including "6304".
-func Payload(id PromptPayID, amount *decimal.Decimal) string {
+func Payload(id PromptPayID, amount *money.Amount) string {
 	var proxy string
 	switch id.Kind {
 	case PromptPayMobile:
@@ -110,7 +110,7 @@ func Payload(id PromptPayID, amount *decimal.Decimal) string {
 	b.WriteString(tlv("29", tlv("00", promptPayAID)+proxy))
 	b.WriteString(tlv("53", "764"))
 	if amount != nil {
-		b.WriteString(tlv("54", amount.StringFixed(2)))
+		b.WriteString(tlv("54", amount.String()))
 	}
 	b.WriteString(tlv("58", "TH"))
 	b.WriteString("6304")

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/shopspring/decimal"
+	"hawker/money"
 )
 
 // oneCheck and oneWrite record a vendor's own entry in the same statement as
@@ -38,7 +38,7 @@ const (
 
 // noCeiling stands in for the ceiling while the input is checked before
 // the statement: the statement compares the amount with the setting itself.
-var noCeiling = decimal.New(1, 16)
+var noCeiling = money.Max
 
 // recordOne tries r as one statement (oneCheck, oneWrite). ok is false when
 // it wrote nothing, for whatever reason: the caller then runs record, whose
@@ -65,7 +65,7 @@ func (s *Store) recordOne(ctx context.Context, r Request) (Recorded, bool) {
 		at     sql.NullTime
 	)
 	entryID, written, err := s.one.Post(ctx, e.posting(bookID.(int64)),
-		[]any{e.Key, e.ParticipantID, e.Amount.StringFixed(2), e.Date.Format(time.DateOnly), e.Kind,
+		[]any{e.Key, e.ParticipantID, e.Amount.String(), e.Date.Format(time.DateOnly), e.Kind,
 			out.Category, out.Method, e.Note, out.RecordedBy, e.hash},
 		&code, &passed, &id, &at)
 	if err != nil || !written || !id.Valid || !code.Valid {

@@ -14,6 +14,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg/pgtest"
 	"hawker/valid"
@@ -117,7 +118,13 @@ func TestRecordOneMatchesRecordTx(t *testing.T) {
 	}
 }
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func dec(s string) money.Amount {
+	a, err := money.FromDecimal(decimal.RequireFromString(s))
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 func TestRecordOneDeclines(t *testing.T) {
 	t.Parallel()

@@ -13,10 +13,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg"
 	"hawker/valid"
@@ -75,24 +75,24 @@ func (s *Store) Ledger() *ledger.Store { return s.ledger }
 
 // Recorded is an entry as stored, with its void if any.
 type Recorded struct {
-	ID            int64           `db:"id" json:"id"`
-	EntryID       int64           `db:"entry_id" json:"entry_id"`
-	ParticipantID int64           `db:"participant_id" json:"-"`
-	Participant   string          `db:"code" json:"participant"`
-	Date          time.Time       `db:"business_date" json:"-"`
-	Kind          Kind            `db:"kind" json:"kind"`
-	Amount        decimal.Decimal `db:"amount" json:"-"`
-	Category      *Category       `db:"category" json:"category,omitempty"`
-	Method        *Method         `db:"method" json:"method,omitempty"`
-	Note          string          `db:"note" json:"note"`
-	OnBehalf      bool            `db:"on_behalf" json:"on_behalf"`
-	RecordedBy    *int64          `db:"recorded_by" json:"recorded_by,omitempty"`
-	RecordedAt    time.Time       `db:"recorded_at" json:"recorded_at"`
-	Key           string          `db:"idempotency_key" json:"idempotency_key"`
-	RequestHash   []byte          `db:"request_hash" json:"-"`
-	VoidedAt      *time.Time      `db:"voided_at" json:"voided_at,omitempty"`
-	VoidReason    *string         `db:"void_reason" json:"void_reason,omitempty"`
-	ReversalID    *int64          `db:"reversal_entry_id" json:"reversal_entry_id,omitempty"`
+	ID            int64        `db:"id" json:"id"`
+	EntryID       int64        `db:"entry_id" json:"entry_id"`
+	ParticipantID int64        `db:"participant_id" json:"-"`
+	Participant   string       `db:"code" json:"participant"`
+	Date          time.Time    `db:"business_date" json:"-"`
+	Kind          Kind         `db:"kind" json:"kind"`
+	Amount        money.Amount `db:"amount" json:"-"`
+	Category      *Category    `db:"category" json:"category,omitempty"`
+	Method        *Method      `db:"method" json:"method,omitempty"`
+	Note          string       `db:"note" json:"note"`
+	OnBehalf      bool         `db:"on_behalf" json:"on_behalf"`
+	RecordedBy    *int64       `db:"recorded_by" json:"recorded_by,omitempty"`
+	RecordedAt    time.Time    `db:"recorded_at" json:"recorded_at"`
+	Key           string       `db:"idempotency_key" json:"idempotency_key"`
+	RequestHash   []byte       `db:"request_hash" json:"-"`
+	VoidedAt      *time.Time   `db:"voided_at" json:"voided_at,omitempty"`
+	VoidReason    *string      `db:"void_reason" json:"void_reason,omitempty"`
+	ReversalID    *int64       `db:"reversal_entry_id" json:"reversal_entry_id,omitempty"`
 	// Replayed is true when an idempotent retry returned this earlier entry.
 	Replayed bool `db:"-" json:"-"`
 }
@@ -156,28 +156,28 @@ func (s *Store) All(ctx context.Context, participantID int64) ([]Recorded, error
 }
 
 // Ceiling is the largest amount a line may carry (a setting).
-func (s *Store) Ceiling(ctx context.Context) (decimal.Decimal, error) {
-	var d decimal.Decimal
+func (s *Store) Ceiling(ctx context.Context) (money.Amount, error) {
+	var d money.Amount
 	if err := s.db.GetContext(ctx, &d, `SELECT line_ceiling FROM vendor_settings`); err != nil {
-		return decimal.Decimal{}, fmt.Errorf("vendors: ceiling: %w", err)
+		return money.Amount{}, fmt.Errorf("vendors: ceiling: %w", err)
 	}
 	return d, nil
 }
 
 // SetCeiling changes the largest amount a line may carry: more than zero,
-// in whole satang, at most MaxCeiling (ParseCeiling reads it from a form).
-func (s *Store) SetCeiling(ctx context.Context, a audit.Actor, d decimal.Decimal) error {
-	if !d.IsPositive() || !d.Equal(d.Truncate(2)) {
+// at most MaxCeiling (ParseCeiling reads it from a form).
+func (s *Store) SetCeiling(ctx context.Context, a audit.Actor, d money.Amount) error {
+	if !d.IsPositive() {
 		return fmt.Errorf("vendors: ceiling %s: %w", d, ledger.ErrInvalidAmount)
 	}
 	if d.GreaterThan(MaxCeiling) {
 		return valid.Errors{"ceiling": "settings.ceiling_too_large"}
 	}
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d.StringFixed(2), a.User()); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d, a.User()); err != nil {
 			return fmt.Errorf("vendors: set ceiling: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "vendor.settings.ceiling", "settings:vendors", "line ceiling "+d.StringFixed(2))
+		return audit.Record(ctx, tx, a, "vendor.settings.ceiling", "settings:vendors", "line ceiling "+d.String())
 	})
 }
 
@@ -313,11 +313,11 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 	}
 	hash := requestHash(r.ParticipantID, r.Input)
 	var pre struct {
-		Ceiling   decimal.Decimal `db:"ceiling"`
-		PriorID   *int64          `db:"prior_id"`
-		PriorHash []byte          `db:"prior_hash"`
-		Erased    bool            `db:"erased"`
-		Code      *string         `db:"code"`
+		Ceiling   money.Amount `db:"ceiling"`
+		PriorID   *int64       `db:"prior_id"`
+		PriorHash []byte       `db:"prior_hash"`
+		Erased    bool         `db:"erased"`
+		Code      *string      `db:"code"`
 	}
 	preStmt, err := s.preStmt.Get(ctx)
 	if err != nil {
@@ -380,7 +380,7 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
 	}
 	err = tx.StmtxContext(ctx, insertStmt).QueryRowxContext(ctx,
-		le.ID, e.ParticipantID, e.Date.Format(time.DateOnly), e.Kind, e.Amount.StringFixed(2), out.Category, out.Method,
+		le.ID, e.ParticipantID, e.Date.Format(time.DateOnly), e.Kind, e.Amount.String(), out.Category, out.Method,
 		e.Note, e.OnBehalf, out.RecordedBy, e.Key, hash).Scan(&out.ID, &out.RecordedAt)
 	if pg.IsUnique(err, "vendor_entries_idempotency_key") {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", errKeyRace)
@@ -389,7 +389,7 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
 	}
 	if e.OnBehalf {
-		summary := fmt.Sprintf("entry %d: %s %s on %s from a paper form", out.ID, e.memo(), e.Amount.StringFixed(2), e.Date.Format(time.DateOnly))
+		summary := fmt.Sprintf("entry %d: %s %s on %s from a paper form", out.ID, e.memo(), e.Amount.String(), e.Date.Format(time.DateOnly))
 		if err := audit.Record(ctx, tx, a, "vendor.entry.record", "participant:"+e.Code, summary); err != nil {
 			return Recorded{}, err
 		}
@@ -445,7 +445,7 @@ func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string
 		r.VoidedAt, r.VoidReason, r.ReversalID = &at, &reason, &rev.ID
 		out = r
 		return audit.Record(ctx, tx, a, "vendor.entry.void", "participant:"+r.Participant,
-			fmt.Sprintf("entry %d (%s %s on %s) voided: %s", r.ID, r.Kind, r.Amount.StringFixed(2), r.Date.Format(time.DateOnly), reason))
+			fmt.Sprintf("entry %d (%s %s on %s) voided: %s", r.ID, r.Kind, r.Amount.String(), r.Date.Format(time.DateOnly), reason))
 	})
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/participants"
 	"hawker/users"
 )
@@ -18,39 +19,39 @@ import (
 // do not count.
 type Totals struct {
 	From, To    time.Time // inclusive
-	Sales       decimal.Decimal
-	ByMethod    map[Method]decimal.Decimal
-	Expenses    decimal.Decimal
-	ByCategory  map[Category]decimal.Decimal
-	Drawings    decimal.Decimal
+	Sales       money.Amount
+	ByMethod    map[Method]money.Amount
+	Expenses    money.Amount
+	ByCategory  map[Category]money.Amount
+	Drawings    money.Amount
 	TradingDays int // days with at least one sale
 	Entries     int
 }
 
 // Profit is sales less expenses (money taken home is not an expense).
-func (t Totals) Profit() decimal.Decimal { return t.Sales.Sub(t.Expenses) }
+func (t Totals) Profit() money.Amount { return t.Sales.Sub(t.Expenses) }
 
 // Net is what the business kept: profit less money taken home.
-func (t Totals) Net() decimal.Decimal { return t.Profit().Sub(t.Drawings) }
+func (t Totals) Net() money.Amount { return t.Profit().Sub(t.Drawings) }
 
 func newTotals(from, to time.Time) Totals {
-	return Totals{From: from, To: to, Sales: decimal.Zero, Expenses: decimal.Zero, Drawings: decimal.Zero,
-		ByMethod: map[Method]decimal.Decimal{}, ByCategory: map[Category]decimal.Decimal{}}
+	return Totals{From: from, To: to, Sales: money.Zero, Expenses: money.Zero, Drawings: money.Zero,
+		ByMethod: map[Method]money.Amount{}, ByCategory: map[Category]money.Amount{}}
 }
 
 // Method is the sales paid by m.
-func (t Totals) Method(m Method) decimal.Decimal { return t.ByMethod[m] }
+func (t Totals) Method(m Method) money.Amount { return t.ByMethod[m] }
 
 // Category is the expenses of category c.
-func (t Totals) Category(c Category) decimal.Decimal { return t.ByCategory[c] }
+func (t Totals) Category(c Category) money.Amount { return t.ByCategory[c] }
 
 // dayRow is one day's sums for one kind and method or category.
 type dayRow struct {
-	Date    time.Time       `db:"business_date"`
-	Kind    Kind            `db:"kind"`
-	What    string          `db:"what"`
-	Amount  decimal.Decimal `db:"amount"`
-	Entries int             `db:"entries"`
+	Date    time.Time    `db:"business_date"`
+	Kind    Kind         `db:"kind"`
+	What    string       `db:"what"`
+	Amount  money.Amount `db:"amount"`
+	Entries int          `db:"entries"`
 }
 
 // daySumsSQL sums a participant's live (not voided) entries per day, kind
@@ -115,7 +116,7 @@ func WeekStart(day time.Time) time.Time {
 // this month, and the cash she should hold now.
 type Overview struct {
 	Today, Week, Month Totals
-	CashOnHand         decimal.Decimal
+	CashOnHand         money.Amount
 }
 
 // Overview reads today's, this week's and this month's totals in one query,
@@ -141,17 +142,21 @@ func (s *Store) Overview(ctx context.Context, participantID int64, today time.Ti
 
 // CashOnHand is the balance of the vendor's cash account: what the book says
 // she holds in cash now. Zero before her first entry.
-func (s *Store) CashOnHand(ctx context.Context, participantID int64) (decimal.Decimal, error) {
+func (s *Store) CashOnHand(ctx context.Context, participantID int64) (money.Amount, error) {
 	book, err := s.Book(ctx, participantID)
 	if errors.Is(err, ErrNotFound) {
-		return decimal.Zero, nil
+		return money.Zero, nil
 	}
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
+		return money.Amount{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
 	}
-	d, err := s.ledger.BalanceOf(ctx, book, AccountCash)
+	bal, err := s.ledger.BalanceOf(ctx, book, AccountCash)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
+		return money.Amount{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
+	}
+	d, err := money.FromDecimal(bal)
+	if err != nil {
+		return money.Amount{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
 	}
 	return d, nil
 }
@@ -194,14 +199,14 @@ func (s *Store) Days(ctx context.Context, participantID int64, month time.Time) 
 // Call is a vendor an officer should ring: silent for a week or more, or
 // selling much less than a month before.
 type Call struct {
-	ParticipantID int64           `db:"id"`
-	Code          string          `db:"code"`
-	Name          string          `db:"name"`
-	Nickname      string          `db:"nickname"`
-	Phone         *string         `db:"phone"`
-	LastEntry     *time.Time      `db:"last_entry"`
-	Recent        decimal.Decimal `db:"recent"` // sales of the last 28 days
-	Prior         decimal.Decimal `db:"prior"`  // sales of the 28 days before
+	ParticipantID int64        `db:"id"`
+	Code          string       `db:"code"`
+	Name          string       `db:"name"`
+	Nickname      string       `db:"nickname"`
+	Phone         *string      `db:"phone"`
+	LastEntry     *time.Time   `db:"last_entry"`
+	Recent        money.Amount `db:"recent"` // sales of the last 28 days
+	Prior         money.Amount `db:"prior"`  // sales of the 28 days before
 	// DaysSilent is the days since the last entry's business day; -1 when
 	// she never recorded anything.
 	DaysSilent int  `db:"-"`
@@ -215,7 +220,7 @@ func (c Call) DropPercent() int64 {
 	if !c.Prior.IsPositive() {
 		return 0
 	}
-	return decimal.NewFromInt(1).Sub(c.Recent.Div(c.Prior)).Mul(decimal.NewFromInt(100)).Round(0).IntPart()
+	return decimal.NewFromInt(1).Sub(c.Recent.Decimal().Div(c.Prior.Decimal())).Mul(decimal.NewFromInt(100)).Round(0).IntPart()
 }
 
 // Thresholds of the early warning.
@@ -283,7 +288,7 @@ func (s *Store) Calls(ctx context.Context, today time.Time) ([]Call, error) {
 		}
 		c.Silent = c.DaysSilent < 0 || c.DaysSilent >= SilentDays
 		// Fell by more than a third: recent < prior × 2/3.
-		c.Declining = c.Prior.IsPositive() && c.Recent.Mul(decimal.NewFromInt(3)).LessThan(c.Prior.Mul(decimal.NewFromInt(2)))
+		c.Declining = c.Prior.IsPositive() && c.Recent.Mul(3).LessThan(c.Prior.Mul(2))
 		if c.Silent || c.Declining {
 			out = append(out, c)
 		}

@@ -33,16 +33,14 @@ package vendors
 
 import (
 	"crypto/sha256"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/valid"
 )
 
@@ -100,68 +98,67 @@ var Categories = []Category{Ingredients, Gas, Ice, Packaging, Pitch, Transport, 
 
 // DefaultCeiling is the largest amount one line may carry until an
 // administrator changes the setting.
-var DefaultCeiling = decimal.New(100000, 0)
+var DefaultCeiling = money.Baht(100000)
 
 // MaxCeiling bounds the per-line ceiling an administrator may set.
-var MaxCeiling = decimal.New(10_000_000, 0)
+var MaxCeiling = money.Baht(10_000_000)
 
 // ParseCeiling reads a per-line ceiling as an administrator types it,
-// thousands separators allowed ("50,000"): more than zero, at most two
-// decimals, at most MaxCeiling. The error is field errors under "ceiling".
-func ParseCeiling(s string) (decimal.Decimal, error) {
-	d, key := ParseAmount(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), MaxCeiling)
-	switch key {
+// thousands separators allowed ("50,000", money.ParseGrouped): more than
+// zero, at most two decimals, at most MaxCeiling. The error is field errors
+// under "ceiling".
+func ParseCeiling(s string) (money.Amount, error) {
+	d, err := money.ParseGrouped(s)
+	switch key := AmountKey(d, err, MaxCeiling); key {
 	case "":
 		return d, nil
 	case "vendor.amount_ceiling":
-		key = "settings.ceiling_too_large"
+		return money.Amount{}, valid.Errors{"ceiling": "settings.ceiling_too_large"}
+	default:
+		return money.Amount{}, valid.Errors{"ceiling": key}
 	}
-	return decimal.Decimal{}, valid.Errors{"ceiling": key}
 }
 
 // MaxNote is the longest note, in characters.
 const MaxNote = 200
 
-// amountPattern is what a vendor may type: digits, then at most two decimals.
-// No sign, no exponent, no separators: what the phone's decimal keypad gives.
-var amountPattern = regexp.MustCompile(`^[0-9]{1,16}(\.[0-9]{1,2})?$`)
-
-// ParseAmount reads an amount as typed ("120", "35.50"): more than 0, at
-// most two decimals (never rounded) and at most ceiling. The error is the
-// message key for the amount field.
-func ParseAmount(s string, ceiling decimal.Decimal) (decimal.Decimal, string) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return decimal.Decimal{}, "vendor.amount_required"
-	case !amountPattern.MatchString(s):
-		if d, err := decimal.NewFromString(s); err == nil && !d.Equal(d.Truncate(2)) {
-			return decimal.Decimal{}, "vendor.amount_decimals"
-		}
-		return decimal.Decimal{}, "vendor.amount_invalid"
+// AmountKey judges an amount a vendor typed, as money.Parse read it (a and
+// err are Parse's results): it must be read, more than 0 and at most
+// ceiling. The result is the message key for the amount field, "" when the
+// amount may be recorded.
+func AmountKey(a money.Amount, err error, ceiling money.Amount) string {
+	switch money.CodeOf(err) {
+	case "":
+	case money.CodeRequired:
+		return "vendor.amount_required"
+	case money.CodeDecimals:
+		return "vendor.amount_decimals"
+	case money.CodeTooLarge:
+		return "vendor.amount_ceiling"
+	default:
+		return "vendor.amount_invalid"
 	}
-	d, err := decimal.NewFromString(s)
 	switch {
 	case err != nil:
-		return decimal.Decimal{}, "vendor.amount_invalid"
-	case !d.IsPositive():
-		return decimal.Decimal{}, "vendor.amount_positive"
-	case d.GreaterThan(ceiling):
-		return decimal.Decimal{}, "vendor.amount_ceiling"
+		return "vendor.amount_invalid"
+	case !a.IsPositive():
+		return "vendor.amount_positive"
+	case a.GreaterThan(ceiling):
+		return "vendor.amount_ceiling"
 	}
-	return d, ""
+	return ""
 }
 
 // Input is an entry as a client sends it (the JSON body of POST
 // /api/v1/entries, a form, a CSV line): every field a string, unchecked.
 type Input struct {
-	Participant string `json:"participant"`
-	Date        string `json:"date"`
-	Kind        string `json:"kind"`
-	Amount      string `json:"amount"`
-	Category    string `json:"category"`
-	Method      string `json:"method"`
-	Note        string `json:"note"`
+	Participant string     `json:"participant"`
+	Date        string     `json:"date"`
+	Kind        string     `json:"kind"`
+	Amount      money.Text `json:"amount"`
+	Category    string     `json:"category"`
+	Method      string     `json:"method"`
+	Note        string     `json:"note"`
 }
 
 // Entry is a checked entry, ready to record.
@@ -170,7 +167,7 @@ type Entry struct {
 	Code          string // the participant's code, which names her book
 	Date          time.Time
 	Kind          Kind
-	Amount        decimal.Decimal
+	Amount        money.Amount
 	Category      Category // expenses only
 	Method        Method   // sales only
 	Note          string
@@ -183,13 +180,13 @@ type Entry struct {
 // Check validates in against today (the Bangkok business day) and the
 // amount ceiling and returns the entry (without participant, recorder or
 // key). Field errors carry message keys.
-func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
+func (in Input) Check(today time.Time, ceiling money.Amount) (Entry, error) {
 	errs := valid.Errors{}
 	e := Entry{Kind: Kind(strings.TrimSpace(in.Kind)), Note: strings.TrimSpace(in.Note)}
-	if d, key := ParseAmount(in.Amount, ceiling); key != "" {
-		errs.Add("amount", key)
+	if a, err := in.Amount.Parse(); AmountKey(a, err, ceiling) != "" {
+		errs.Add("amount", AmountKey(a, err, ceiling))
 	} else {
-		e.Amount = d
+		e.Amount = a
 	}
 	date, err := valid.Date(in.Date)
 	switch {
@@ -247,9 +244,9 @@ func (in Input) Check(today time.Time, ceiling decimal.Decimal) (Entry, error) {
 // "35.50" are the same request. Who sends it does not count: a phone's retry
 // after its officer resent the same form is still the same request.
 func requestHash(participantID int64, in Input) []byte {
-	amount := strings.TrimSpace(in.Amount)
-	if d, err := decimal.NewFromString(amount); err == nil {
-		amount = d.String()
+	amount := strings.TrimSpace(string(in.Amount))
+	if a, err := in.Amount.Parse(); err == nil {
+		amount = a.Decimal().String() // "35.5": the form hashes have always had
 	}
 	var b strings.Builder
 	for _, f := range []string{"v1", strconv.FormatInt(participantID, 10), strings.TrimSpace(in.Date),
@@ -353,7 +350,7 @@ func (e Entry) posting(book int64) ledger.Posting {
 	}
 	return ledger.Posting{
 		Book: book, BusinessDate: e.Date, Memo: e.memo(), IdempotencyKey: e.Key, CreatedBy: e.RecordedBy,
-		Lines: []ledger.Line{{Code: debit, Amount: e.Amount}, {Code: credit, Amount: e.Amount.Neg()}},
+		Lines: []ledger.Line{{Code: debit, Amount: e.Amount.Decimal()}, {Code: credit, Amount: e.Amount.Neg().Decimal()}},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg/pgtest"
 	"hawker/valid"
@@ -21,7 +22,13 @@ import (
 
 var today = time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func dec(s string) money.Amount {
+	a, err := money.FromDecimal(decimal.RequireFromString(s))
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 // enrol adds a participant for the books to belong to.
 func enrol(t testing.TB, db *sqlx.DB, n int) participants.Participant {
@@ -42,7 +49,7 @@ func request(p participants.Participant, key string, in vendors.Input) vendors.R
 }
 
 func sale(date, amount, method string) vendors.Input {
-	return vendors.Input{Date: date, Kind: "sale", Amount: amount, Method: method}
+	return vendors.Input{Date: date, Kind: "sale", Amount: money.Text(amount), Method: method}
 }
 
 // ledgerRows is how many entries and lines the ledger holds.
@@ -64,7 +71,7 @@ func count(t testing.TB, db *sqlx.DB, table string) int {
 	return n
 }
 
-func TestParseAmount(t *testing.T) {
+func TestAmountKey(t *testing.T) {
 	ceiling := vendors.DefaultCeiling
 	for _, c := range []struct {
 		in, want, key string
@@ -90,16 +97,17 @@ func TestParseAmount(t *testing.T) {
 		{"๑๒๐", "", "vendor.amount_invalid"},
 		{"12 0", "", "vendor.amount_invalid"},
 	} {
-		d, key := vendors.ParseAmount(c.in, ceiling)
+		d, err := money.Parse(c.in)
+		key := vendors.AmountKey(d, err, ceiling)
 		if key != c.key {
-			t.Errorf("ParseAmount(%q) key = %q, want %q", c.in, key, c.key)
+			t.Errorf("AmountKey(Parse(%q)) key = %q, want %q", c.in, key, c.key)
 			continue
 		}
 		if key == "" && !d.Equal(dec(c.want)) {
-			t.Errorf("ParseAmount(%q) = %s, want %s", c.in, d, c.want)
+			t.Errorf("Parse(%q) = %s, want %s", c.in, d, c.want)
 		}
 	}
-	if _, key := vendors.ParseAmount("500.00", dec("499.99")); key != "vendor.amount_ceiling" {
+	if key := vendors.AmountKey(money.MustParse("500.00"), nil, dec("499.99")); key != "vendor.amount_ceiling" {
 		t.Errorf("a lower ceiling is not applied: %q", key)
 	}
 }
@@ -325,7 +333,7 @@ func TestSummaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(name string, got, want decimal.Decimal) {
+	check := func(name string, got, want money.Amount) {
 		t.Helper()
 		if !got.Equal(want) {
 			t.Errorf("%s = %s, want %s", name, got, want)
