@@ -14,6 +14,7 @@ import (
 
 	"hawker/audit"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/thai"
 	"hawker/vendors"
 )
@@ -37,7 +38,7 @@ func TestStatementAccess(t *testing.T) {
 		{prev, "sale", "1500.00", "cash"}, {prev.AddDate(0, 0, 1), "expense", "230.50", "ingredients"},
 		{prev.AddDate(0, 0, 2), "sale", "410.00", "promptpay"}, {today, "sale", "99.00", "cash"},
 	} {
-		in := vendors.Input{Date: e.date.Format(time.DateOnly), Kind: e.kind, Amount: e.amount}
+		in := vendors.Input{Date: e.date.Format(time.DateOnly), Kind: e.kind, Amount: money.Text(e.amount)}
 		if e.kind == "sale" {
 			in.Method = e.what
 		} else {
