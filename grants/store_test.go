@@ -262,7 +262,7 @@ func TestDisburseConditionsAndIdempotency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cash, _ := f.vendors.CashOnHand(ctx, p.ID); !cash.Equal(dec("10000")) {
+	if cash, _ := f.vendors.CashOnHand(ctx, p.ID); !cash.Decimal().Equal(dec("10000")) {
 		t.Errorf("vendor's cash %s", cash)
 	}
 	_ = book
@@ -311,7 +311,7 @@ func TestDisburseConditionsAndIdempotency(t *testing.T) {
 		t.Errorf("every tranche released: %s", g.State)
 	}
 	wantFigures(t, f.figures(t, f.fund), "100000", "0", "16000", "84000")
-	if cash, _ := f.vendors.CashOnHand(ctx, p.ID); !cash.Equal(dec("20000")) { // 16,000 granted + 4,000 of sales
+	if cash, _ := f.vendors.CashOnHand(ctx, p.ID); !cash.Decimal().Equal(dec("20000")) { // 16,000 granted + 4,000 of sales
 		t.Errorf("vendor's cash %s", cash)
 	}
 	r, err := f.store.ReceivedIn(ctx, p.ID, today)

@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/reports"
 	"hawker/thai"
 )
@@ -222,7 +223,7 @@ func statementHTML(st reports.Statement) (string, error) {
 }
 
 var htmlTemplate = template.Must(template.New("st").Funcs(template.FuncMap{
-	"money": thai.Money, "date": thai.Date, "words": thai.BahtText,
+	"money": func(d decimal.Decimal) string { return money.Round(d).Format() }, "date": thai.Date, "words": thai.BahtText,
 	"inc": func(i int) int { return i + 1 },
 }).Parse(`<!doctype html><html lang="th"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 15mm; }
