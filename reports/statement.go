@@ -12,6 +12,7 @@ import (
 
 	"hawker/grants"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/vendors"
 )
 
@@ -361,19 +362,20 @@ func (s Statement) fingerprint() string {
 // Totals are the figures a verification page shows: a statement's month
 // and totals, nothing that names the vendor.
 type Totals struct {
-	Opening  decimal.Decimal `json:"opening"`
-	Sales    decimal.Decimal `json:"sales"`
-	Expenses decimal.Decimal `json:"expenses"`
-	Drawings decimal.Decimal `json:"drawings"`
-	Profit   decimal.Decimal `json:"profit"`
-	Grants   decimal.Decimal `json:"grants"`
-	Closing  decimal.Decimal `json:"closing"`
+	Opening  money.Amount `json:"opening"`
+	Sales    money.Amount `json:"sales"`
+	Expenses money.Amount `json:"expenses"`
+	Drawings money.Amount `json:"drawings"`
+	Profit   money.Amount `json:"profit"`
+	Grants   money.Amount `json:"grants"`
+	Closing  money.Amount `json:"closing"`
 }
 
 // Totals are s's totals.
 func (s Statement) Totals() Totals {
-	return Totals{Opening: s.Opening, Sales: s.Sales, Expenses: s.Expenses, Drawings: s.Drawings,
-		Profit: s.Profit, Grants: s.GrantsTotal, Closing: s.Closing}
+	return Totals{Opening: money.Round(s.Opening), Sales: money.Round(s.Sales), Expenses: money.Round(s.Expenses),
+		Drawings: money.Round(s.Drawings), Profit: money.Round(s.Profit), Grants: money.Round(s.GrantsTotal),
+		Closing: money.Round(s.Closing)}
 }
 
 // activeDays counts the days with sales, for the chart's caption.

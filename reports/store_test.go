@@ -281,7 +281,7 @@ func TestPrintIsReproducibleAndVerifiable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text, issued.Token) || !issued.Totals.Closing.Equal(dec2("6530.50")) || !issued.Month.Equal(oct) {
+	if !strings.Contains(text, issued.Token) || !issued.Totals.Closing.Equal(money.MustParse("6530.50")) || !issued.Month.Equal(oct) {
 		t.Errorf("register %+v", issued)
 	}
 	for _, bad := range []string{"", "x", strings.Repeat("a", 32), issued.Token[:31] + "b", "../../etc/passwd", strings.ToUpper(issued.Token)} {
