@@ -41,7 +41,7 @@ func TestPostToHerBookInACallersTransaction(t *testing.T) {
 		}
 	}
 	if _, err := l.Post(ctx, ledger.Posting{Book: prog.ID, BusinessDate: today, Lines: []ledger.Line{
-		{Code: "fund", Amount: dec("10000")}, {Code: "donations", Amount: dec("-10000")}}}); err != nil {
+		{Code: "fund", Amount: dec("10000").Decimal()}, {Code: "donations", Amount: dec("-10000").Decimal()}}}); err != nil {
 		t.Fatal(err)
 	}
 	disburse := func(amount string, commit bool) error {
@@ -53,9 +53,9 @@ func TestPostToHerBookInACallersTransaction(t *testing.T) {
 			}
 			if _, err := l.In(tx).PostAll(ctx,
 				ledger.Posting{Book: prog.ID, BusinessDate: today, Reference: "grant-1/1", IdempotencyKey: "grant-1/1",
-					Lines: []ledger.Line{{Code: "grants", Amount: dec(amount)}, {Code: "fund", Amount: dec(amount).Neg()}}},
+					Lines: []ledger.Line{{Code: "grants", Amount: dec(amount).Decimal()}, {Code: "fund", Amount: dec(amount).Neg().Decimal()}}},
 				ledger.Posting{Book: book, BusinessDate: today, Reference: "grant-1/1", IdempotencyKey: "grant-1/1",
-					Lines: []ledger.Line{{Code: vendors.AccountCash, Amount: dec(amount)}, {Code: vendors.AccountGrantIncome, Amount: dec(amount).Neg()}}},
+					Lines: []ledger.Line{{Code: vendors.AccountCash, Amount: dec(amount).Decimal()}, {Code: vendors.AccountGrantIncome, Amount: dec(amount).Neg().Decimal()}}},
 			); err != nil {
 				return err
 			}
@@ -98,7 +98,7 @@ func TestPostToHerBookInACallersTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := l.BalanceOf(ctx, book, vendors.AccountCash); err != nil || !c.Equal(dec("5120")) {
+	if c, err := l.BalanceOf(ctx, book, vendors.AccountCash); err != nil || !c.Equal(dec("5120").Decimal()) {
 		t.Fatalf("her cash in her one book = %s, %v", c, err)
 	}
 }
