@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
 
 	"hawker/catalog"
 	"hawker/money"
@@ -24,8 +25,31 @@ type views struct {
 
 // coreFuncs are the template helpers every area shares.
 var coreFuncs = template.FuncMap{
-	"money": money.Amount.Format,
+	"money": moneyText,
 	"iso":   func(t time.Time) string { return t.Format("2006-01-02") },
+}
+
+// moneyText is an amount for a page, "1,234.50", written by package money.
+// A decimal.Decimal (figures of packages that still hand out decimals, such
+// as the ledger's balances) is written the same way, rounded to the satang.
+func moneyText(v any) (string, error) {
+	switch a := v.(type) {
+	case money.Amount:
+		return a.Format(), nil
+	case *money.Amount:
+		if a == nil {
+			return "", nil
+		}
+		return a.Format(), nil
+	case decimal.Decimal:
+		return money.Round(a).Format(), nil
+	case *decimal.Decimal:
+		if a == nil {
+			return "", nil
+		}
+		return money.Round(*a).Format(), nil
+	}
+	return "", fmt.Errorf("app: money of a %T", v)
 }
 
 // mergeFuncs joins each area's template helpers; a name defined twice
