@@ -7,11 +7,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/audit"
 	"hawker/bench/benchdb"
 	"hawker/migrations"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg"
 	"hawker/reports"
@@ -68,7 +67,7 @@ func bulk(n int) error {
 			case 3:
 				kind, what = vendors.Expense, "ice"
 			}
-			e, err := vendors.NewEntry(p.ID, p.Code, day, kind, decimal.New(int64(5000+(i*7+k*13)%90000), -2), what, "", fmt.Sprintf("b:%d:%d", i, k))
+			e, err := vendors.NewEntry(p.ID, p.Code, day, kind, money.Satang(int64(5000+(i*7+k*13)%90000)), what, "", fmt.Sprintf("b:%d:%d", i, k))
 			if err != nil {
 				return err
 			}
