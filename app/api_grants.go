@@ -297,6 +297,29 @@ func (s *Server) apiConfirmMilestone(c *fiber.Ctx) error {
 	return c.JSON(toTrancheJSON(t))
 }
 
+// apiReverseTranche: POST /api/v1/grants/{id}/tranches/{n}/reverse {"reason"}.
+func (s *Server) apiReverseTranche(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := trancheParam(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := readJSON(c, &body); err != nil {
+		return err
+	}
+	t, err := s.grants.ReverseTranche(c.UserContext(), actor(c), id, n, body.Reason, s.today())
+	if err != nil {
+		return err
+	}
+	return c.JSON(toTrancheJSON(t))
+}
+
 // apiHandOver: POST /api/v1/grants/{id}/equipment/{item}/handover.
 func (s *Server) apiHandOver(c *fiber.Ctx) error {
 	id, err := idParam(c, "id")

@@ -249,7 +249,7 @@ type grantPage struct {
 var grantNotices = map[string]string{
 	"saved": "grant.notice_saved", "submitted": "grant.notice_submitted", "approved": "grant.notice_approved",
 	"rejected": "grant.notice_rejected", "cancelled": "grant.notice_cancelled", "released": "grant.notice_released",
-	"confirmed": "grant.notice_confirmed", "handed": "grant.notice_handed",
+	"confirmed": "grant.notice_confirmed", "handed": "grant.notice_handed", "reversed": "grant.notice_reversed",
 }
 
 // showGrant: GET /grants/{id}.
@@ -395,6 +395,26 @@ func (s *Server) confirmTranche(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/grants/"+strconv.FormatInt(id, 10)+"?done=confirmed", http.StatusSeeOther)
+}
+
+// reverseTranche: POST /grants/{id}/tranches/{n}/reverse (managers).
+func (s *Server) reverseTranche(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := trancheParam(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.grants.ReverseTranche(c.UserContext(), actor(c), id, n, c.FormValue("reason"), s.today())
+	if done, ok := s.pageRefused(c, err); ok {
+		return done
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/grants/"+strconv.FormatInt(id, 10)+"?done=reversed", http.StatusSeeOther)
 }
 
 // handOverItem: POST /grants/{id}/equipment/{item}/handover.

@@ -299,6 +299,17 @@ func TestGrantAPI(t *testing.T) {
 		t.Errorf("state %s", done.State)
 	}
 
+	// A release stays unless a manager reverses it, with a reason.
+	want(t, officer.api("POST", base+"/tranches/1/reverse", map[string]string{"reason": "x"}), 403, "an officer reverses")
+	want(t, manager.api("POST", base+"/tranches/1/reverse", map[string]string{"reason": "โอนผิดบัญชี"}), 200, "reverse")
+	resp = manager.api("POST", base+"/tranches/1/reverse", map[string]string{"reason": "again"})
+	if resp.StatusCode != 409 || apiError(t, resp) != "conflict" {
+		t.Errorf("reverse twice: %d", resp.StatusCode)
+	}
+	if fig := manager.fund(fund); fig.Disbursed != "50000.00" || fig.Available != "50000.00" {
+		t.Errorf("after the reversal: %+v", fig)
+	}
+
 	// Who may see what: the vendor her own grant, another vendor nothing; a
 	// donor their own fund, another donor nothing.
 	want(t, f.as("vendor").api("GET", base, nil), 200, "vendor's own grant")
@@ -309,9 +320,10 @@ func TestGrantAPI(t *testing.T) {
 
 	// Over-commitment answers the shortfall; not eligible answers the reasons.
 	big := officer.createGrant(map[string]any{"participant": code, "fund": fund,
-		"tranches": []map[string]any{{"amount": "45000.00", "condition": "on_approval"}}})
+		"tranches": []map[string]any{{"amount": "55000.00", "condition": "on_approval"}}})
 	want(t, officer.api("POST", fmt.Sprintf("/api/v1/grants/%d/submit", big.ID), nil), 200, "submit big")
-	resp = officer2.api("POST", fmt.Sprintf("/api/v1/grants/%d/approve", big.ID), nil)
+	want(t, officer2.api("POST", fmt.Sprintf("/api/v1/grants/%d/approve", big.ID), nil), 200, "first approval of big")
+	resp = manager.api("POST", fmt.Sprintf("/api/v1/grants/%d/approve", big.ID), nil)
 	var short struct {
 		Error struct {
 			Code      string `json:"code"`
@@ -320,7 +332,7 @@ func TestGrantAPI(t *testing.T) {
 		} `json:"error"`
 	}
 	decode(t, resp, &short)
-	if resp.StatusCode != 409 || short.Error.Code != "insufficient_funds" || short.Error.Shortfall != "5000.00" || short.Error.Available != "40000.00" {
+	if resp.StatusCode != 409 || short.Error.Code != "insufficient_funds" || short.Error.Shortfall != "5000.00" || short.Error.Available != "50000.00" {
 		t.Errorf("over-commitment: %d %+v", resp.StatusCode, short)
 	}
 	other := f.participant["vendor2"].Code

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"hawker/audit"
 	"hawker/ledger"
@@ -233,6 +234,67 @@ func (s *Store) ConfirmMilestone(ctx context.Context, a audit.Actor, id int64, n
 			return fmt.Errorf("grants: confirm tranche %d of %d: %w", n, id, err)
 		}
 		return audit.Record(ctx, tx, a, "grant.milestone", g.Object(), "tranche "+strconv.Itoa(n)+" milestone confirmed: "+note)
+	})
+	return out, err
+}
+
+// ReverseTranche undoes a released tranche, explicitly and with a reason:
+// one transaction reverses the programme's entry and the vendor's (the
+// ledger's own reversals, each once only) and returns the amount to the
+// fund's available money. The grant's state does not change.
+func (s *Store) ReverseTranche(ctx context.Context, a audit.Actor, id int64, n int, reason string, on time.Time) (Tranche, error) {
+	if a.Role != "manager" {
+		return Tranche{}, ErrForbidden
+	}
+	errs := valid.Errors{}
+	reason = checkText(errs, "reason", reason, true, MaxText)
+	if err := errs.Err(); err != nil {
+		return Tranche{}, err
+	}
+	var out Tranche
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		g, err := s.lockGrant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		t, err := g.tranche(n)
+		if err != nil {
+			return err
+		}
+		if t.State != TrancheDisbursed {
+			return fmt.Errorf("%w: tranche %d is %s", ErrWrongState, n, t.State)
+		}
+		f, err := fundTx(ctx, tx, g.FundID)
+		if err != nil {
+			return err
+		}
+		l := s.ledger.In(tx)
+		ref := fmt.Sprintf("%s:tranche:%d", g.Object(), t.N)
+		memo := fmt.Sprintf("Reversal of grant %d tranche %d: %s", g.ID, t.N, reason)
+		pr, err := l.Reverse(ctx, ledger.Reversal{Entry: *t.ProgrammeEntryID, BusinessDate: on, Memo: memo, IdempotencyKey: ref + ":reverse", CreatedBy: a.UserID})
+		if err != nil {
+			return fmt.Errorf("grants: reverse %s: %w", ref, err)
+		}
+		vr, err := l.Reverse(ctx, ledger.Reversal{Entry: *t.VendorEntryID, BusinessDate: on, Memo: memo, IdempotencyKey: ref + ":reverse", CreatedBy: a.UserID})
+		if err != nil {
+			return fmt.Errorf("grants: reverse %s in the vendor's book: %w", ref, err)
+		}
+		back := fundPosting(f.BookID, f.ID, memo, ref, ref+":reverse:release", a.UserID, leg{acctAvailable, t.Amount}, leg{acctCommitted, t.Amount.Neg()})
+		back.BusinessDate = on
+		be, err := l.Post(ctx, back)
+		if err != nil {
+			return fmt.Errorf("grants: reverse %s: %w", ref, err)
+		}
+		err = tx.GetContext(ctx, &out, `
+			UPDATE grant_tranches SET state = 'reversed', reversed_on = $3, reversed_at = now(), reversed_by = $4, reverse_reason = $5,
+			       reversal_entry_ids = $6
+			WHERE grant_id = $1 AND n = $2 RETURNING *`,
+			g.ID, t.N, on.Format(time.DateOnly), a.User(), reason, pq.Int64Array{pr.ID, vr.ID, be.ID})
+		if err != nil {
+			return fmt.Errorf("grants: reverse %s: %w", ref, err)
+		}
+		return audit.Record(ctx, tx, a, "grant.reverse", g.Object(),
+			fmt.Sprintf("tranche %d: %s reversed on %s (entries %d, %d, %d): %s", t.N, t.Amount.StringFixed(2), on.Format(time.DateOnly), pr.ID, vr.ID, be.ID, reason))
 	})
 	return out, err
 }

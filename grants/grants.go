@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"hawker/valid"
@@ -265,6 +266,7 @@ const (
 	TranchePending   = "pending"
 	TrancheDisbursed = "disbursed"
 	TrancheCancelled = "cancelled"
+	TrancheReversed  = "reversed" // released, then explicitly reversed
 )
 
 // Tranche is one cash release of a grant.
@@ -286,6 +288,11 @@ type Tranche struct {
 	ProgrammeEntryID *int64          `db:"programme_entry_id"`
 	VendorEntryID    *int64          `db:"vendor_entry_id"`
 	IdempotencyKey   *string         `db:"idempotency_key"`
+	ReversedOn       *time.Time      `db:"reversed_on"`
+	ReversedAt       *time.Time      `db:"reversed_at"`
+	ReversedBy       *int64          `db:"reversed_by"`
+	ReverseReason    string          `db:"reverse_reason"`
+	ReversalEntryIDs pq.Int64Array   `db:"reversal_entry_ids"`
 	// Replayed is true when an idempotent retry returned an earlier release.
 	Replayed bool `db:"-"`
 }

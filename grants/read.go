@@ -137,7 +137,11 @@ func (s *Store) ReceivedIn(ctx context.Context, participantID int64, month time.
 	err := s.db.SelectContext(ctx, &refs, `
 		SELECT t.disbursed_on AS business_date, t.grant_id, 'cash' AS kind, 'tranche ' || t.n AS what, t.vendor_entry_id
 		FROM grant_tranches t JOIN grants g ON g.id = t.grant_id
-		WHERE g.participant_id = $1 AND t.state = 'disbursed' AND t.disbursed_on >= $2::date AND t.disbursed_on < $3::date
+		WHERE g.participant_id = $1 AND t.state IN ('disbursed', 'reversed') AND t.disbursed_on >= $2::date AND t.disbursed_on < $3::date
+		UNION ALL
+		SELECT t.reversed_on, t.grant_id, 'returned', 'tranche ' || t.n || ' reversed', t.reversal_entry_ids[2]
+		FROM grant_tranches t JOIN grants g ON g.id = t.grant_id
+		WHERE g.participant_id = $1 AND t.state = 'reversed' AND t.reversed_on >= $2::date AND t.reversed_on < $3::date
 		UNION ALL
 		SELECT e.business_date, i.grant_id, CASE WHEN e.action = 'recover' THEN 'returned' ELSE 'equipment' END,
 		       i.description || CASE WHEN i.asset_tag <> '' THEN ' (' || i.asset_tag || ')' ELSE '' END, e.vendor_entry_id

@@ -516,3 +516,44 @@ func TestEquipmentRegisterAndCancel(t *testing.T) {
 	}
 	f.verify(t)
 }
+
+// TestReverseTranche: a released tranche stays released unless a manager
+// reverses it explicitly, with a reason; the reversal is the ledger's own,
+// in both books, once only, and the money goes back to the fund.
+func TestReverseTranche(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	f.receive(t, f.fund, "50000")
+	p := f.eligible(t)
+	g := f.approved(t, f.input(p, "7000", ""))
+	if _, err := f.store.ReverseTranche(ctx, f.manager, g.ID, 1, "จ่ายผิดคน", today); !errors.Is(err, grants.ErrWrongState) {
+		t.Errorf("reverse a tranche not released: %v", err)
+	}
+	if _, err := f.store.Disburse(ctx, f.officer, grants.Release{Grant: g.ID, N: 1, Key: "r1", On: today}); err != nil {
+		t.Fatal(err)
+	}
+	wantFigures(t, f.figures(t, f.fund), "50000", "0", "7000", "43000")
+	if _, err := f.store.ReverseTranche(ctx, f.officer2, g.ID, 1, "จ่ายผิดคน", today); !errors.Is(err, grants.ErrForbidden) {
+		t.Errorf("an officer reverses: %v", err)
+	}
+	if _, err := f.store.ReverseTranche(ctx, f.manager, g.ID, 1, " ", today); fieldsOf(err)["reason"] == "" {
+		t.Errorf("reverse without a reason: %v", err)
+	}
+	tr, err := f.store.ReverseTranche(ctx, f.manager, g.ID, 1, "โอนซ้ำกับงวดที่จ่ายด้วยเงินสด", today)
+	if err != nil || tr.State != grants.TrancheReversed || len(tr.ReversalEntryIDs) != 3 {
+		t.Fatalf("reverse: %+v %v", tr, err)
+	}
+	if _, err := f.store.ReverseTranche(ctx, f.manager, g.ID, 1, "อีกครั้ง", today); !errors.Is(err, grants.ErrWrongState) {
+		t.Errorf("reverse twice: %v", err)
+	}
+	wantFigures(t, f.figures(t, f.fund), "50000", "0", "0", "50000")
+	if cash, _ := f.vendors.CashOnHand(ctx, p.ID); !cash.IsZero() {
+		t.Errorf("her cash after the reversal: %s", cash)
+	}
+	r, err := f.store.ReceivedIn(ctx, p.ID, today)
+	if err != nil || !r.Cash.Equal(dec("7000")) || !r.Returned.Equal(dec("7000")) || len(r.Lines) != 2 {
+		t.Errorf("received in the month: %+v %v", r, err)
+	}
+	f.verify(t)
+}
