@@ -2,8 +2,8 @@
 // when and from where, written in the same transaction as the change, and
 // chained by SHA-256 so that `hawker audit verify` detects a broken chain.
 //
-// It owns audit_log; other packages write through Record in their own
-// transaction and read through List and Did. It imports no other Hawker
+// It owns audit_log and audit_checkpoints; other packages write through
+// Record in their own transaction and read through List and Did. It imports no other Hawker
 // package.
 package audit
 

@@ -2,7 +2,7 @@
 // that `make run` shows Hawker at work. Each capability adds its own step.
 //
 // It owns no table: every step goes through the stores of the packages it
-// seeds (participants, training, users, donors, vendors, ledger), so the
+// seeds (participants, training, users, donors, vendors, grants, ledger), so the
 // demo obeys the same rules as the pages.
 package demo
 

@@ -21,7 +21,7 @@
 // grant_approvals, grant_tranches, grant_items and grant_item_events. What it
 // holds about a participant joins her export and erasure through its
 // PersonalData hook (wired in app.New). It imports ledger, participants
-// (eligibility), vendors (her book), audit, pg and valid.
+// (eligibility, codes), vendors (her book), donors, audit, pg and valid.
 package grants
 
 import (
