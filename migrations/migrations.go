@@ -5,7 +5,7 @@
 //
 // Each table belongs to one package, named in ownership_test.go, and only
 // that package's code names it; migrations are the one place every table is
-// written about. It imports no other Hawker package.
+// written about. It imports pg.
 package migrations
 
 import (
