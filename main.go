@@ -37,6 +37,8 @@ Usage:
   hawker statements --month YYYY-MM --out DIR [--participant CODE]
                                    write vendors' monthly statements (PDF and CSV)
   hawker statements verify FILE.pdf  check a statement against the ledger; exit 1 on a mismatch
+  hawker impact --donor ID --from YYYY-MM --to YYYY-MM --out FILE.pdf
+                                   write a donor's impact report (and FILE.csv beside it)
 
 Configuration comes from the environment: DATABASE_URL, HAWKER_ADDR,
 HAWKER_METRICS_ADDR, HAWKER_SECRET (serve only), HAWKER_DEV,
@@ -74,6 +76,7 @@ func commands() map[string]command {
 		"ledger":     runLedger,
 		"audit":      runAudit,
 		"statements": runStatements,
+		"impact":     runImpact,
 	}
 }
 
