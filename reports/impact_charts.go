@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/thai"
 )
 
@@ -42,7 +43,7 @@ func impactSalesChart(d *doc, im Impact, lang string, x, y float64) {
 		}
 	}
 	d.font(false, 8)
-	d.text(x, py+2, thai.Money(max))
+	d.text(x, py+2, money.Round(max).Format())
 	d.text(x, py+ph, "0")
 	n := len(im.Months)
 	if n == 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/thai"
 )
 
@@ -17,13 +18,13 @@ type impactMetric struct {
 	value          func(Impact) string
 }
 
-func moneyCell(d decimal.Decimal) string { return thai.Money(d) }
+func moneyCell(d decimal.Decimal) string { return money.Round(d).Format() }
 
 func sumCell(s Sum) string {
 	if s.Hidden {
 		return "<5"
 	}
-	return thai.Money(s.v)
+	return money.Round(s.v).Format()
 }
 
 // impactMetrics are the report's headline figures, in print order. No
