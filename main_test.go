@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -136,7 +137,8 @@ func TestMakeRunSmoke(t *testing.T) {
 	port := freePort(t)
 	cmd := exec.Command("make", "run")
 	cmd.Dir = "."
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+emptyURL, "HAWKER_ADDR=127.0.0.1:"+port, "HAWKER_METRICS_ADDR=127.0.0.1:0", "LOG_FORMAT=text")
+	metricsPort := freePort(t)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+emptyURL, "HAWKER_ADDR=127.0.0.1:"+port, "HAWKER_METRICS_ADDR=127.0.0.1:"+metricsPort, "LOG_FORMAT=text")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -164,6 +166,21 @@ func TestMakeRunSmoke(t *testing.T) {
 	}
 	if !ready {
 		t.Fatalf("/readyz never answered 200:\n%s", out.String())
+	}
+	// /metrics answers on its own address only.
+	if resp, err := http.Get("http://127.0.0.1:" + port + "/metrics"); err != nil || resp.StatusCode != 404 {
+		t.Errorf("/metrics on HAWKER_ADDR: %v, %v; want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if resp, err := http.Get("http://127.0.0.1:" + metricsPort + "/metrics"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/metrics on HAWKER_METRICS_ADDR: %v, %v; want 200", resp, err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "hawker_password_hashes_total") {
+			t.Errorf("metrics lack the password hash count:\n%s", b)
+		}
 	}
 	if !strings.Contains(out.String(), "db_role="+pg.AppRole) {
 		t.Errorf("serve does not work as %s:\n%s", pg.AppRole, out.String())
