@@ -329,3 +329,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	for b.Loop() {
+		if _, err := money.Parse("1234.50"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFormat(b *testing.B) {
+	a := money.MustParse("1234567.50")
+	for b.Loop() {
+		_ = a.Format()
+	}
+}
