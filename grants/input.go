@@ -1,7 +1,6 @@
 package grants
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/valid"
 )
 
@@ -21,30 +21,24 @@ const (
 	MaxTag      = 64
 )
 
-// amountPattern is a baht amount as typed: digits, at most two decimals.
-var amountPattern = regexp.MustCompile(`^[0-9]{1,16}(\.[0-9]{1,2})?$`)
-
-// ParseAmount reads a positive baht amount such as "5000" or "5000.50". The
+// ParseAmount reads a positive baht amount such as "5000" or "5000.50"
+// (money.Parse's rules: no sign, exponent, separator or third decimal). The
 // error is a message key.
 func ParseAmount(s string) (decimal.Decimal, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	a, err := money.Parse(s)
+	switch money.CodeOf(err) {
+	case "":
+	case money.CodeRequired:
 		return decimal.Decimal{}, "grant.amount_required"
-	}
-	if !amountPattern.MatchString(s) {
-		if d, err := decimal.NewFromString(s); err == nil && !strings.ContainsAny(s, "eE") && !d.Equal(d.Truncate(2)) {
-			return decimal.Decimal{}, "grant.amount_decimals"
-		}
+	case money.CodeDecimals:
+		return decimal.Decimal{}, "grant.amount_decimals"
+	default:
 		return decimal.Decimal{}, "grant.amount_invalid"
 	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Decimal{}, "grant.amount_invalid"
-	}
-	if !d.IsPositive() {
+	if !a.IsPositive() {
 		return decimal.Decimal{}, "grant.amount_positive"
 	}
-	return d, ""
+	return a.Decimal(), ""
 }
 
 // ParseDate reads "YYYY-MM-DD"; the error is a message key.
