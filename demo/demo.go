@@ -53,6 +53,7 @@ func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 		s.participants,
 		s.vendorBooks,
 		s.grants,
+		s.impactGrants,
 		s.statements,
 	} {
 		if err := step(ctx); err != nil {

@@ -14,12 +14,13 @@ type DonorReceipt struct {
 	Amount decimal.Decimal `db:"amount"`
 }
 
-// DonorGrant is one of a donor's grants that was approved, on the day (in
-// Bangkok) it was approved.
+// DonorGrant is one of a donor's grants that was approved, on its business
+// day: the date of the ledger entry that committed it to its fund.
 type DonorGrant struct {
 	ID            int64           `db:"id"`
 	ParticipantID int64           `db:"participant_id"`
-	ApprovedOn    time.Time       `db:"approved_on"`
+	CommitEntry   int64           `db:"commit_entry_id"`
+	ApprovedOn    time.Time       `db:"-"`
 	Total         decimal.Decimal `db:"total"`
 }
 
@@ -53,13 +54,28 @@ func (s *Store) Activity(ctx context.Context, donor int64, through time.Time) (D
 		return a, fmt.Errorf("grants: activity of donor %d: receipts: %w", donor, err)
 	}
 	err = s.db.SelectContext(ctx, &a.Grants, `
-		SELECT g.id, g.participant_id, (g.approved_at AT TIME ZONE 'Asia/Bangkok')::date AS approved_on, g.total
+		SELECT g.id, g.participant_id, g.commit_entry_id, g.total
 		FROM grants g JOIN funds f ON f.id = g.fund_id
-		WHERE f.donor_id = $1 AND g.approved_at IS NOT NULL
-		  AND (g.approved_at AT TIME ZONE 'Asia/Bangkok')::date <= $2::date ORDER BY g.id`, donor, day)
+		WHERE f.donor_id = $1 AND g.commit_entry_id IS NOT NULL ORDER BY g.id`, donor)
 	if err != nil {
 		return a, fmt.Errorf("grants: activity of donor %d: grants: %w", donor, err)
 	}
+	ids := make([]int64, len(a.Grants))
+	for i, g := range a.Grants {
+		ids[i] = g.CommitEntry
+	}
+	entries, err := s.ledger.Entries(ctx, ids)
+	if err != nil {
+		return a, fmt.Errorf("grants: activity of donor %d: commits: %w", donor, err)
+	}
+	kept := a.Grants[:0]
+	for _, g := range a.Grants {
+		g.ApprovedOn = entries[g.CommitEntry].BusinessDate
+		if !g.ApprovedOn.After(through) {
+			kept = append(kept, g)
+		}
+	}
+	a.Grants = kept
 	err = s.db.SelectContext(ctx, &a.Releases, `
 		SELECT t.grant_id, g.participant_id, 'cash' AS kind, t.disbursed_on AS released_on, t.amount
 		FROM grant_tranches t JOIN grants g ON g.id = t.grant_id JOIN funds f ON f.id = g.fund_id

@@ -12,9 +12,14 @@ import (
 
 // chartFrame draws a chart's title and axes box and returns the plot area.
 func chartFrame(d *doc, title string, x, y, w, h float64) (px, py, pw, ph float64) {
+	return chartFrameAt(d, title, x, y, w, h, 22)
+}
+
+// chartFrameAt is chartFrame with gutter millimetres left of the plot for labels.
+func chartFrameAt(d *doc, title string, x, y, w, h, gutter float64) (px, py, pw, ph float64) {
 	d.font(true, 11)
 	d.text(x, y+4, title)
-	px, py, pw, ph = x+22, y+8, w-26, h-16
+	px, py, pw, ph = x+gutter, y+8, w-gutter-4, h-16
 	d.pdf.SetDrawColor(120, 120, 120)
 	d.pdf.SetLineWidth(0.2)
 	d.pdf.Line(px, py, px, py+ph)
@@ -108,7 +113,7 @@ func impactFundsChart(d *doc, im Impact, lang string, x, y float64) {
 	if y > bodyBottom-50 {
 		return
 	}
-	_, py, pw, _ := chartFrame(d, word(lang, "impact.chart_funds"), x, y, contentW, 46)
+	px, py, pw, _ := chartFrameAt(d, word(lang, "impact.chart_funds"), x, y, contentW, 46, 62)
 	max := decimal.Max(im.Received, im.Committed, im.DisbursedCash.Add(im.InKind))
 	bars := []struct {
 		label string
@@ -121,10 +126,11 @@ func impactFundsChart(d *doc, im Impact, lang string, x, y float64) {
 	d.font(false, 9)
 	for i, b := range bars {
 		by := py + 4 + float64(i)*12
-		d.text(x, by+5, b.label)
-		bx := x + 52
+		d.pdf.SetXY(x, by)
+		d.cell(px-x-2, 7, b.label, "", "L", false, 0)
+		bx := px
 		for j, v := range b.parts {
-			wd := (pw - 40) * ratio(v, max)
+			wd := pw * ratio(v, max)
 			c := colours[j]
 			if len(b.parts) == 1 {
 				c = [3]int{40, 100, 170}
@@ -135,11 +141,12 @@ func impactFundsChart(d *doc, im Impact, lang string, x, y float64) {
 		}
 	}
 	ly := py + 30
-	for j, k := range []string{"impact.disbursed", "impact.in_kind", "impact.committed"} {
+	for j, k := range []string{"impact.disbursed", "impact.in_kind", "impact.undisbursed"} {
 		c := colours[j]
 		d.pdf.SetFillColor(c[0], c[1], c[2])
-		d.pdf.Rect(x+52+float64(j)*45, ly, 4, 4, "F")
-		d.text(x+58+float64(j)*45, ly+3.5, word(lang, k))
+		d.pdf.Rect(x+float64(j)*60, ly, 4, 4, "F")
+		d.pdf.SetXY(x+5+float64(j)*60, ly-1)
+		d.cell(54, 6, word(lang, k), "", "L", false, 0)
 	}
 }
 

@@ -101,7 +101,7 @@ func (im Impact) PDF(lang string) ([]byte, error) {
 		if m.iris != "" {
 			code = " (IRIS+ " + m.iris + ")"
 		}
-		d.cell(contentW, 4.5, w(m.key)+code+": "+w(m.def), "", "L", false, 1)
+		d.marked(w(m.key)+code+": "+w(m.def), func(t string) { d.pdf.MultiCell(contentW, 4.5, t, "", "L", false) })
 		y = d.pdf.GetY()
 	}
 	impactFundsChart(d, im, lang, margin, y+4)
