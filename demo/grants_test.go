@@ -5,10 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
 	"hawker/demo"
 	"hawker/grants"
 	"hawker/ledger"
 	"hawker/pg/pgtest"
+	"hawker/reports"
+	"hawker/thai"
 	"hawker/vendors"
 )
 
@@ -80,5 +85,78 @@ func TestSeedGrants(t *testing.T) {
 	r, err := ledger.NewStore(db).Verify(ctx)
 	if err != nil || !r.OK() {
 		t.Fatalf("ledger verify: %v %v", err, r.Err())
+	}
+	impactReport(t, ctx, db, now)
+}
+
+// impactReport: the first donor's report over the demo's ten ended months
+// shows some figures and prints "<5" for others, and its trading days and
+// sales, month by month, equal an independent count from the tables of
+// consenting participants with an approved grant from that donor.
+func impactReport(t *testing.T, ctx context.Context, db *sqlx.DB, now time.Time) {
+	today := thai.Today(now)
+	to := time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	from := to.AddDate(0, -9, 0)
+	var donor int64
+	if err := db.GetContext(ctx, &donor, `SELECT donor_id FROM users WHERE login = 'donor'`); err != nil {
+		t.Fatal(err)
+	}
+	im, err := reports.NewStore(db, nil, "").Impact(ctx, donor, from, to, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, hidden := 0, 0
+	for _, m := range im.Months {
+		for _, c := range []reports.Count{m.Active, m.TradingDays, m.Training, m.GrantsApproved} {
+			if c.Hidden {
+				hidden++
+			} else {
+				shown++
+			}
+		}
+	}
+	if shown == 0 || hidden == 0 || im.Survival[0].Percent() == "" {
+		t.Fatalf("impact: %d shown, %d hidden, survival %+v", shown, hidden, im.Survival)
+	}
+	type row struct {
+		Month time.Time       `db:"month"`
+		Days  int             `db:"days"`
+		Sales decimal.Decimal `db:"sales"`
+		Who   int             `db:"who"`
+	}
+	var rows []row
+	err = db.SelectContext(ctx, &rows, `
+		WITH people AS (
+			SELECT DISTINCT g.participant_id FROM grants g JOIN funds f ON f.id = g.fund_id
+			WHERE f.donor_id = $1 AND g.commit_entry_id IS NOT NULL
+			  AND (SELECT c.given FROM consents c WHERE c.participant_id = g.participant_id AND c.purpose = 'donor_reports'
+			       ORDER BY c.id DESC LIMIT 1)),
+		days AS (
+			SELECT ve.participant_id, date_trunc('month', ve.business_date)::date AS month,
+			       count(DISTINCT ve.business_date) AS days, sum(ve.amount) AS sales
+			FROM vendor_entries ve JOIN people USING (participant_id)
+			WHERE ve.kind = 'sale' AND ve.business_date BETWEEN $2 AND $3
+			  AND NOT EXISTS (SELECT 1 FROM vendor_voids v WHERE v.vendor_entry_id = ve.id)
+			GROUP BY 1, 2)
+		SELECT month, sum(days) AS days, sum(sales) AS sales, count(*) AS who FROM days GROUP BY 1 ORDER BY 1`,
+		donor, from, to.AddDate(0, 1, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byMonth := map[string]row{}
+	for _, r := range rows {
+		byMonth[r.Month.Format("2006-01")] = r
+	}
+	for _, m := range im.Months {
+		r := byMonth[m.Key]
+		if r.Who < reports.MinCell {
+			if !m.TradingDays.Hidden || !m.Sales.Hidden {
+				t.Errorf("%s: %d traders, yet shown", m.Key, r.Who)
+			}
+			continue
+		}
+		if m.TradingDays.N() != r.Days || !m.Sales.V().Equal(r.Sales) {
+			t.Errorf("%s: report %d days %s sales; tables %d days %s sales", m.Key, m.TradingDays.N(), m.Sales.V(), r.Days, r.Sales)
+		}
 	}
 }
