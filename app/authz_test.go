@@ -203,7 +203,7 @@ func TestRouteWithoutRuleFailsStart(t *testing.T) {
 // path ending in ":absent" names a resource the owner may not have yet (404).
 var objectRoutes = []struct {
 	method, path string
-	kind         string // "participant", "entry" (of her books) or "donor"
+	kind         string // "participant", "entry" (of her books), "donor" or "fund" (of the donor)
 }{
 	{"GET", "/participants/:code", "participant"},
 	{"POST", "/participants/:code/consents", "participant"},
@@ -232,8 +232,14 @@ var objectRoutes = []struct {
 	{"GET", "/api/v1/entries/:id", "entry"},
 	{"POST", "/api/v1/entries/:id/void", "entry"},
 	{"POST", "/books/entries/:id/void", "entry"},
-	// Later routes with object rules are listed here as they arrive, e.g.
-	// {"GET", "/api/v1/donors/:id/impact", "donor"},
+	// A donor's own record and reports, and a fund of the donor's.
+	{"GET", "/api/v1/donors/:id", "donor"},
+	{"GET", "/api/v1/donors/:id/impact", "donor"},
+	{"GET", "/api/v1/donors/:id/impact.pdf", "donor"},
+	{"GET", "/api/v1/donors/:id/impact.csv", "donor"},
+	{"GET", "/api/v1/funds/:id", "fund"},
+	{"POST", "/funds/:id/receipts", "fund"},
+	{"POST", "/api/v1/funds/:id/receipts", "fund"},
 }
 
 func TestObjectRules(t *testing.T) {
@@ -259,7 +265,7 @@ func TestObjectRules(t *testing.T) {
 	for _, o := range objectRoutes {
 		r := registered[o.method+" "+strings.TrimSuffix(o.path, ":absent")]
 		owner, other := "vendor", "vendor2"
-		if o.kind == "donor" {
+		if o.kind == "donor" || o.kind == "fund" {
 			owner, other = "donor", "donor2"
 		}
 		var path string
@@ -268,6 +274,8 @@ func TestObjectRules(t *testing.T) {
 			path = strings.Replace(strings.TrimSuffix(o.path, ":absent"), ":code", f.participant[owner].Code, 1)
 		case "entry":
 			path = strings.Replace(o.path, ":id", fmt.Sprint(f.entryOf(owner)), 1)
+		case "fund":
+			path = strings.Replace(o.path, ":id", fmt.Sprint(f.fund[owner].ID), 1)
 		default:
 			path = strings.Replace(o.path, ":id", fmt.Sprint(f.donor[owner].ID), 1)
 		}
