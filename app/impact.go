@@ -1,12 +1,18 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"hawker/reports"
+	"hawker/users"
+	"hawker/valid"
 )
 
 // apiImpact: GET /api/v1/donors/{id}/impact?from=&to= (JSON), and the same
@@ -56,4 +62,69 @@ func (s *Server) apiImpact(c *fiber.Ctx) error {
 		return c.Send(im.CSV(lang))
 	}
 	return c.JSON(im)
+}
+
+// impactPage is the donor report page: the figures of one donor and range,
+// with the PDF and CSV to download.
+type impactPage struct {
+	Donor    int64
+	Donors   []donorOption // staff choose any donor
+	From, To string
+	Errors   valid.Errors
+	Report   *reports.Impact
+}
+
+// showImpact: GET /impact?donor=&from=&to=. A donor sees their own report
+// only (another donor's id is 404); staff choose any donor. The default
+// range is the twelve months that ended last.
+func (s *Server) showImpact(c *fiber.Ctx) error {
+	u := currentUser(c)
+	last := time.Date(s.today().Year(), s.today().Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	page := impactPage{From: c.Query("from", last.AddDate(0, -11, 0).Format("2006-01")), To: c.Query("to", last.Format("2006-01"))}
+	page.From, page.To = utils.CopyString(page.From), utils.CopyString(page.To)
+	if u.Role == users.Donor {
+		if u.DonorID == nil {
+			return errForbidden
+		}
+		page.Donor = *u.DonorID
+	} else {
+		ds, err := s.donors.List(c.UserContext())
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			page.Donors = append(page.Donors, donorOption{ID: d.ID, Name: d.Name})
+		}
+		if len(ds) > 0 {
+			page.Donor = ds[0].ID
+		}
+	}
+	if q := c.Query("donor"); q != "" {
+		id, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || id <= 0 {
+			return errNotFound
+		}
+		page.Donor = id
+	}
+	if page.Donor == 0 {
+		return s.render(c, "impact", page)
+	}
+	if err := s.mayViewDonor(c, page.Donor); err != nil {
+		return err
+	}
+	from, to, err := reports.ParseImpactRange(page.From, page.To, s.today())
+	var fields valid.Errors
+	if errors.As(err, &fields) {
+		page.Errors = fields
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.render(c, "impact", page)
+	} else if err != nil {
+		return err
+	}
+	im, err := s.reports.Impact(c.UserContext(), page.Donor, from, to, s.today())
+	if err != nil {
+		return err
+	}
+	page.Report = &im
+	return s.render(c, "impact", page)
 }

@@ -51,4 +51,29 @@ func TestImpactAccess(t *testing.T) {
 			}
 		}
 	}
+
+	// The page: a donor's own, never another's.
+	for _, tc := range []struct {
+		c      *client
+		path   string
+		status int
+		has    string
+	}{
+		{d, "/impact", http.StatusOK, f.donor["donor"].Name},
+		{d, "/impact?donor=" + fmt.Sprint(f.donor["donor"].ID) + "&from=2026-01&to=2026-02", http.StatusOK, "impact.pdf?from=2026-01"},
+		{d, "/impact?donor=" + fmt.Sprint(f.donor["donor2"].ID), http.StatusNotFound, ""},
+		{d, "/impact?donor=abc", http.StatusNotFound, ""},
+		{d, "/impact?from=2026-13", http.StatusUnprocessableEntity, "aria-invalid"},
+		{f.as("manager"), "/impact?donor=" + fmt.Sprint(f.donor["donor2"].ID), http.StatusOK, f.donor["donor2"].Name},
+		{f.as("vendor"), "/impact", http.StatusForbidden, ""},
+	} {
+		res := tc.c.page(tc.path)
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != tc.status || !strings.Contains(string(body), tc.has) {
+			t.Fatalf("%s: %d, want %d with %q", tc.path, res.StatusCode, tc.status, tc.has)
+		}
+		if tc.c == d && strings.Contains(string(body), f.donor["donor2"].Name) {
+			t.Fatalf("%s: the donor sees another donor's name", tc.path)
+		}
+	}
 }

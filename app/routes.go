@@ -185,6 +185,7 @@ func (s *Server) routes() []route {
 		{"POST", "/grants/:id/tranches/:n/confirm", only(staffRoles...), s.confirmTranche},
 		{"POST", "/grants/:id/tranches/:n/reverse", only(users.Manager), s.reverseTranche},
 		{"POST", "/grants/:id/equipment/:item/handover", only(staffRoles...), s.handOverItem},
+		{"GET", "/impact", only(users.Officer, users.Manager, users.Admin, users.Donor), s.showImpact},
 		{"GET", "/funds", only(users.Officer, users.Manager, users.Admin, users.Donor), s.showFunds},
 		{"POST", "/funds", only(users.Manager, users.Admin), s.openFund},
 		{"POST", "/funds/:id/receipts", only(users.Manager, users.Admin), s.receiveForm},
