@@ -86,12 +86,14 @@ const bookMonthOpenSQL = `
 	WHERE a.book_id = $1
 	ORDER BY a.code`
 
-// bookMonthClosedSQL reads a closed month's snapshot.
+// bookMonthClosedSQL reads a closed month's snapshot: from the book's
+// accounts to each one's snapshot row by its key (account, month), as the
+// snapshots have no index by book (by book it is a scan of every book's).
 const bookMonthClosedSQL = `
 	SELECT a.id, a.book_id, a.code, a.type, a.name_th, a.name_en, a.floor,
 	       pb.opening, pb.debits, pb.credits, pb.closing
-	FROM ledger_period_balances pb JOIN ledger_accounts a ON a.id = pb.account_id
-	WHERE pb.book_id = $1 AND pb.month = $2::date
+	FROM ledger_accounts a JOIN ledger_period_balances pb ON pb.account_id = a.id AND pb.month = $2::date
+	WHERE a.book_id = $1
 	ORDER BY a.code`
 
 const bookLinesSQL = `
