@@ -21,6 +21,8 @@ type EntryDoc struct {
 	Method      string     `json:"method,omitempty"`
 	Note        string     `json:"note"`
 	OnBehalf    bool       `json:"on_behalf"`
+	Late        bool       `json:"late"`                // booked late: its month had closed
+	BookedOn    string     `json:"booked_on,omitempty"` // a late entry's ledger date
 	RecordedAt  time.Time  `json:"recorded_at"`
 	Voided      bool       `json:"voided"`
 	VoidReason  string     `json:"void_reason,omitempty"`
@@ -34,6 +36,9 @@ func (r Recorded) Doc() EntryDoc {
 		ID: r.ID, EntryID: r.EntryID, Participant: r.Participant, Date: r.Date.Format(time.DateOnly),
 		Kind: string(r.Kind), Amount: r.Amount.String(), Note: r.Note, OnBehalf: r.OnBehalf,
 		RecordedAt: r.RecordedAt.UTC(), Voided: r.Voided(), ReversalID: r.ReversalID,
+	}
+	if r.BookedOn != nil {
+		out.Late, out.BookedOn = true, r.BookedOn.Format(time.DateOnly)
 	}
 	if r.Category != nil {
 		out.Category = string(*r.Category)

@@ -182,7 +182,6 @@ func TestRecordOneDeclines(t *testing.T) {
 			return errors.As(err, &v) && v["amount"] == "vendor.amount_ceiling"
 		}},
 		{oneRequest(gone, "e", Input{Date: "2026-03-14", Kind: "sale", Amount: "10", Method: "cash"}), func(err error) bool { return errors.Is(err, ErrErased) }},
-		{oneRequest(p, "cm", Input{Date: "2026-02-11", Kind: "sale", Amount: "10", Method: "cash"}), func(err error) bool { return errors.Is(err, ledger.ErrClosedPeriod) }},
 	} {
 		if _, err := s.Record(ctx, audit.System, c.r); !c.want(err) {
 			t.Fatalf("%+v: %v", c.r, err)
@@ -190,6 +189,10 @@ func TestRecordOneDeclines(t *testing.T) {
 	}
 	if v, l := rows(t, db); v != ve || l != le {
 		t.Fatalf("refusals wrote (%d, %d entries; want %d, %d)", v, l, ve, le)
+	}
+	// The closed month's entry the statement declined, record books late.
+	if r, err := s.Record(ctx, audit.System, oneRequest(p, "cm", Input{Date: "2026-02-11", Kind: "sale", Amount: "10", Method: "cash"})); err != nil || !r.Late() {
+		t.Fatalf("closed month: %+v, %v", r, err)
 	}
 }
 

@@ -51,8 +51,8 @@ const preSQL = `
 
 const insertSQL = `
 	INSERT INTO vendor_entries (entry_id, participant_id, business_date, kind, amount, category, method,
-	                            note, on_behalf, recorded_by, idempotency_key, request_hash)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	                            note, on_behalf, recorded_by, idempotency_key, request_hash, booked_on)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 	RETURNING id, recorded_at`
 
 // NewStore returns a Store on db.
@@ -90,11 +90,25 @@ type Recorded struct {
 	RecordedAt    time.Time    `db:"recorded_at" json:"recorded_at"`
 	Key           string       `db:"idempotency_key" json:"idempotency_key"`
 	RequestHash   []byte       `db:"request_hash" json:"-"`
+	BookedOn      *time.Time   `db:"booked_on" json:"-"` // booked late: the ledger entry's day (see Entry.BookedOn)
 	VoidedAt      *time.Time   `db:"voided_at" json:"voided_at,omitempty"`
 	VoidReason    *string      `db:"void_reason" json:"void_reason,omitempty"`
 	ReversalID    *int64       `db:"reversal_entry_id" json:"reversal_entry_id,omitempty"`
 	// Replayed is true when an idempotent retry returned this earlier entry.
 	Replayed bool `db:"-" json:"-"`
+}
+
+// Late reports whether the entry was booked late, in a month after the
+// one it happened in, because that month had closed.
+func (r Recorded) Late() bool { return r.BookedOn != nil }
+
+// LedgerDate is the day its ledger entry is dated: the day it happened, or
+// for a late entry the day it was booked.
+func (r Recorded) LedgerDate() time.Time {
+	if r.BookedOn != nil {
+		return *r.BookedOn
+	}
+	return r.Date
 }
 
 // Voided reports whether the entry was voided.
@@ -113,7 +127,7 @@ func (r Recorded) What() string {
 
 const recordedColumns = `
 	ve.id, ve.entry_id, ve.participant_id, vb.code, ve.business_date, ve.kind, ve.amount, ve.category,
-	ve.method, ve.note, ve.on_behalf, ve.recorded_by, ve.recorded_at, ve.idempotency_key, ve.request_hash,
+	ve.method, ve.note, ve.on_behalf, ve.recorded_by, ve.recorded_at, ve.idempotency_key, ve.request_hash, ve.booked_on,
 	vv.voided_at, vv.reason AS void_reason, vv.reversal_entry_id`
 
 const recordedFrom = `
@@ -361,6 +375,11 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 	if err != nil {
 		return Recorded{}, err
 	}
+	closed, err := s.ledger.In(tx).LatestClosed(ctx, []int64{book})
+	if err != nil {
+		return Recorded{}, fmt.Errorf("vendors: record: %w", err)
+	}
+	e.bookLate(closed[book])
 	le, err := s.ledger.In(tx).Post(ctx, e.posting(book))
 	if err != nil {
 		if errors.Is(err, ledger.ErrIdempotencyConflict) {
@@ -381,7 +400,7 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 	}
 	err = tx.StmtxContext(ctx, insertStmt).QueryRowxContext(ctx,
 		le.ID, e.ParticipantID, e.Date.Format(time.DateOnly), e.Kind, e.Amount.String(), out.Category, out.Method,
-		e.Note, e.OnBehalf, out.RecordedBy, e.Key, hash).Scan(&out.ID, &out.RecordedAt)
+		e.Note, e.OnBehalf, out.RecordedBy, e.Key, hash, out.BookedOn).Scan(&out.ID, &out.RecordedAt)
 	if pg.IsUnique(err, "vendor_entries_idempotency_key") {
 		return Recorded{}, fmt.Errorf("vendors: record: %w", errKeyRace)
 	}
@@ -400,8 +419,8 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 // ErrNoKey means a request came without an idempotency key.
 var ErrNoKey = errors.New("vendors: an idempotency key is required")
 
-// Void cancels an entry with a reversal in the ledger, dated on the entry's
-// own business day so that the day's figures and the ledger agree (a closed
+// Void cancels an entry with a reversal in the ledger, dated on the day its
+// ledger entry is (a late entry's booking day) so that the day's figures and the ledger agree (a closed
 // month therefore refuses the void with ledger.ErrClosedPeriod). An entry is
 // voided once: a second void is ErrAlreadyVoided.
 func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string, by int64) (Recorded, error) {
@@ -423,7 +442,7 @@ func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string
 			return fmt.Errorf("vendors: void %d: %w", id, ErrAlreadyVoided)
 		}
 		rev, err := s.ledger.In(tx).Reverse(ctx, ledger.Reversal{
-			Entry: r.EntryID, BusinessDate: r.Date, Memo: "void: " + reason,
+			Entry: r.EntryID, BusinessDate: r.LedgerDate(), Memo: "void: " + reason,
 			IdempotencyKey: fmt.Sprintf("void:%d", r.ID), CreatedBy: by,
 		})
 		if err != nil {

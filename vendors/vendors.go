@@ -174,7 +174,20 @@ type Entry struct {
 	RecordedBy    int64 // the user who wrote it down; 0 for the system
 	OnBehalf      bool  // an officer recorded it from the vendor's paper form
 	Key           string
-	hash          []byte
+	// BookedOn is the day its ledger entry is dated when that is not Date:
+	// the first day of the first open month, for an entry dated in a month
+	// that has closed in her book (booked late). Zero: booked on Date.
+	BookedOn time.Time
+	hash     []byte
+}
+
+// bookLate books e late when its date lies in a closed month of her book
+// (latest is that book's latest closed month, zero when none): the ledger
+// entry goes into the first open month, and e keeps the date it happened.
+func (e *Entry) bookLate(latest time.Time) {
+	if ledger.Closed(e.Date, latest) {
+		e.BookedOn = ledger.MonthOf(latest).AddDate(0, 1, 0)
+	}
 }
 
 // Check validates in against today (the Bangkok business day) and the
@@ -268,6 +281,10 @@ func (e Entry) recorded() Recorded {
 		ParticipantID: e.ParticipantID, Participant: e.Code, Date: e.Date, Kind: e.Kind, Amount: e.Amount,
 		Note: e.Note, OnBehalf: e.OnBehalf, Key: e.Key, RequestHash: e.hash,
 	}
+	if !e.BookedOn.IsZero() {
+		b := e.BookedOn
+		r.BookedOn = &b
+	}
 	if e.Category != "" {
 		c := e.Category
 		r.Category = &c
@@ -348,8 +365,12 @@ func (e Entry) posting(book int64) ledger.Posting {
 	case Drawing:
 		debit, credit = AccountDrawings, AccountCash
 	}
+	day := e.Date
+	if !e.BookedOn.IsZero() {
+		day = e.BookedOn
+	}
 	return ledger.Posting{
-		Book: book, BusinessDate: e.Date, Memo: e.memo(), IdempotencyKey: e.Key, CreatedBy: e.RecordedBy,
+		Book: book, BusinessDate: day, Memo: e.memo(), IdempotencyKey: e.Key, CreatedBy: e.RecordedBy,
 		Lines: []ledger.Line{{Code: debit, Amount: e.Amount.Decimal()}, {Code: credit, Amount: e.Amount.Neg().Decimal()}},
 	}
 }

@@ -277,7 +277,7 @@ func TestVoid(t *testing.T) {
 	}
 }
 
-func TestVoidInClosedMonthIsRefused(t *testing.T) {
+func TestClosedMonthVoidRefusedEntryLate(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
@@ -294,8 +294,33 @@ func TestVoidInClosedMonthIsRefused(t *testing.T) {
 	if _, err := s.Void(ctx, audit.System, r.ID, "wrong", 0); !errors.Is(err, ledger.ErrClosedPeriod) {
 		t.Fatalf("void in a closed month: %v", err)
 	}
-	if _, err := s.Record(ctx, audit.System, request(p, "b", sale("2026-02-11", "50", "cash"))); !errors.Is(err, ledger.ErrClosedPeriod) {
+	// An entry dated in the closed month is never refused: it is booked
+	// late, on the first day of the first open month, and keeps its date.
+	late, err := s.Record(ctx, audit.System, request(p, "b", sale("2026-02-11", "50", "cash")))
+	if err != nil {
 		t.Fatalf("entry in a closed month: %v", err)
+	}
+	march := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if !late.Late() || !late.LedgerDate().Equal(march) || late.Date.Format(time.DateOnly) != "2026-02-11" {
+		t.Fatalf("late entry: late %v, booked %v, date %v", late.Late(), late.LedgerDate(), late.Date)
+	}
+	if d := late.Doc(); !d.Late || d.BookedOn != "2026-03-01" || d.Date != "2026-02-11" {
+		t.Fatalf("late entry's document: %+v", d)
+	}
+	var booked time.Time
+	if err := db.Get(&booked, `SELECT business_date FROM ledger_entries WHERE id = $1`, late.EntryID); err != nil || !booked.Equal(march) {
+		t.Fatalf("its ledger entry is dated %v (%v), want 2026-03-01", booked, err)
+	}
+	again, err := s.Entry(ctx, late.ID)
+	if err != nil || !again.Late() || !again.LedgerDate().Equal(march) {
+		t.Fatalf("read back: %+v, %v", again, err)
+	}
+	// On time entries are not late; a late one is voided in its booking month.
+	if r.Late() {
+		t.Fatal("an entry of an open month reads as late")
+	}
+	if _, err := s.Void(ctx, audit.System, late.ID, "typed twice", 0); err != nil {
+		t.Fatalf("void of a late entry: %v", err)
 	}
 }
 

@@ -191,7 +191,7 @@
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (j) {
         var code = j && j.error && j.error.code;
-        if (res.status === 200 || res.status === 201) return { ok: true, status: res.status, id: j.id };
+        if (res.status === 200 || res.status === 201) return { ok: true, status: res.status, id: j.id, late: !!j.late };
         if (res.status === 401 || code === 'csrf') return { auth: true, status: res.status };
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
           var msg = (j.error && j.error.message) || t('vendor.refused');
@@ -226,6 +226,7 @@
               sent++;
               item.state = 'sent';
               item.id = r.id;
+              item.late = r.late; // its month had closed: booked late, never refused
               item.sentAt = Date.now();
               return put('sent', item).then(function () { return del('outbox', item.key); }).then(function () { return true; });
             }

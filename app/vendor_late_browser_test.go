@@ -1,0 +1,138 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"hawker/audit"
+	"hawker/browsertest"
+	"hawker/ledger"
+	"hawker/participants"
+	"hawker/users"
+	"hawker/vendors"
+)
+
+// TestVendorLateEntryNeverLost: a vendor records a sale offline, her month
+// closes before the phone reconnects, and back online the sale is booked
+// late in the first open month: the outbox empties with nothing refused, the
+// server holds it with its own date, and her books show it as recorded late.
+func TestVendorLateEntryNeverLost(t *testing.T) {
+	srv := browsertest.Start(t)
+	ctx := context.Background()
+	phone := "0898765432"
+	p, err := participants.NewStore(srv.DB).Enrol(ctx, audit.System, participants.Participant{
+		Name: "มาลี ใจดี", Nickname: "มาลี", Phone: &phone, Province: "กรุงเทพมหานคร", District: "บางรัก",
+		Cohort: "รุ่น 1/2569", EnrolledOn: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), Language: "th",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "vendor-pass-2"
+	if _, err := users.NewStore(srv.DB).Add(ctx, users.New{Login: "malee", Name: p.Name, Role: users.Vendor, Password: password, ParticipantID: &p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	vs := vendors.NewStore(srv.DB)
+	book, err := vs.EnsureBook(ctx, p.ID, p.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := browsertest.New(t)
+	run := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(b, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := func(js string) int {
+		t.Helper()
+		n, err := chromedp.Run(b, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return n
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	offline := func(off bool) {
+		t.Helper()
+		yes := true
+		if _, err := chromedp.Call(b, network.Enable, network.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &yes,
+			MatchedNetworkConditions:    []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(b, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+			Offline: off, DownloadThroughput: -1, UploadThroughput: -1,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outboxSize := func() int { return eval(`hawkerBooks.outbox().then(items => items.length)`) }
+	var late struct {
+		N        int        `db:"n"`
+		Date     *time.Time `db:"business_date"`
+		BookedOn *time.Time `db:"booked_on"`
+	}
+	held := func() int {
+		t.Helper()
+		if err := srv.DB.Get(&late, `SELECT count(*) AS n, max(business_date) AS business_date, max(booked_on) AS booked_on
+			FROM vendor_entries WHERE participant_id = $1`, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		return late.N
+	}
+
+	run(chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.SetValue(chromedp.CSS("#login"), "malee"),
+		chromedp.SetValue(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#sale-amount")),
+	)
+	waitFor("the service worker and the kept page", func() bool {
+		return eval(`(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/books')) ? 1 : 0)()`) == 1
+	})
+
+	// Offline: a sale, dated today by the phone.
+	offline(true)
+	run(chromedp.SetValue(chromedp.CSS("#sale-amount"), "250"), chromedp.Click(chromedp.CSS("#sale-form button[value=cash]")))
+	waitFor("the sale in the outbox", func() bool { return outboxSize() == 1 })
+	today := eval(`(() => { const d = new Intl.DateTimeFormat('en-CA', {timeZone: 'Asia/Bangkok'}).format(new Date()).split('-'); return +d[0] * 10000 + +d[1] * 100 + +d[2] })()`)
+	day := time.Date(today/10000, time.Month(today/100%100), today%100, 0, 0, 0, 0, time.UTC)
+
+	// Her month closes while the phone is away (the close sees the month as
+	// ended, as it will be at month-end).
+	month := ledger.MonthOf(day)
+	if _, err := vs.Ledger().ClosePeriod(ctx, audit.System, book, month, month.AddDate(0, 1, 1)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Online: sent, booked late, never refused.
+	offline(false)
+	waitFor("the sale on the server", func() bool { return held() == 1 })
+	waitFor("an empty outbox", func() bool { return outboxSize() == 0 })
+	if !late.Date.Equal(day) || late.BookedOn == nil || !late.BookedOn.Equal(month.AddDate(0, 1, 0)) {
+		t.Fatalf("held with date %v booked on %v; want %v booked on %v", late.Date, late.BookedOn, day, month.AddDate(0, 1, 0))
+	}
+	waitFor("the sale shown as recorded late (บันทึกล่าช้า)", func() bool {
+		return eval(`(() => { const b = document.querySelector('#recent li .badge.late'); return b && b.textContent === 'บันทึกล่าช้า' && !document.querySelector('.is-refused') ? 1 : 0 })()`) == 1
+	})
+	browsertest.Screenshot(t, b, "testdata/vendor-late-360.png")
+}
