@@ -51,7 +51,8 @@ type vendorPage struct {
 // scriptText are the keys vendor.js needs, sent with the page.
 var scriptText = []string{
 	"vendor.outbox", "vendor.sending", "vendor.sent", "vendor.refused", "vendor.sign_in_again",
-	"vendor.void_offline", "vendor.delete", "vendor.amount_invalid", "vendor.amount_required",
+	"vendor.void_offline", "vendor.delete", "vendor.late", "vendor.saved_entry", "vendor.undo",
+	"vendor.undo_failed", "vendor.undo_reason", "vendor.undone", "vendor.amount_invalid", "vendor.amount_required",
 	"vendor.kind.sale", "vendor.kind.expense", "vendor.kind.drawing",
 	"vendor.method.cash", "vendor.method.promptpay", "vendor.method.credit",
 	"vendor.category.ingredients", "vendor.category.gas", "vendor.category.ice", "vendor.category.packaging",

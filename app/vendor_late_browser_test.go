@@ -16,7 +16,8 @@ import (
 	"hawker/vendors"
 )
 
-// TestVendorLateEntryNeverLost: a vendor records a sale offline, her month
+// TestVendorLateEntryNeverLost: online, a vendor sees each entry confirmed
+// beside the form she tapped and can undo it. Then she records a sale offline, her month
 // closes before the phone reconnects, and back online the sale is booked
 // late in the first open month: the outbox empties with nothing refused, the
 // server holds it with its own date, and her books show it as recorded late.
@@ -93,7 +94,7 @@ func TestVendorLateEntryNeverLost(t *testing.T) {
 	held := func() int {
 		t.Helper()
 		if err := srv.DB.Get(&late, `SELECT count(*) AS n, max(business_date) AS business_date, max(booked_on) AS booked_on
-			FROM vendor_entries WHERE participant_id = $1`, p.ID); err != nil {
+			FROM vendor_entries WHERE participant_id = $1 AND id NOT IN (SELECT vendor_entry_id FROM vendor_voids)`, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		return late.N
@@ -109,6 +110,26 @@ func TestVendorLateEntryNeverLost(t *testing.T) {
 	waitFor("the service worker and the kept page", func() bool {
 		return eval(`(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/books')) ? 1 : 0)()`) == 1
 	})
+
+	// Online, a sale shows a confirmation beside the form she tapped, with
+	// its kind and amount; its undo voids it.
+	run(chromedp.SetValue(chromedp.CSS("#sale-amount"), "1250.5"), chromedp.Click(chromedp.CSS("#sale-form button[value=promptpay]")))
+	waitFor("the confirmation beside the sale form", func() bool {
+		return eval(`(() => { const s = document.querySelector('#sale-form + .saved'); return s && s.textContent.includes('บันทึกแล้ว: ขาย · พร้อมเพย์ ฿1,250.50') ? 1 : 0 })()`) == 1
+	})
+	if held() != 1 {
+		t.Fatalf("the server holds %d entries after one sale", late.N)
+	}
+	browsertest.Screenshot(t, b, "testdata/vendor-saved-360.png")
+	run(chromedp.Click(chromedp.CSS("#sale-form + .saved button.undo")))
+	waitFor("the sale voided by the undo", func() bool { return held() == 0 })
+	waitFor("the confirmation saying it was undone", func() bool {
+		return eval(`(() => { const s = document.querySelector('#sale-form + .saved.is-undone'); return s && s.textContent.includes('ยกเลิกแล้ว') ? 1 : 0 })()`) == 1
+	})
+	var reason string
+	if err := srv.DB.Get(&reason, `SELECT reason FROM vendor_voids`); err != nil || reason != "ยกเลิกทันทีหลังบันทึก" {
+		t.Fatalf("void reason %q (%v)", reason, err)
+	}
 
 	// Offline: a sale, dated today by the phone.
 	offline(true)

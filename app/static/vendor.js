@@ -173,10 +173,54 @@
     if (kind === 'sale') body.method = (sub && sub.value) || 'cash';
     if (kind === 'expense') body.category = (sub && sub.value) || 'other';
     var item = { key: uuid(), body: body, created: Date.now(), state: 'waiting' };
+    tapped[item.key] = form;
     put('outbox', item).then(function () {
       input.value = '';
       return renderOutbox();
     }).then(flush);
+  }
+
+  // tapped is, by key, the form of each entry made on this page: when the
+  // server holds it, a confirmation with an undo shows beside that form.
+  var tapped = {};
+
+  // showSaved confirms beside the form she tapped that the entry is held:
+  // its kind and amount, and an undo that voids it.
+  function showSaved(form, item) {
+    var old = document.querySelector('.saved[data-form="' + form.id + '"]');
+    if (old) old.remove();
+    var box = el('div', 'saved');
+    box.dataset.form = form.id;
+    box.setAttribute('role', 'status');
+    var what = label(item.body) + ' ฿' + money(item.body.amount);
+    box.appendChild(el('span', 'saved-what', '✓ ' + t('vendor.saved_entry') + ': ' + what));
+    if (item.late) box.appendChild(el('span', 'badge wait late', t('vendor.late')));
+    var undo = el('button', 'secondary small-button undo', t('vendor.undo'));
+    undo.type = 'button';
+    var err = null;
+    function failed(msg) {
+      undo.disabled = false;
+      if (!err) { err = el('p', 'field-error'); box.appendChild(err); }
+      err.textContent = msg;
+    }
+    undo.addEventListener('click', function () {
+      if (!navigator.onLine) { failed(t('vendor.void_offline')); return; }
+      undo.disabled = true;
+      fetch('/api/v1/entries/' + item.id + '/void', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ reason: t('vendor.undo_reason') }),
+      }).then(function (res) {
+        if (!res.ok && res.status !== 409) { failed(t('vendor.undo_failed')); return; }
+        box.textContent = '';
+        box.classList.add('is-undone');
+        box.appendChild(el('span', 'saved-what', t('vendor.undone') + ': ' + what));
+        return refreshPage();
+      }, function () { failed(t('vendor.undo_failed')); });
+    });
+    box.appendChild(undo);
+    form.insertAdjacentElement('afterend', box);
   }
 
   // send posts one entry. It answers {ok} when the server holds it (201 the
@@ -227,6 +271,7 @@
               item.state = 'sent';
               item.id = r.id;
               item.late = r.late; // its month had closed: booked late, never refused
+              if (tapped[item.key]) { showSaved(tapped[item.key], item); delete tapped[item.key]; }
               item.sentAt = Date.now();
               return put('sent', item).then(function () { return del('outbox', item.key); }).then(function () { return true; });
             }
