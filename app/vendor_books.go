@@ -182,7 +182,7 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 		return errForbidden
 	}
 	in := vendors.Input{
-		Date: c.FormValue("date"), Kind: c.FormValue("kind"), Amount: money.Text(c.FormValue("amount")),
+		Date: c.FormValue("date"), Kind: c.FormValue("kind"), Amount: formAmount(c.FormValue("amount")),
 		Category: c.FormValue("category"), Method: c.FormValue("method"), Note: c.FormValue("note"),
 	}
 	if in.Date == "" {
@@ -408,6 +408,16 @@ func (s *Server) importEntriesForm(c *fiber.Ctx) error {
 
 // reasonField names the reason field of entry id's void form.
 func reasonField(id int64) string { return fmt.Sprintf("reason-%d", id) }
+
+// formAmount reads a form's amount as people write it ("1,250.50", the
+// rule vendor.js mirrors): a well-grouped amount becomes its plain digits,
+// anything else is passed on as typed for the entry's own check to refuse.
+func formAmount(s string) money.Text {
+	if a, err := money.ParseGrouped(s); err == nil {
+		return money.Text(a.String())
+	}
+	return money.Text(s)
+}
 
 // vendorFuncs are the template helpers of the vendor pages.
 var vendorFuncs = template.FuncMap{

@@ -113,7 +113,24 @@ func TestVendorLateEntryNeverLost(t *testing.T) {
 
 	// Online, a sale shows a confirmation beside the form she tapped, with
 	// its kind and amount; its undo voids it.
-	run(chromedp.SetValue(chromedp.CSS("#sale-amount"), "1250.5"), chromedp.Click(chromedp.CSS("#sale-form button[value=promptpay]")))
+	// The app's own messages, never the browser's (the forms are novalidate):
+	// an empty amount and misplaced commas are refused in Thai, beside the box.
+	for _, c := range []struct{ typed, want string }{
+		{"", "กรุณาใส่จำนวนเงิน"},
+		{"1,50", "ใส่เป็นตัวเลข เช่น 120, 35.50 หรือ 1,250.50"},
+	} {
+		eval(`(document.querySelector('#sale-amount').value = ` + "`" + c.typed + "`" + `, 1)`)
+		run(chromedp.Click(chromedp.CSS("#sale-form button[value=cash]")))
+		waitFor("the message "+c.want, func() bool {
+			return eval(`(() => { const e = document.querySelector('#sale-form .js-error'); return e && e.textContent === `+"`"+c.want+"`"+` ? 1 : 0 })()`) == 1
+		})
+		if n := outboxSize(); n != 0 {
+			t.Fatalf("%q went to the outbox", c.typed)
+		}
+	}
+	browsertest.Screenshot(t, b, "testdata/vendor-amount-error-360.png")
+	// "1,250.50", as people write it, is 1,250.50 baht.
+	run(chromedp.SetValue(chromedp.CSS("#sale-amount"), "1,250.50"), chromedp.Click(chromedp.CSS("#sale-form button[value=promptpay]")))
 	waitFor("the confirmation beside the sale form", func() bool {
 		return eval(`(() => { const s = document.querySelector('#sale-form + .saved'); return s && s.textContent.includes('บันทึกแล้ว: ขาย · พร้อมเพย์ ฿1,250.50') ? 1 : 0 })()`) == 1
 	})

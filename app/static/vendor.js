@@ -32,7 +32,11 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : '';
   var participant = root.dataset.participant;
+  // The server's rules for an amount (money.Parse, and money.ParseGrouped
+  // for forms): digits with at most 2 decimals, commas only between groups
+  // of three ("1,250.50"), more than zero.
   var amountOK = /^[0-9]{1,16}(\.[0-9]{1,2})?$/;
+  var groupedOK = /^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]{1,2})?$/;
 
   // keepPage asks the worker to keep this page for offline use (on the very
   // first visit the worker did not yet see the page load).
@@ -163,8 +167,9 @@
     var form = ev.currentTarget;
     var kind = form.dataset.kind;
     var input = form.querySelector('input[name="amount"]');
-    var amount = input.value.trim().replace(/,/g, '');
+    var amount = input.value.trim();
     if (!amount) { fieldError(form, input, t('vendor.amount_required')); input.focus(); return; }
+    if (groupedOK.test(amount)) amount = amount.replace(/,/g, '');
     if (!amountOK.test(amount) || !/[1-9]/.test(amount)) { fieldError(form, input, t('vendor.amount_invalid')); input.focus(); return; }
     fieldError(form, input, '');
     var dateInput = form.querySelector('input[type="date"]');
