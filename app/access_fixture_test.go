@@ -19,11 +19,9 @@ import (
 
 	"hawker/audit"
 	"hawker/donors"
-	"hawker/grants"
 	"hawker/participants"
 	"hawker/pg/pgtest"
 	"hawker/users"
-	"hawker/vendors"
 )
 
 // fixturePassword is every fixture user's password.
@@ -41,7 +39,6 @@ type accessFixture struct {
 	// The vendors' participants and the donors, by the user's key.
 	participant map[string]participants.Participant
 	donor       map[string]donors.Donor
-	fund        map[string]grants.Fund // a fund of each donor, by the donor's key
 }
 
 // testClock is a clock a test sets and moves.
@@ -82,7 +79,7 @@ func newAccessFixture(t *testing.T, configure ...func(*Deps)) *accessFixture {
 		t.Fatal(err)
 	}
 	f := &accessFixture{t: t, db: db, s: s, clock: clock, users: map[string]users.User{},
-		participant: map[string]participants.Participant{}, donor: map[string]donors.Donor{}, fund: map[string]grants.Fund{}}
+		participant: map[string]participants.Participant{}, donor: map[string]donors.Donor{}}
 	ps := participants.NewStore(db)
 	for i, key := range []string{"vendor", "vendor2"} {
 		phone := fmt.Sprintf("08100000%02d", i)
@@ -101,11 +98,6 @@ func newAccessFixture(t *testing.T, configure ...func(*Deps)) *accessFixture {
 			t.Fatal(err)
 		}
 		f.donor[key] = d
-		fund, err := grants.NewStore(db, vendors.NewStore(db)).CreateFund(ctx, audit.System, grants.NewFund{Donor: d.ID, Name: "กองทุน " + key, Purpose: "รถเข็น"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.fund[key] = fund
 	}
 	for _, key := range []string{"admin", "officer", "manager", "donor", "donor2", "vendor", "vendor2"} {
 		n := users.New{Login: key, Name: "ทดสอบ " + key, Role: users.Role(strings.TrimSuffix(key, "2")), Password: fixturePassword}

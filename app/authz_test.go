@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"hawker/audit"
+	"hawker/grants"
 	"hawker/thai"
 	"hawker/users"
 	"hawker/vendors"
@@ -262,6 +263,16 @@ func TestObjectRules(t *testing.T) {
 			t.Errorf("%s reaches a participant or donor: list it in objectRoutes", key)
 		}
 	}
+	// A fund of each donor, for the fund routes.
+	fund := map[string]grants.Fund{}
+	for _, key := range []string{"donor", "donor2"} {
+		fd, err := grants.NewStore(f.db, vendors.NewStore(f.db)).CreateFund(context.Background(), audit.System,
+			grants.NewFund{Donor: f.donor[key].ID, Name: "กองทุน " + key, Purpose: "รถเข็น"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fund[key] = fd
+	}
 	for _, o := range objectRoutes {
 		r := registered[o.method+" "+strings.TrimSuffix(o.path, ":absent")]
 		owner, other := "vendor", "vendor2"
@@ -275,7 +286,7 @@ func TestObjectRules(t *testing.T) {
 		case "entry":
 			path = strings.Replace(o.path, ":id", fmt.Sprint(f.entryOf(owner)), 1)
 		case "fund":
-			path = strings.Replace(o.path, ":id", fmt.Sprint(f.fund[owner].ID), 1)
+			path = strings.Replace(o.path, ":id", fmt.Sprint(fund[owner].ID), 1)
 		default:
 			path = strings.Replace(o.path, ":id", fmt.Sprint(f.donor[owner].ID), 1)
 		}
