@@ -95,7 +95,9 @@ func TestGrantPages(t *testing.T) {
 	if strings.Contains(donorPage, code) || strings.Contains(donorPage, "ผู้เข้าร่วม vendor") {
 		t.Error("the donor's page names a participant")
 	}
-	page(f.as("donor2"), "/funds", 200, "ยังไม่มีกองทุน")
+	if other := page(f.as("donor2"), "/funds", 200, "กองทุน donor2"); strings.Contains(other, "กองทุนรถเข็น") {
+		t.Error("another donor sees this donor's fund")
+	}
 	// The register and the vendor's own view.
 	page(officer2, "/equipment", 200, "HSF-CART-9", "ส่งมอบแล้ว", "เรียกคืน")
 	resp = officer2.form("/equipment/"+itemID+"/recover", url.Values{"on": {f.clock.Now().Format("2006-01-02")}})
