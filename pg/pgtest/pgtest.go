@@ -191,14 +191,20 @@ func buildTemplate(ctx context.Context) (string, error) {
 		if ready {
 			return nil
 		}
-		// A half-built template from an interrupted run is rebuilt.
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, pq.QuoteIdentifier(name))); err != nil {
+		// The template is built under another name and renamed when done,
+		// so that no one (another package's process holding the name from
+		// before a rebuild) ever clones it half-built. A half-built one
+		// from an interrupted run is dropped first.
+		building := name + "_build"
+		for _, n := range []string{building, name} {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, pq.QuoteIdentifier(n))); err != nil {
+				return err
+			}
+		}
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s`, pq.QuoteIdentifier(building))); err != nil {
 			return err
 		}
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s`, pq.QuoteIdentifier(name))); err != nil {
-			return err
-		}
-		url, err := pg.WithDatabase(ServerURL(), name)
+		url, err := pg.WithDatabase(ServerURL(), building)
 		if err != nil {
 			return err
 		}
@@ -209,6 +215,9 @@ func buildTemplate(ctx context.Context) (string, error) {
 		_, err = migrations.Apply(ctx, tdb, nil)
 		tdb.Close()
 		if err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, pq.QuoteIdentifier(building), pq.QuoteIdentifier(name))); err != nil {
 			return err
 		}
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %s IS_TEMPLATE true`, pq.QuoteIdentifier(name))); err != nil {
