@@ -409,6 +409,14 @@ func (s *Server) importEntriesForm(c *fiber.Ctx) error {
 // reasonField names the reason field of entry id's void form.
 func reasonField(id int64) string { return fmt.Sprintf("reason-%d", id) }
 
+// baht writes an amount of the books pages: "฿23,736.50", "−฿20.00".
+func baht(a money.Amount) string {
+	if a.IsNegative() {
+		return "−฿" + a.Neg().Format()
+	}
+	return "฿" + a.Format()
+}
+
 // formAmount reads a form's amount as people write it ("1,250.50", the
 // rule vendor.js mirrors): a well-grouped amount becomes its plain digits,
 // anything else is passed on as typed for the entry's own check to refuse.
@@ -433,8 +441,8 @@ var vendorFuncs = template.FuncMap{
 		}
 		return "vendor.kind." + string(r.Kind)
 	},
-	// Whole baht without ".00": big numerals read faster.
-	"baht": money.Amount.FormatWhole,
+	// One format for every amount on her books: ฿, separators, two decimals.
+	"baht": baht,
 	"neg":  money.Amount.IsNegative,
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

@@ -172,5 +172,17 @@ func TestVendorLateEntryNeverLost(t *testing.T) {
 	waitFor("the sale shown as recorded late (บันทึกล่าช้า)", func() bool {
 		return eval(`(() => { const b = document.querySelector('#recent li .badge.late'); return b && b.textContent === 'บันทึกล่าช้า' && !document.querySelector('.is-refused') ? 1 : 0 })()`) == 1
 	})
+	// The numbers fit at 360 px: with ฿23,736.50 in hand every figure is
+	// on one line, in the one format of the page.
+	run(chromedp.SetValue(chromedp.CSS("#sale-amount"), "23,486.50"), chromedp.Click(chromedp.CSS("#sale-form button[value=cash]")))
+	waitFor("cash on hand ฿23,736.50", func() bool {
+		return eval(`(() => { const d = document.querySelector('.fig-cash dd'); return d && d.textContent === '฿23,736.50' ? 1 : 0 })()`) == 1
+	})
+	if n := eval(`[...document.querySelectorAll('.fig dd')].filter(d => d.getClientRects().length !== 1 || d.scrollWidth > d.clientWidth || d.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(d).fontSize)).length`); n != 0 {
+		t.Fatalf("%d figures break or overflow at 360 px", n)
+	}
+	if n := eval(`[...document.querySelectorAll('#recent .e-amt, #glance tr:not(:last-child) td.num')].filter(e => !/^[+−]?฿[0-9]{1,3}(,[0-9]{3})*\.[0-9]{2}$/.test(e.textContent)).length`); n != 0 {
+		t.Fatalf("%d amounts on the books page are not in the one format", n)
+	}
 	browsertest.Screenshot(t, b, "testdata/vendor-late-360.png")
 }

@@ -355,7 +355,7 @@
         li.dataset.key = item.key;
         var line = el('div', 'e-line');
         line.appendChild(el('span', 'e-what', label(item.body)));
-        line.appendChild(el('span', 'e-amt num', (item.body.kind === 'sale' ? '+' : '−') + money(item.body.amount)));
+        line.appendChild(el('span', 'e-amt num', (item.body.kind === 'sale' ? '+฿' : '−฿') + money(item.body.amount)));
         li.appendChild(line);
         var meta = el('div', 'e-meta');
         var badge = el('span', item.state === 'refused' ? 'badge off' : 'badge wait',
