@@ -121,6 +121,13 @@ func (v view) T(key string, args ...any) string { return v.tr.T(v.Lang, key, arg
 // Date formats a date for the reader: B.E. in Thai, C.E. in English.
 func (v view) Date(t time.Time) string { return thai.DateIn(v.Lang, t) }
 
+// Moment writes an instant (a recorded time, not a business date) as its
+// day and time in Bangkok, B.E. for Thai readers.
+func (v view) Moment(t time.Time) string {
+	b := t.In(thai.Bangkok)
+	return thai.DateIn(v.Lang, b) + " " + b.Format("15:04")
+}
+
 // Month formats a month for the reader.
 func (v view) Month(t time.Time) string { return thai.MonthIn(v.Lang, t) }
 
