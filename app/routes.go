@@ -130,6 +130,7 @@ func (s *Server) routes() []route {
 		// at the root so that its scope covers both.
 		{"GET", "/sw.js", public, s.serveWorker},
 		{"GET", "/manifest.webmanifest", public, s.serveManifest},
+		{"GET", "/favicon.ico", public, s.serveFavicon},
 		{"GET", "/books", only(users.Vendor), s.showBooks},
 		{"POST", "/books/entries", only(users.Vendor), s.recordEntryForm},
 		{"POST", "/books/entries/:id/void", only(users.Vendor), s.voidEntryForm},
@@ -261,6 +262,10 @@ func (s *Server) addRoutes(rs []route) error {
 	}
 	for _, r := range rs {
 		s.Fiber.Add(r.method, r.path, s.guard(r))
+		if r.method == fiber.MethodGet {
+			// HEAD answers like GET, without the body (as Fiber's Get does).
+			s.Fiber.Add(fiber.MethodHead, r.path, s.guard(r))
+		}
 	}
 	return nil
 }

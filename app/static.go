@@ -254,6 +254,16 @@ func (s *Server) serveManifest(c *fiber.Ctx) error {
 	return s.static.manifest.send(c, "public, max-age=3600")
 }
 
+// serveFavicon: GET /favicon.ico, which browsers ask for by themselves:
+// the app's icon (a PNG, which every browser takes under that name).
+func (s *Server) serveFavicon(c *fiber.Ctx) error {
+	f, ok := s.static.byName["icons/icon-192.png"]
+	if !ok {
+		return errNotFound
+	}
+	return f.send(c, "public, max-age=86400")
+}
+
 // compressible reports whether a response of Content-Type ctype is text,
 // which compresses well: pages, JSON, CSV, CSS, JavaScript, SVG, the
 // manifest. PDFs, PNGs and the like are compressed already.
