@@ -170,6 +170,16 @@ func TestParticipantAPI(t *testing.T) {
 			t.Fatalf("training: %d %s", resp.StatusCode, readBody(t, resp))
 		}
 	}
+	// The page's form does not guess the result: none is ticked, and
+	// saving without one is 422 with the field's message.
+	if body := readBody(t, officer.do("GET", "/participants/"+p.Code+"/training/new", nil, nil)); strings.Contains(body, "checked") || !strings.Contains(body, `name="passed" value="yes"`) {
+		t.Errorf("the training form ticks a result by default")
+	}
+	if resp := officer.form("/participants/"+p.Code+"/training", url.Values{"module": {fmt.Sprint(ms[0].ID)}, "completed_on": {dToday}}); resp.StatusCode != 422 {
+		t.Errorf("training without a result: %d", resp.StatusCode)
+	} else if body := readBody(t, resp); !strings.Contains(body, "field-error") {
+		t.Errorf("training without a result: no message")
+	}
 	if resp := officer.api("POST", base+"/training", map[string]any{"module": ms[0].ID, "completed_on": dToday, "passed": true, "score": 101}); resp.StatusCode != 422 {
 		t.Errorf("score 101: %d", resp.StatusCode)
 	}

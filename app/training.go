@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -104,6 +105,7 @@ type completionPage struct {
 	Form    training.CompletionForm
 	Errors  valid.Errors
 	Today   time.Time
+	Result  string // "yes" or "no" as chosen; "" until the officer chooses: the form does not guess
 }
 
 func (s *Server) newCompletion(c *fiber.Ctx) error {
@@ -112,7 +114,7 @@ func (s *Server) newCompletion(c *fiber.Ctx) error {
 		return err
 	}
 	mid, _ := strconv.ParseInt(c.Query("module"), 10, 64)
-	return s.renderCompletion(c, completionPage{P: p, Form: training.CompletionForm{ModuleID: mid, CompletedOn: s.today().Format(time.DateOnly), Passed: true}})
+	return s.renderCompletion(c, completionPage{P: p, Form: training.CompletionForm{ModuleID: mid, CompletedOn: s.today().Format(time.DateOnly)}})
 }
 
 func (s *Server) renderCompletion(c *fiber.Ctx, pg completionPage) error {
@@ -134,8 +136,18 @@ func (s *Server) recordCompletion(c *fiber.Ctx) error {
 		ModuleID: mid, CompletedOn: c.FormValue("completed_on"), Passed: c.FormValue("passed") != "no",
 		Score: c.FormValue("score"), CertificateNo: c.FormValue("certificate_no"), Issuer: c.FormValue("issuer"),
 	}
+	result := c.FormValue("passed")
 	comp, err := f.Parse(s.today())
-	if err == nil {
+	if result != "yes" && result != "no" {
+		fields := valid.Errors{}
+		if errors.As(err, &fields) {
+			fields = maps.Clone(fields)
+		} else {
+			fields = valid.Errors{}
+		}
+		fields["passed"] = "training.passed_required"
+		err = fields
+	} else if err == nil {
 		_, err = s.participants.RecordTraining(c.UserContext(), actor(c), p, comp)
 	}
 	if errors.Is(err, training.ErrNotFound) {
@@ -144,7 +156,7 @@ func (s *Server) recordCompletion(c *fiber.Ctx) error {
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderCompletion(c, completionPage{P: p, Form: f, Errors: fields})
+		return s.renderCompletion(c, completionPage{P: p, Form: f, Errors: fields, Result: result})
 	}
 	if err != nil {
 		return err
