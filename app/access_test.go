@@ -300,8 +300,14 @@ func TestAdminManagesUsers(t *testing.T) {
 	if resp := admin.do("GET", "/admin/users", nil, nil); resp.StatusCode != 200 || !strings.Contains(readBody(t, resp), "vendor2") {
 		t.Fatalf("users page: %d", resp.StatusCode)
 	}
+	// A new user's role has no default: the form asks for one.
 	if resp := admin.do("GET", "/admin/users/new", nil, nil); resp.StatusCode != 200 {
 		t.Fatalf("new user page: %d", resp.StatusCode)
+	} else if body := readBody(t, resp); !strings.Contains(body, `<option value="" selected>เลือกบทบาท</option>`) || strings.Contains(body, `value="admin" selected`) {
+		t.Fatalf("the new user form picks a role by itself")
+	}
+	if resp := admin.form("/admin/users", url.Values{"login": {"noroleyet"}, "name": {"x"}, "language": {"th"}}); resp.StatusCode != 422 {
+		t.Fatalf("a user without a role: %d", resp.StatusCode)
 	}
 
 	// A mistake re-renders the form with the message beside its field.
