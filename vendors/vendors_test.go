@@ -307,9 +307,8 @@ func TestClosedMonthVoidRefusedEntryLate(t *testing.T) {
 	if d := late.Doc(); !d.Late || d.BookedOn != "2026-03-01" || d.Date != "2026-02-11" {
 		t.Fatalf("late entry's document: %+v", d)
 	}
-	var booked time.Time
-	if err := db.Get(&booked, `SELECT business_date FROM ledger_entries WHERE id = $1`, late.EntryID); err != nil || !booked.Equal(march) {
-		t.Fatalf("its ledger entry is dated %v (%v), want 2026-03-01", booked, err)
+	if le, err := s.Ledger().Entry(ctx, late.EntryID); err != nil || !le.BusinessDate.Equal(march) {
+		t.Fatalf("its ledger entry is dated %v (%v), want 2026-03-01", le.BusinessDate, err)
 	}
 	again, err := s.Entry(ctx, late.ID)
 	if err != nil || !again.Late() || !again.LedgerDate().Equal(march) {
