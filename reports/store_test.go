@@ -346,3 +346,35 @@ func TestPrintIsReproducibleAndVerifiable(t *testing.T) {
 		t.Errorf("provisional, since changed: %v %v", v, err)
 	}
 }
+
+// TestLateEntryFromTheBooks: a sale dated in October recorded after
+// October closed is booked into November by package vendors; November's
+// statement lists it, marked with its own date, and its figures count it.
+func TestLateEntryFromTheBooks(t *testing.T) {
+	b := newBook(t)
+	b.fill(t)
+	before, err := b.s.Statement(ctx, b.p.Code, nov, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.record(t, "2026-10-20", "sale", "64.50", "cash")
+	st, err := b.s.Statement(ctx, b.p.Code, nov, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := 0
+	for _, r := range st.Rows {
+		if r.Late {
+			late++
+			if !r.Own.Equal(time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)) || r.Date.Before(nov) || !r.Receipt.Equal(dec2("64.50")) {
+				t.Errorf("late row %+v", r)
+			}
+		}
+	}
+	if late != 1 || !st.Sales.Equal(before.Sales.Add(dec2("64.50"))) || !st.Closing.Equal(before.Closing.Add(dec2("64.50"))) {
+		t.Errorf("%d late rows; sales %s (was %s), closing %s (was %s)", late, st.Sales, before.Sales, st.Closing, before.Closing)
+	}
+	if oct, err := b.s.Statement(ctx, b.p.Code, oct, today); err != nil || !oct.Closing.Equal(dec2("6530.50")) {
+		t.Errorf("October changed after its close: %v %v", oct.Closing, err)
+	}
+}
