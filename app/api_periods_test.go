@@ -9,7 +9,7 @@ import (
 )
 
 // TestMonthEndClose: a manager closes a month that has ended, in every book;
-// from then on entries dated in it are refused as closed_period. The month
+// from then on a vendor entry dated in it is booked late in the first open month. The month
 // still running cannot close.
 func TestMonthEndClose(t *testing.T) {
 	t.Parallel()
