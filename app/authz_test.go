@@ -35,6 +35,7 @@ var publicRoutes = map[string]bool{
 	// The books' service worker and web-app manifest (static, no data).
 	"GET /sw.js":                true,
 	"GET /manifest.webmanifest": true,
+	"GET /favicon.ico":          true, // the app's icon
 	// A statement's verification address: issued or not, month and totals.
 	"GET /verify/:token": true,
 }

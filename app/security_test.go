@@ -165,7 +165,7 @@ func jsonBody(t *testing.T, v any) io.Reader {
 func TestNothingPersonalIsCached(t *testing.T) {
 	t.Parallel()
 	f := newAccessFixture(t, func(d *Deps) { d.Dev = false })
-	cached := map[string]bool{"/sw.js": true, "/manifest.webmanifest": true,
+	cached := map[string]bool{"/sw.js": true, "/manifest.webmanifest": true, "/favicon.ico": true,
 		"/books/promptpay.svg": true, "/vendors/:code/promptpay.svg": true}
 	params := strings.NewReplacer(":code", f.participant["vendor"].Code, ":id", "1", ":month", "2026-05",
 		":item", "1", ":n", "1")
