@@ -353,8 +353,10 @@ func (s *Server) pageRefused(c *fiber.Ctx, err error) (error, bool) {
 	return nil, false
 }
 
-// releaseTranche: POST /grants/{id}/tranches/{n}/disburse, keyed by the form's key.
-func (s *Server) releaseTranche(c *fiber.Ctx) error {
+// trancheStep parses a tranche's grant id and number, runs step on them,
+// and answers as each tranche action does: the grant page again with the
+// refusal, or back to the grant saying what was done.
+func (s *Server) trancheStep(c *fiber.Ctx, done string, step func(id int64, n int) error) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -363,58 +365,42 @@ func (s *Server) releaseTranche(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	err = step(id, n)
+	if page, ok := s.pageRefused(c, err); ok {
+		return page
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/grants/"+strconv.FormatInt(id, 10)+"?done="+done, http.StatusSeeOther)
+}
+
+// releaseTranche: POST /grants/{id}/tranches/{n}/disburse, keyed by the form's key.
+func (s *Server) releaseTranche(c *fiber.Ctx) error {
 	key := strings.TrimSpace(c.FormValue("key"))
 	if !validKey(key) {
 		return errMalformed
 	}
-	_, err = s.grants.Disburse(c.UserContext(), actor(c), grants.Release{Grant: id, N: n, Key: key, On: s.today()})
-	if done, ok := s.pageRefused(c, err); ok {
-		return done
-	}
-	if err != nil {
+	return s.trancheStep(c, "released", func(id int64, n int) error {
+		_, err := s.grants.Disburse(c.UserContext(), actor(c), grants.Release{Grant: id, N: n, Key: key, On: s.today()})
 		return err
-	}
-	return c.Redirect("/grants/"+strconv.FormatInt(id, 10)+"?done=released", http.StatusSeeOther)
+	})
 }
 
 // confirmTranche: POST /grants/{id}/tranches/{n}/confirm.
 func (s *Server) confirmTranche(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
+	return s.trancheStep(c, "confirmed", func(id int64, n int) error {
+		_, err := s.grants.ConfirmMilestone(c.UserContext(), actor(c), id, n, c.FormValue("note"))
 		return err
-	}
-	n, err := trancheParam(c)
-	if err != nil {
-		return err
-	}
-	_, err = s.grants.ConfirmMilestone(c.UserContext(), actor(c), id, n, c.FormValue("note"))
-	if done, ok := s.pageRefused(c, err); ok {
-		return done
-	}
-	if err != nil {
-		return err
-	}
-	return c.Redirect("/grants/"+strconv.FormatInt(id, 10)+"?done=confirmed", http.StatusSeeOther)
+	})
 }
 
 // reverseTranche: POST /grants/{id}/tranches/{n}/reverse (managers).
 func (s *Server) reverseTranche(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
+	return s.trancheStep(c, "reversed", func(id int64, n int) error {
+		_, err := s.grants.ReverseTranche(c.UserContext(), actor(c), id, n, c.FormValue("reason"), s.today())
 		return err
-	}
-	n, err := trancheParam(c)
-	if err != nil {
-		return err
-	}
-	_, err = s.grants.ReverseTranche(c.UserContext(), actor(c), id, n, c.FormValue("reason"), s.today())
-	if done, ok := s.pageRefused(c, err); ok {
-		return done
-	}
-	if err != nil {
-		return err
-	}
-	return c.Redirect("/grants/"+strconv.FormatInt(id, 10)+"?done=reversed", http.StatusSeeOther)
+	})
 }
 
 // handOverItem: POST /grants/{id}/equipment/{item}/handover.
