@@ -148,6 +148,7 @@ func runStatementsVerify(ctx context.Context, e *env, args []string) error {
 
 // progress is a bar on a terminal, and a line per tenth elsewhere.
 type progress struct {
+	what     string // what is counted: "statements"
 	w        io.Writer
 	terminal bool
 	mu       sync.Mutex
@@ -156,7 +157,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, last: -1}
+	p := &progress{what: "statements", w: w, last: -1}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.terminal = true
 	}
@@ -173,13 +174,13 @@ func (p *progress) show(done, total int) {
 	if p.terminal {
 		const width = 30
 		fill := done * width / total
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d statements %3d%%", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total, pct)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d %s %3d%%", strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total, p.what, pct)
 		p.shown = true
 		return
 	}
 	if tenth := pct / 10; tenth != p.last {
 		p.last = tenth
-		fmt.Fprintf(p.w, "statements: %d/%d (%d%%)\n", done, total, pct)
+		fmt.Fprintf(p.w, "%s: %d/%d (%d%%)\n", p.what, done, total, pct)
 	}
 }
 

@@ -30,6 +30,8 @@ Usage:
   hawker migrate                   apply pending database migrations
   hawker db create                 create the database named in DATABASE_URL if missing
   hawker seed --demo [--password P]  load the demo programme into an empty database
+  hawker seed --scale --vendors N --months M
+                                   load a synthetic programme of N vendors over M months (benchmarks)
   hawker user add --login L --role R [--name N] [--participant CODE] [--donor ID]
                                    create a user; the password is read from standard input
   hawker ledger verify|close       check or close the books (see hawker ledger --help)

@@ -77,6 +77,8 @@ func TestUsage(t *testing.T) {
 		{[]string{"db", "create", "--help"}, 0},
 		{[]string{"migrate", "--bogus"}, 2},
 		{[]string{"seed"}, 2},
+		{[]string{"seed", "--scale", "--vendors", "0"}, 2},
+		{[]string{"seed", "--scale", "--demo"}, 2},
 		{[]string{"user", "add", "--login", "x"}, 2},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Actor is who acts: a signed-in user with a role, from an address.
@@ -78,6 +79,44 @@ func Record(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary s
 		INSERT INTO audit_log (at, actor_id, actor_role, action, object, summary, ip, prev_hash, hash)
 		VALUES (:at, :actor_id, :actor_role, :action, :object, :summary, :ip, :prev_hash, :hash)`, e)
 	if err != nil {
+		return fmt.Errorf("audit: record %s: %w", action, err)
+	}
+	return nil
+}
+
+// RecordMany appends one event per object inside tx, all of one action by
+// a, summaries[i] for objects[i]: what a bulk operation (the month-end close
+// of thousands of books) records, chained like Record's in one lock and one
+// COPY instead of three statements an event.
+func RecordMany(ctx context.Context, tx *sqlx.Tx, a Actor, action string, objects, summaries []string) error {
+	if len(objects) != len(summaries) {
+		return fmt.Errorf("audit: record %s: %d objects, %d summaries", action, len(objects), len(summaries))
+	}
+	if len(objects) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
+		return fmt.Errorf("audit: lock: %w", err)
+	}
+	var prev string
+	if err := tx.GetContext(ctx, &prev, `SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), $1)`, genesis); err != nil {
+		return fmt.Errorf("audit: previous hash: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_id", "actor_role", "action", "object", "summary", "ip", "prev_hash", "hash"))
+	if err != nil {
+		return fmt.Errorf("audit: record %s: %w", action, err)
+	}
+	defer stmt.Close()
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	for i, obj := range objects {
+		e := Event{At: at, ActorID: a.User(), ActorRole: a.Role, Action: action, Object: obj, Summary: summaries[i], IP: a.IP, PrevHash: prev}
+		e.Hash = e.computeHash()
+		if _, err := stmt.ExecContext(ctx, e.At, e.ActorID, e.ActorRole, e.Action, e.Object, e.Summary, e.IP, e.PrevHash, e.Hash); err != nil {
+			return fmt.Errorf("audit: record %s: %w", action, err)
+		}
+		prev = e.Hash
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
 		return fmt.Errorf("audit: record %s: %w", action, err)
 	}
 	return nil

@@ -94,3 +94,40 @@ func TestActorUser(t *testing.T) {
 		t.Errorf("User() shares the actor's field")
 	}
 }
+
+// TestRecordMany: events appended many at once chain to the events before
+// and after them like events appended one by one, and a changed one is
+// caught.
+func TestRecordMany(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	record(t, db, 2)
+	objects := []string{"book:1", "book:2", "book:3"}
+	summaries := []string{"month 2026-10", "month 2026-10", "month 2026-10"}
+	err := pg.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		return audit.RecordMany(ctx, tx, audit.Actor{UserID: 4, Role: "manager"}, "ledger.close", objects, summaries)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, db, 1)
+	r, err := audit.Verify(ctx, db)
+	if err != nil || len(r.Breaks) != 0 || r.Rows != 6 {
+		t.Fatalf("trail: %+v, %v", r, err)
+	}
+	var got []string
+	if err := db.Select(&got, `SELECT object FROM audit_log WHERE action = 'ledger.close' ORDER BY id`); err != nil || strings.Join(got, " ") != "book:1 book:2 book:3" {
+		t.Fatalf("objects = %v, %v", got, err)
+	}
+	err = pg.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		return audit.RecordMany(ctx, tx, audit.System, "ledger.close", objects, summaries[:1])
+	})
+	if err == nil {
+		t.Error("RecordMany with fewer summaries than objects succeeded")
+	}
+	Tamper(t, db, `UPDATE audit_log SET object = 'book:9' WHERE object = 'book:2'`)
+	if r, err := audit.Verify(ctx, db); err != nil || len(r.Breaks) == 0 || r.Breaks[0].ID != 4 {
+		t.Fatalf("after tampering: %+v, %v", r, err)
+	}
+}

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -85,6 +86,15 @@ const bookMonthOpenSQL = `
 	) m
 	WHERE a.book_id = $1
 	ORDER BY a.code`
+
+// booksMonthOpenSQL is bookMonthOpenSQL for the books in the array $1.
+var booksMonthOpenSQL = func() string {
+	q := strings.Replace(bookMonthOpenSQL, "WHERE a.book_id = $1", "WHERE a.book_id = ANY($1)", 1)
+	if q == bookMonthOpenSQL {
+		panic("ledger: bookMonthOpenSQL lost its book condition")
+	}
+	return q
+}()
 
 // bookMonthClosedSQL reads a closed month's snapshot: from the book's
 // accounts to each one's snapshot row by its key (account, month), as the

@@ -766,3 +766,57 @@ func TestTxVariants(t *testing.T) {
 	}
 	mustVerify(t, f.s)
 }
+
+// TestClosePeriods: the month-end close of many books at once takes the
+// same snapshots as closing each book alone, records each book's close in
+// the audit trail, and refuses, writing nothing, a set with a book whose
+// month is closed already (CloseMonth then goes book by book).
+func TestClosePeriods(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.post(t, f.vendor.ID, "2025-01-15", "", move(f.cash, f.sales, "100")...)
+	f.post(t, f.vendor.ID, "2025-02-03", "", move(f.cash, f.sales, "50")...)
+	f.post(t, f.vendor.ID, "2025-02-20", "", move(f.expenses, f.cash, "30")...)
+	f.post(t, f.programme.ID, "2025-02-10", "", move(f.fund, f.equity, "5")...)
+	if _, err := f.s.ClosePeriod(ctx, by(1), f.vendor.ID, day("2025-01-01"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	alone, err := f.s.Statement(ctx, f.cash.ID, day("2025-02-01")) // computed from the lines
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited int
+	f.db.Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'ledger.close'`)
+	books := []int64{f.vendor.ID, f.programme.ID}
+	if err := pg.InTx(ctx, f.db, func(tx *sqlx.Tx) error { return closePeriods(ctx, tx, by(2), books, day("2025-02-01")) }); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := f.s.Statement(ctx, f.cash.ID, day("2025-02-01")) // from the snapshot
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.Closed || !snap.Opening.Equal(alone.Opening) || !snap.Closing.Equal(alone.Closing) || !snap.Opening.Equal(dec("100")) || !snap.Closing.Equal(dec("120")) {
+		t.Errorf("closed together: %+v; computed alone: %+v", snap, alone)
+	}
+	var now int
+	f.db.Get(&now, `SELECT count(*) FROM audit_log WHERE action = 'ledger.close'`)
+	if now != audited+2 {
+		t.Errorf("audit rows of closes: %d, then %d; want 2 more", audited, now)
+	}
+	if _, err := f.s.Post(ctx, Posting{Book: f.programme.ID, BusinessDate: day("2025-02-28"), Lines: move(f.fund, f.equity, "1")}); !errors.Is(err, ErrClosedPeriod) {
+		t.Errorf("post into the programme's closed February: %v", err)
+	}
+	before := f.state(t)
+	err = pg.InTx(ctx, f.db, func(tx *sqlx.Tx) error { return closePeriods(ctx, tx, by(2), books, day("2025-02-01")) })
+	if !errors.Is(err, ErrClosedPeriod) {
+		t.Errorf("closing closed books again: %v", err)
+	}
+	if after := f.state(t); after != before {
+		t.Errorf("a refused close wrote: %s -> %s", before, after)
+	}
+	// CloseMonth skips what is closed and closes the rest.
+	if n, err := f.s.CloseMonth(ctx, by(1), day("2025-03-01"), time.Now()); err != nil || n != 2 {
+		t.Errorf("CloseMonth = %d, %v; want 2", n, err)
+	}
+	mustVerify(t, f.s)
+}

@@ -183,6 +183,20 @@ func WithDatabase(databaseURL, name string) (string, error) {
 	return u.String(), nil
 }
 
+// WithParam is databaseURL with a run-time parameter of the server set for
+// its connections (lib/pq passes unknown keys to the server): for example
+// synchronous_commit=off for a bulk load. An unparsable URL is returned as it is.
+func WithParam(databaseURL, key, value string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // DatabaseName is the database a URL names.
 func DatabaseName(databaseURL string) string {
 	u, err := url.Parse(databaseURL)

@@ -348,13 +348,13 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 			return fmt.Errorf("vendors: bulk: %w", err)
 		}
 		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("vendor_entries", "entry_id", "participant_id", "business_date", "kind",
-			"amount", "category", "method", "note", "on_behalf", "recorded_by", "idempotency_key", "request_hash"))
+			"amount", "category", "method", "note", "on_behalf", "recorded_by", "idempotency_key", "request_hash", "booked_on"))
 		if err != nil {
 			return fmt.Errorf("vendors: bulk: %w", err)
 		}
 		defer stmt.Close()
 		for i, e := range entries {
-			var category, method, by any
+			var category, method, by, booked any
 			if e.Category != "" {
 				category = string(e.Category)
 			}
@@ -364,12 +364,15 @@ func (s *Store) RecordBulk(ctx context.Context, entries []Entry, then func(conte
 			if e.RecordedBy != 0 {
 				by = e.RecordedBy
 			}
+			if !e.BookedOn.IsZero() {
+				booked = e.BookedOn.Format(time.DateOnly)
+			}
 			hash := e.hash
 			if hash == nil {
 				hash = requestHash(e.ParticipantID, e.input())
 			}
 			if _, err := stmt.ExecContext(ctx, posted.IDs[i], e.ParticipantID, e.Date.Format(time.DateOnly), string(e.Kind),
-				e.Amount.String(), category, method, e.Note, e.OnBehalf, by, e.Key, hash); err != nil {
+				e.Amount.String(), category, method, e.Note, e.OnBehalf, by, e.Key, hash, booked); err != nil {
 				return fmt.Errorf("vendors: bulk: %w", err)
 			}
 		}
