@@ -259,3 +259,40 @@ func (s *Server) apiImportEntries(c *fiber.Ctx) error {
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"imported": res.Entries, "participants": res.Participants})
 }
+
+// openingJSON is her opening cash as the API shows it.
+type openingJSON struct {
+	Participant string `json:"participant"`
+	Date        string `json:"date"`
+	Amount      string `json:"amount"`
+	OnBehalf    bool   `json:"on_behalf"`
+	EntryID     int64  `json:"entry_id"`
+}
+
+// apiRecordOpening: POST /api/v1/participants/{code}/opening {"amount"} →
+// 201, once; a second is 409 (the same domain call as the books page's form).
+func (s *Server) apiRecordOpening(c *fiber.Ctx) error {
+	p, err := s.participantFrom(c)
+	if err != nil {
+		return err
+	}
+	if !mayRecordFor(c, p) {
+		return errForbidden
+	}
+	var body struct {
+		Amount money.Text `json:"amount"`
+	}
+	if err := readJSON(c, &body); err != nil {
+		return err
+	}
+	o, err := s.vendors.RecordOpening(c.UserContext(), actor(c), vendors.OpeningRequest{
+		ParticipantID: p.ID, Code: p.Code, Amount: string(body.Amount), RecordedBy: currentUser(c).ID,
+		OnBehalf: !isOwn(c, p), Date: s.today(),
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(openingJSON{
+		Participant: p.Code, Date: o.Date.Format(time.DateOnly), Amount: o.Amount.String(), OnBehalf: o.OnBehalf, EntryID: o.EntryID,
+	})
+}

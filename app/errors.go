@@ -76,6 +76,7 @@ var domainErrors = []domainError{
 	{vendors.ErrIdempotencyConflict, fiber.StatusConflict, "idempotency_conflict"},
 	{vendors.ErrAlreadyVoided, fiber.StatusConflict, "conflict"},
 	{vendors.ErrErased, fiber.StatusConflict, "conflict"},
+	{vendors.ErrOpeningExists, fiber.StatusConflict, "conflict"},
 	{ledger.ErrClosedPeriod, fiber.StatusConflict, "closed_period"},
 	{ledger.ErrMonthNotEnded, fiber.StatusConflict, "conflict"},
 	{ledger.ErrAlreadyReversed, fiber.StatusConflict, "conflict"},

@@ -134,6 +134,7 @@ func (s *Server) routes() []route {
 		{"GET", "/books", only(users.Vendor), s.showBooks},
 		{"POST", "/books/entries", only(users.Vendor), s.recordEntryForm},
 		{"POST", "/books/entries/:id/void", only(users.Vendor), s.voidEntryForm},
+		{"POST", "/books/opening", only(users.Vendor), s.recordOpeningForm},
 		{"GET", "/books/promptpay", only(users.Vendor), s.showPromptPay},
 		{"POST", "/books/promptpay", only(users.Vendor), s.savePromptPay},
 		{"GET", "/books/promptpay.svg", only(users.Vendor), s.promptPayQR},
@@ -142,6 +143,7 @@ func (s *Server) routes() []route {
 		{"GET", "/vendors/:code", only(users.Officer, users.Manager, users.Vendor), s.showVendor},
 		{"POST", "/vendors/:code/entries", only(users.Officer, users.Vendor), s.recordEntryForm},
 		{"POST", "/vendors/:code/entries/:id/void", only(users.Officer, users.Vendor), s.voidEntryForm},
+		{"POST", "/vendors/:code/opening", only(users.Officer, users.Vendor), s.recordOpeningForm},
 		{"GET", "/vendors/:code/promptpay", only(users.Officer, users.Manager, users.Vendor), s.showPromptPay},
 		{"POST", "/vendors/:code/promptpay", only(users.Officer, users.Vendor), s.savePromptPay},
 		{"GET", "/vendors/:code/promptpay.svg", only(users.Officer, users.Manager, users.Vendor), s.promptPayQR},
@@ -151,6 +153,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/entries/import", only(users.Officer), s.apiImportEntries},
 		{"GET", "/api/v1/entries/:id", only(users.Vendor, users.Officer, users.Manager), s.apiEntry},
 		{"POST", "/api/v1/entries/:id/void", only(users.Vendor, users.Officer), s.apiVoidEntry},
+		{"POST", "/api/v1/participants/:code/opening", only(users.Vendor, users.Officer), s.apiRecordOpening},
 		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager), s.apiDays},
 		{"POST", "/api/v1/periods/:month/close", only(users.Manager), s.apiClosePeriod},
 

@@ -41,11 +41,14 @@ type vendorPage struct {
 	Categories []vendors.Category
 	Ceiling    money.Amount
 	PromptPay  *vendors.PromptPayID
-	Errors     valid.Errors
-	Failed     string            // the form that failed: sale, expense or drawing
-	Amount     string            // the amount typed into the failed form
-	Notice     string            // a message key
-	Text       map[string]string // the strings vendor.js shows, in the reader's language
+	// Opening is her opening cash; nil until it is recorded (the page
+	// then offers the form, once).
+	Opening *vendors.Opening
+	Errors  valid.Errors
+	Failed  string            // the form that failed: sale, expense, drawing or opening
+	Amount  string            // the amount typed into the failed form
+	Notice  string            // a message key
+	Text    map[string]string // the strings vendor.js shows, in the reader's language
 }
 
 // scriptText are the keys vendor.js needs, sent with the page.
@@ -53,6 +56,7 @@ var scriptText = []string{
 	"vendor.outbox", "vendor.sending", "vendor.sent", "vendor.refused", "vendor.sign_in_again",
 	"vendor.void_offline", "vendor.delete", "vendor.late", "vendor.saved_entry", "vendor.undo",
 	"vendor.undo_failed", "vendor.undo_reason", "vendor.undone", "vendor.amount_invalid", "vendor.amount_required",
+	"vendor.opening_offline",
 	"vendor.kind.sale", "vendor.kind.expense", "vendor.kind.drawing",
 	"vendor.method.cash", "vendor.method.promptpay", "vendor.method.credit",
 	"vendor.category.ingredients", "vendor.category.gas", "vendor.category.ice", "vendor.category.packaging",
@@ -144,8 +148,15 @@ func (s *Server) renderBooks(c *fiber.Ctx, p participants.Participant, base stri
 	} else if !errors.Is(err, vendors.ErrNotFound) {
 		return err
 	}
+	if o, err := s.vendors.OpeningOf(ctx, p.ID); err == nil {
+		page.Opening = &o
+	} else if !errors.Is(err, vendors.ErrNotFound) {
+		return err
+	}
 	if page.Notice == "" {
 		switch c.Query("done") {
+		case "opening":
+			page.Notice = "vendor.opening_saved"
 		case "saved":
 			page.Notice = "vendor.saved"
 		case "voided":
@@ -208,6 +219,36 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(base+"?done=saved", http.StatusSeeOther)
+}
+
+// recordOpeningForm: POST /books/opening and /vendors/{code}/opening, the
+// cash she starts with, once: by her, or by her officer on her behalf. A
+// second is refused (409) with its message on the page.
+func (s *Server) recordOpeningForm(c *fiber.Ctx) error {
+	p, base, err := s.booksFor(c)
+	if err != nil {
+		return err
+	}
+	if !mayRecordFor(c, p) {
+		return errForbidden
+	}
+	amount := c.FormValue("amount")
+	_, err = s.vendors.RecordOpening(c.UserContext(), actor(c), vendors.OpeningRequest{
+		ParticipantID: p.ID, Code: p.Code, Amount: amount, RecordedBy: currentUser(c).ID,
+		OnBehalf: !isOwn(c, p), Date: s.today(),
+	})
+	var fields valid.Errors
+	switch {
+	case errors.As(err, &fields):
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderBooks(c, p, base, &vendorPage{Errors: fields, Failed: "opening", Amount: amount})
+	case errors.Is(err, vendors.ErrOpeningExists):
+		c.Status(fiber.StatusConflict)
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"opening": "vendor.opening_exists"}})
+	case err != nil:
+		return err
+	}
+	return c.Redirect(base+"?done=opening", http.StatusSeeOther)
 }
 
 // entryRequest is the store's request for an entry p's books receive from

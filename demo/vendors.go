@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"hawker/audit"
 	"hawker/money"
 	"hawker/participants"
 	"hawker/thai"
@@ -30,12 +31,16 @@ var vendorProfiles = []vendorProfile{
 	{daily: 500, restDay: time.Sunday, missPct: 15},
 }
 
+// openingCash is what each demo vendor starts her books with, in baht.
+var openingCash = []int{1500, 800, 1200, 2500, 600}
+
 // vendorBooks writes six months of daily entries for the demo vendors:
 // sales by cash, PromptPay and credit with a weekly rhythm (weekends busier,
 // one rest day), ingredients, ice, gas, packaging, pitch fees and transport,
 // money taken home, missed days, one business that stops three weeks before
 // today and one whose sales fall: the officers' call list has something to
-// show. All through the ledger's bulk path, in one transaction.
+// show. Each starts with her opening cash; the days go through the
+// ledger's bulk path, in one transaction.
 func (s *seeder) vendorBooks(ctx context.Context) error {
 	type vendor struct {
 		UserID int64
@@ -63,8 +68,18 @@ func (s *seeder) vendorBooks(ctx context.Context) error {
 	chance := func(percent int) bool { return rng.IntN(100) < percent }
 	pct := func(from, span int) int64 { return int64(from + rng.IntN(span+1)) } // a percentage in [from, from+span]
 	var entries []vendors.Entry
+	store := vendors.NewStore(s.db)
 	for i, v := range vs {
 		prof := vendorProfiles[i%len(vendorProfiles)]
+		// She starts with the cash in her tin, counted with her officer on
+		// the first day: her cash on hand starts there.
+		_, err := store.RecordOpening(ctx, audit.System, vendors.OpeningRequest{
+			ParticipantID: v.ID, Code: v.Code, Amount: money.Baht(int64(openingCash[i%len(openingCash)])).String(),
+			RecordedBy: v.UserID, Date: start,
+		})
+		if err != nil {
+			return fmt.Errorf("demo: opening cash of %s: %w", v.Code, err)
+		}
 		n := 0
 		// Amounts are whole baht in integers: money never touches float,
 		// not even made-up money.
@@ -149,7 +164,7 @@ func (s *seeder) vendorBooks(ctx context.Context) error {
 			}
 		}
 	}
-	if _, err := vendors.NewStore(s.db).RecordBulk(ctx, entries, nil); err != nil {
+	if _, err := store.RecordBulk(ctx, entries, nil); err != nil {
 		return fmt.Errorf("demo: vendors' books: %w", err)
 	}
 	return nil

@@ -30,6 +30,14 @@ func TestSeedVendorBooks(t *testing.T) {
 	if books < 3 || n < books*100 {
 		t.Fatalf("%d entries in %d books", n, books)
 	}
+	// Every demo vendor starts with her opening cash, on her first day.
+	var vendorsWithLogin, openings, early int
+	db.Get(&vendorsWithLogin, `SELECT count(*) FROM users WHERE role = 'vendor'`)
+	db.Get(&openings, `SELECT count(*) FROM vendor_openings WHERE amount > 0`)
+	db.Get(&early, `SELECT count(*) FROM vendor_openings vo WHERE vo.business_date <= (SELECT min(business_date) FROM vendor_entries ve WHERE ve.participant_id = vo.participant_id)`)
+	if vendorsWithLogin < 3 || openings != vendorsWithLogin || early != openings {
+		t.Fatalf("%d demo vendors, %d openings, %d dated before her first entry", vendorsWithLogin, openings, early)
+	}
 	s := vendors.NewStore(db)
 	calls, err := s.Calls(ctx, thai.Today(now))
 	if err != nil {

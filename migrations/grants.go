@@ -26,7 +26,7 @@ const AppRole = pg.AppRole
 var appendOnly = []string{
 	"audit_log", "audit_checkpoints",
 	"ledger_entries", "ledger_lines", "ledger_period_events",
-	"vendor_entries", "vendor_voids",
+	"vendor_entries", "vendor_voids", "vendor_openings",
 }
 
 // readOnly are tables the app role reads but never writes.

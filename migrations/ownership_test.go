@@ -26,7 +26,7 @@ var owners = map[string]string{
 	"training_modules": "training", "training_sessions": "training", "training_completions": "training",
 	"donors":       "donors",
 	"vendor_books": "vendors", "vendor_entries": "vendors", "vendor_voids": "vendors",
-	"vendor_promptpay": "vendors", "vendor_settings": "vendors",
+	"vendor_promptpay": "vendors", "vendor_settings": "vendors", "vendor_openings": "vendors",
 	"report_jobs": "reports", "report_job_items": "reports", "report_job_files": "reports", "report_statements": "reports",
 	"grants": "grants", "grant_settings": "grants", "grant_editors": "grants", "grant_approvals": "grants",
 	"grant_tranches": "grants", "grant_items": "grants", "grant_item_events": "grants",

@@ -9,7 +9,7 @@ import (
 )
 
 // Described is what a ledger entry of a vendor's book was in her own
-// words: a sale, an expense or a drawing, with the date it happened (which
+// words: a sale, an expense, a drawing or her opening cash, with the date it happened (which
 // a late entry keeps while it is booked in a later month). A void's
 // reversal entry is described too, as Void of the entry it cancels.
 type Described struct {
@@ -38,7 +38,11 @@ func (s *Store) Describe(ctx context.Context, participantID int64, entryIDs []in
 		SELECT vv.reversal_entry_id, ve.kind, ve.method, ve.category, ve.note, ve.business_date, ve.on_behalf,
 		       true, vv.reason
 		FROM vendor_voids vv JOIN vendor_entries ve ON ve.id = vv.vendor_entry_id
-		WHERE ve.participant_id = $1 AND vv.reversal_entry_id = ANY($2)`, participantID, pq.Int64Array(entryIDs))
+		WHERE ve.participant_id = $1 AND vv.reversal_entry_id = ANY($2)
+		UNION ALL
+		SELECT vo.entry_id, 'opening', NULL, NULL, '', vo.business_date, vo.on_behalf, false, ''
+		FROM vendor_openings vo
+		WHERE vo.participant_id = $1 AND vo.entry_id = ANY($2)`, participantID, pq.Int64Array(entryIDs))
 	if err != nil {
 		return nil, fmt.Errorf("vendors: describe entries of %d: %w", participantID, err)
 	}

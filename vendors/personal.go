@@ -56,6 +56,14 @@ func (r Recorded) Doc() EntryDoc {
 	return out
 }
 
+// OpeningDoc is her opening cash as the export shows it.
+type OpeningDoc struct {
+	Date       string    `json:"date"`
+	Amount     string    `json:"amount"`
+	OnBehalf   bool      `json:"on_behalf"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
 // PromptPayDoc is the PromptPay id a vendor saved for her customers' QR.
 type PromptPayDoc struct {
 	Kind  string `json:"kind" db:"id_kind"`
@@ -63,8 +71,8 @@ type PromptPayDoc struct {
 }
 
 // ExportPersonal gives a participant's export her "promptpay" id (null
-// when none is saved) and her "books", entry by entry, voids marked
-// (participants.PersonalData).
+// when none is saved), her "books", entry by entry, voids marked, and her
+// "opening_cash" (null when none) (participants.PersonalData).
 func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID int64) (map[string]any, error) {
 	var pp []PromptPayDoc
 	if err := tx.SelectContext(ctx, &pp, `SELECT id_kind, id_value FROM vendor_promptpay WHERE participant_id = $1`, participantID); err != nil {
@@ -83,7 +91,16 @@ func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID i
 	for i, r := range rs {
 		books[i] = r.Doc()
 	}
-	return map[string]any{"promptpay": promptpay, "books": books}, nil
+	var os []Opening
+	if err := tx.SelectContext(ctx, &os, `SELECT participant_id, entry_id, business_date, amount, on_behalf, recorded_by, recorded_at
+		FROM vendor_openings WHERE participant_id = $1`, participantID); err != nil {
+		return nil, fmt.Errorf("vendors: opening of %d: %w", participantID, err)
+	}
+	var opening *OpeningDoc
+	if len(os) > 0 {
+		opening = &OpeningDoc{Date: os[0].Date.Format(time.DateOnly), Amount: os[0].Amount.String(), OnBehalf: os[0].OnBehalf, RecordedAt: os[0].RecordedAt.UTC()}
+	}
+	return map[string]any{"promptpay": promptpay, "books": books, "opening_cash": opening}, nil
 }
 
 // ErasePersonal deletes an erased participant's PromptPay id (her mobile
@@ -108,5 +125,5 @@ func (s *Store) ErasePersonal(ctx context.Context, tx *sqlx.Tx, participantID in
 
 // PersonalTables names this package's tables that refer to a participant.
 func (s *Store) PersonalTables() []string {
-	return []string{"vendor_books", "vendor_entries", "vendor_promptpay"}
+	return []string{"vendor_books", "vendor_entries", "vendor_promptpay", "vendor_openings"}
 }

@@ -398,6 +398,22 @@
   window.addEventListener('offline', showNetwork);
 
   document.querySelectorAll('form.entry-form').forEach(function (f) { f.addEventListener('submit', onSubmit); });
+
+  // Her opening cash goes to the server at once (it is recorded once, and
+  // a second is refused there): checked here like any amount, and held
+  // back with a message while the phone is offline.
+  var openingForm = document.getElementById('opening-form');
+  if (openingForm) {
+    openingForm.addEventListener('submit', function (ev) {
+      var input = openingForm.querySelector('input[name="amount"]');
+      var amount = input.value.trim();
+      var msg = '';
+      if (!amount) msg = t('vendor.amount_required');
+      else if (!(amountOK.test(amount) || groupedOK.test(amount)) || !/[1-9]/.test(amount)) msg = t('vendor.amount_invalid');
+      else if (!navigator.onLine) msg = t('vendor.opening_offline');
+      if (msg) { ev.preventDefault(); fieldError(openingForm, input, msg); input.focus(); }
+    });
+  }
   wireVoids();
   showNetwork();
   renderOutbox().then(flush);
