@@ -227,6 +227,8 @@ var objectRoutes = []struct {
 	{"GET", "/vendors/:code", "participant"},
 	{"POST", "/vendors/:code/entries", "participant"},
 	{"POST", "/vendors/:code/entries/:id/void", "participant"},
+	{"POST", "/vendors/:code/opening", "participant"},
+	{"POST", "/api/v1/participants/:code/opening", "participant"},
 	{"GET", "/vendors/:code/promptpay", "participant"},
 	{"POST", "/vendors/:code/promptpay", "participant"},
 	{"GET", "/vendors/:code/promptpay.svg:absent", "participant"}, // 404 until a PromptPay id is saved
