@@ -12,7 +12,6 @@ import (
 
 	"hawker/reports"
 	"hawker/thai"
-	"hawker/vendors"
 )
 
 const impactUsage = `Usage:
@@ -46,7 +45,11 @@ func runImpact(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return e.withDB(ctx, func(db *sqlx.DB) error {
-		store := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL)
+		store, done, err := e.reportsStore(ctx, db)
+		if err != nil {
+			return err
+		}
+		defer done()
 		im, err := store.Impact(ctx, id, f, t, thai.Today(time.Now()))
 		if err != nil {
 			return err

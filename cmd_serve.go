@@ -33,7 +33,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		} else if !e.cfg.Dev {
 			e.log.Warn("HAWKER_AUDIT_KEY is not set: the audit trail gets no signed checkpoints, and a rewrite of it by someone holding the database's superuser would go unnoticed")
 		}
-		srv, err := app.New(app.Deps{DB: db, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
+		read, closeRead, err := e.readDB(ctx, true)
+		if err != nil {
+			return err
+		}
+		defer closeRead()
+		srv, err := app.New(app.Deps{DB: db, ReadDB: read, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
 			PublicURL: e.cfg.PublicURL})
 		if err != nil {
 			return err

@@ -56,7 +56,11 @@ func runStatements(ctx context.Context, e *env, args []string) error {
 	}
 	return e.withDB(ctx, func(db *sqlx.DB) error {
 		reports.TuneGC()
-		store := reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL)
+		store, closeRead, err := e.reportsStore(ctx, db)
+		if err != nil {
+			return err
+		}
+		defer closeRead()
 		if err := reports.CheckMonth(m, time.Now()); err != nil {
 			return err
 		}

@@ -21,6 +21,8 @@ import (
 	"hawker/config"
 	"hawker/migrations"
 	"hawker/pg"
+	"hawker/reports"
+	"hawker/vendors"
 )
 
 const usage = `hawker — the Hygiene Street Food Project's platform
@@ -44,7 +46,8 @@ Usage:
 
 Configuration comes from the environment: DATABASE_URL, HAWKER_ADDR,
 HAWKER_METRICS_ADDR, HAWKER_SECRET (serve only), HAWKER_DEV,
-HAWKER_TRUSTED_PROXIES, HAWKER_SMTP_URL, HAWKER_PUBLIC_URL, LOG_LEVEL, LOG_FORMAT.
+HAWKER_TRUSTED_PROXIES, HAWKER_SMTP_URL, HAWKER_PUBLIC_URL, HAWKER_READ_URL,
+LOG_LEVEL, LOG_FORMAT.
 Run "hawker COMMAND --help" for a command's flags.
 `
 
@@ -267,6 +270,40 @@ func (e *env) withAppDB(ctx context.Context, fn func(db *sqlx.DB) error) error {
 	}
 	e.log.Info("database connected", "db_role", role)
 	return fn(db)
+}
+
+// readDB connects to the replica in HAWKER_READ_URL, as the application
+// role when asApp (serve), and returns nil when none is set.
+func (e *env) readDB(ctx context.Context, asApp bool) (*sqlx.DB, func(), error) {
+	if e.cfg.ReadURL == "" {
+		return nil, func() {}, nil
+	}
+	u := e.cfg.ReadURL
+	if asApp {
+		var err error
+		if u, _, err = pg.AppURL(u); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := pg.OpenReadOnly(ctx, u)
+	if err != nil {
+		return nil, nil, fmt.Errorf("HAWKER_READ_URL: %w", err)
+	}
+	e.log.Info("reports read from a replica", "read_url", pg.Redact(u))
+	return db, func() { db.Close() }, nil
+}
+
+// reportsStore is the reports store of a command: reading from the replica
+// in HAWKER_READ_URL when one is set.
+func (e *env) reportsStore(ctx context.Context, db *sqlx.DB) (*reports.Store, func(), error) {
+	read, done, err := e.readDB(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if read == nil {
+		return reports.NewStore(db, vendors.NewStore(db), e.cfg.PublicURL), done, nil
+	}
+	return reports.NewReadStore(db, read, e.cfg.PublicURL), done, nil
 }
 
 // migrate applies the migrations as the owner in DATABASE_URL, which also

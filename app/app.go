@@ -36,7 +36,10 @@ var assets embed.FS
 
 // Deps is what the application needs from main.
 type Deps struct {
-	DB     *sqlx.DB
+	DB *sqlx.DB
+	// ReadDB, when set, is a streaming replica of DB (HAWKER_READ_URL)
+	// that statements and impact reports are read from.
+	ReadDB *sqlx.DB
 	Log    *slog.Logger
 	Secret []byte
 	Dev    bool
@@ -111,6 +114,9 @@ func New(deps Deps) (*Server, error) {
 	s.grants = grants.NewStore(deps.DB, s.vendors)
 	s.participants = participants.NewStore(deps.DB, s.personalData()...)
 	s.reports = reports.NewStore(deps.DB, s.vendors, deps.PublicURL)
+	if deps.ReadDB != nil {
+		s.reports = reports.NewReadStore(deps.DB, deps.ReadDB, deps.PublicURL)
+	}
 	s.jobs = reports.NewQueue(deps.DB)
 	s.jobs.Log = deps.Log
 	bulk := reports.NewBulk(s.reports, s.jobs)

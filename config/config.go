@@ -48,6 +48,10 @@ type Config struct {
 	// https://hawker.example.org): statements' verification QR codes point
 	// under it. Default: http://localhost with HAWKER_ADDR's port.
 	PublicURL string
+	// ReadURL is an optional PostgreSQL streaming replica of DatabaseURL
+	// (HAWKER_READ_URL) that reports and bulk statements read from, so
+	// that they do not load the primary; "" reads the primary.
+	ReadURL string
 }
 
 // Error names the environment variable that is wrong.
@@ -70,6 +74,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		return c, err
+	}
+	if c.ReadURL = getenv("HAWKER_READ_URL"); c.ReadURL != "" {
+		if err := checkDatabaseURL(c.ReadURL); err != nil {
+			return c, &Error{"HAWKER_READ_URL", err.(*Error).Reason}
+		}
 	}
 	if c.Addr == "" {
 		c.Addr = ":8080"

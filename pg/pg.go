@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -35,6 +36,21 @@ func Open(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("pg: connect to %s: %w", Redact(databaseURL), err)
 	}
+	return db, nil
+}
+
+// readOnlyPools are the pools OpenReadOnly opened.
+var readOnlyPools sync.Map
+
+// OpenReadOnly is Open for a read-only server, a streaming replica
+// (HAWKER_READ_URL): InTx begins its transactions READ ONLY, so that the
+// stores' reads, written once for the primary, run on it unchanged.
+func OpenReadOnly(ctx context.Context, databaseURL string) (*sqlx.DB, error) {
+	db, err := Open(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	readOnlyPools.Store(db, true)
 	return db, nil
 }
 
@@ -115,7 +131,13 @@ func Retry(ctx context.Context, fn func() error) error {
 }
 
 func inTxOnce(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
+	var opts *sql.TxOptions
+	if _, ok := readOnlyPools.Load(db); ok {
+		// lib/pq begins every other transaction READ WRITE, which a
+		// standby refuses.
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	tx, err := db.BeginTxx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("pg: begin: %w", err)
 	}

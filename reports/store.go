@@ -53,6 +53,18 @@ func NewStore(db *sqlx.DB, vs *vendors.Store, publicURL string) *Store {
 		grants: grants.NewStore(db, vs), PublicURL: strings.TrimRight(publicURL, "/")}
 }
 
+// NewReadStore is NewStore reading statements and impact figures from
+// replica, a streaming replica of primary (HAWKER_READ_URL), while the
+// register of issued statements and the audit trail are written to, and
+// read from, primary. A closed month is the same on either: nothing is
+// posted into it, and the replica has replayed its close before it serves
+// it (a month closes long before its statements are asked for).
+func NewReadStore(primary, replica *sqlx.DB, publicURL string) *Store {
+	s := NewStore(replica, vendors.NewStore(replica), publicURL)
+	s.db = primary
+	return s
+}
+
 // CheckMonth refuses a month that has not started at now (in Bangkok).
 func CheckMonth(month, now time.Time) error {
 	if ledger.MonthOf(month).After(ledger.MonthOf(thai.Today(now))) {
