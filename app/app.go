@@ -56,6 +56,9 @@ type Deps struct {
 	// JobWorkers is how many statements a background job makes at once;
 	// zero means every core.
 	JobWorkers int
+	// JobStaleAfter is how long a job's worker may miss its heartbeat
+	// before another process takes the job over; zero: the queue's default.
+	JobStaleAfter time.Duration
 
 	// testRoutes are mounted with the others, for tests of the serving
 	// machinery itself (a deliberately slow handler).
@@ -119,6 +122,9 @@ func New(deps Deps) (*Server, error) {
 	}
 	s.jobs = reports.NewQueue(deps.DB)
 	s.jobs.Log = deps.Log
+	if d := deps.JobStaleAfter; d > 0 {
+		s.jobs.StaleAfter, s.jobs.Beat, s.jobs.Poll = d, max(d/6, 100*time.Millisecond), min(s.jobs.Poll, d/2)
+	}
 	bulk := reports.NewBulk(s.reports, s.jobs)
 	bulk.Now = deps.Now
 	if deps.JobWorkers > 0 {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultDatabaseURL is the local PostgreSQL that `make run` provisions.
@@ -52,6 +53,11 @@ type Config struct {
 	// (HAWKER_READ_URL) that reports and bulk statements read from, so
 	// that they do not load the primary; "" reads the primary.
 	ReadURL string
+	// JobStaleAfter is how long a background job's worker may go without a
+	// heartbeat before another serve process takes the job over
+	// (HAWKER_JOB_STALE_AFTER, a Go duration; zero: the queue's default,
+	// a minute).
+	JobStaleAfter time.Duration
 }
 
 // Error names the environment variable that is wrong.
@@ -79,6 +85,13 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := checkDatabaseURL(c.ReadURL); err != nil {
 			return c, &Error{"HAWKER_READ_URL", err.(*Error).Reason}
 		}
+	}
+	if s := getenv("HAWKER_JOB_STALE_AFTER"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second {
+			return c, &Error{"HAWKER_JOB_STALE_AFTER", "must be a duration of at least 1s, such as 30s or 2m"}
+		}
+		c.JobStaleAfter = d
 	}
 	if c.Addr == "" {
 		c.Addr = ":8080"
