@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
 export HAWKER_ADDR ?= :8080
 GO ?= go
 
-.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import bench-page bench-pdf clean
+.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import bench-page bench-pdf bench-scale clean
 
 build:
 	$(GO) build -o bin/hawker .
@@ -52,6 +52,14 @@ bench-page: postgres chromium
 BULK ?= 1000
 bench-pdf: postgres chromium
 	$(GO) run ./bench/pdf -bulk $(BULK)
+
+## bench-scale: issue 16's figures at VENDORS × MONTHS (seeded once by `hawker seed --scale` into SCALE_DB, default
+## bench_scale_VENDORSxMONTHS, and reused by later runs): statement query month 1 vs last, a donor's impact report,
+## the programme's trial balance, POST /api/v1/entries p99, every vendor's statements with peak RSS, size per vendor-year
+VENDORS ?= 10000
+MONTHS ?= 24
+bench-scale: postgres
+	$(GO) run ./bench/scale -vendors $(VENDORS) -months $(MONTHS)
 
 clean:
 	rm -rf bin
