@@ -171,7 +171,7 @@ func main() {
 		_ = im.CSV("th")
 	})
 	rows = append(rows, row{fmt.Sprintf("impact report, donor %d (%d participants supported, %d months, figures + PDF + CSV)", donor, supported, months),
-		ms(impact), ms(time.Duration(float64(impact) * scale)) + " (linear in the donor's participants)", fmt.Sprintf("goal ≤ 2 s: %s", benchdb.Verdict(impact <= 2*time.Second))})
+		ms(impact), ms(time.Duration(float64(impact)*scale)) + " (linear in the donor's participants)", fmt.Sprintf("goal ≤ 2 s: %s", benchdb.Verdict(impact <= 2*time.Second))})
 
 	// 3. The programme's trial balance.
 	var programme int64
