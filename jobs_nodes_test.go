@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"hawker/pg/pgtest"
 	"hawker/reports"
 	"hawker/thai"
+	"hawker/users"
 	"hawker/vendors"
 )
 
@@ -28,7 +30,8 @@ import (
 // on one database share the job queue. Of several statements jobs each is
 // claimed once and finished by one process; the process running the big
 // one is killed with SIGKILL half-way, and the other takes it over once
-// its heartbeat is stale and finishes it, skipping what was done.
+// its heartbeat is stale and finishes it, skipping what was done. Sessions
+// and sign-in limits are shared too: any node serves any request.
 func TestTwoServersShareJobs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -70,8 +73,9 @@ func TestTwoServersShareJobs(t *testing.T) {
 
 	// Two nodes.
 	type node struct {
-		cmd *exec.Cmd
-		log *strings.Builder
+		cmd  *exec.Cmd
+		log  *strings.Builder
+		base string
 	}
 	start := func() node {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -95,7 +99,7 @@ func TestTwoServersShareJobs(t *testing.T) {
 			if err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == http.StatusOK {
-					return node{cmd, &log}
+					return node{cmd, &log, "http://" + addr}
 				}
 			}
 			if time.Now().After(deadline) {
@@ -105,6 +109,74 @@ func TestTwoServersShareJobs(t *testing.T) {
 		}
 	}
 	a, b := start(), start()
+
+	// Sessions and sign-in limits live in PostgreSQL: a session made on one
+	// node serves on the other and ends on both, and failed sign-ins on
+	// one node count on the other.
+	if _, err := users.NewStore(db).Add(ctx, users.New{Login: "nodes-officer", Name: "เจ้าหน้าที่ สองเครื่อง", Role: users.Officer, Password: "two-nodes-password"}); err != nil {
+		t.Fatal(err)
+	}
+	login := func(n node, password string) (int, *http.Cookie, string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"login": "nodes-officer", "password": %q}`, password)
+		resp, err := http.Post(n.base+"/api/v1/login", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			CSRF string `json:"csrf_token"`
+		}
+		json.NewDecoder(resp.Body).Decode(&out)
+		for _, c := range resp.Cookies() {
+			if c.Value != "" {
+				return resp.StatusCode, c, out.CSRF
+			}
+		}
+		return resp.StatusCode, nil, out.CSRF
+	}
+	call := func(n node, method, path string, cookie *http.Cookie, csrf string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, n.base+path, nil)
+		req.AddCookie(cookie)
+		req.Header.Set("X-CSRF-Token", csrf)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	st, cookie, csrf := login(a, "two-nodes-password")
+	if st != http.StatusOK || cookie == nil {
+		t.Fatalf("sign in on the first node: %d", st)
+	}
+	if st := call(b, "GET", "/api/v1/me", cookie, ""); st != http.StatusOK {
+		t.Errorf("the first node's session on the second: %d", st)
+	}
+	if st := call(b, "POST", "/api/v1/logout", cookie, csrf); st >= 300 {
+		t.Errorf("sign out on the second node: %d", st)
+	}
+	if st := call(a, "GET", "/api/v1/me", cookie, ""); st != http.StatusUnauthorized {
+		t.Errorf("a session ended on the second node, on the first: %d; want 401", st)
+	}
+	for i := range 3 {
+		if st, _, _ := login(a, "wrong-password"); st != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d on the first node: %d", i+1, st)
+		}
+	}
+	// Three failures back off the next attempt (a second, then two, …):
+	// the second node, which saw at most one itself, refuses it.
+	seen := 0
+	for {
+		st, _, _ := login(b, "wrong-password")
+		if st == http.StatusTooManyRequests {
+			break
+		}
+		if seen++; st != http.StatusUnauthorized || seen > 1 {
+			t.Fatalf("the second node after 3 failures on the first: %d (its own failures: %d); want 429", st, seen)
+		}
+	}
 
 	// The big job first, then one vendor's statements at a time.
 	q := reports.NewQueue(db)
