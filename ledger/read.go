@@ -198,11 +198,22 @@ func (s *Store) TrialBalance(ctx context.Context, book int64, day time.Time) (Tr
 		return TrialBalance{}, err
 	}
 	tb := TrialBalance{Book: book, Date: day, Rows: []TrialBalanceRow{}, Total: decimal.Zero}
+	// Each balance is sumBefore's: the latest closed month's snapshot
+	// ending before the day, and the lines since, so that the cost follows
+	// the open months and not the book's history (summing every line, the
+	// programme's trial balance grew with every grant ever made).
 	err := s.q.SelectContext(ctx, &tb.Rows, `
 		SELECT a.id AS account_id, a.code, a.type, a.name_en, a.name_th,
-		       COALESCE((SELECT sum(l.amount) FROM ledger_lines l
-		                 WHERE l.account_id = a.id AND l.business_date <= $2::date), 0) AS balance
-		FROM ledger_accounts a WHERE a.book_id = $1 ORDER BY a.code`, book, dateString(day))
+		       COALESCE(snap.closing, 0) + COALESCE((SELECT sum(l.amount) FROM ledger_lines l
+		                 WHERE l.account_id = a.id AND l.business_date <= $2::date
+		                   AND l.business_date >= COALESCE(snap.since, '-infinity'::date)), 0) AS balance
+		FROM ledger_accounts a
+		LEFT JOIN LATERAL (
+			SELECT (pb.month + interval '1 month')::date AS since, pb.closing
+			FROM ledger_period_balances pb
+			WHERE pb.account_id = a.id AND pb.month + interval '1 month' <= $2::date + 1
+			ORDER BY pb.month DESC LIMIT 1) snap ON true
+		WHERE a.book_id = $1 ORDER BY a.code`, book, dateString(day))
 	if err != nil {
 		return TrialBalance{}, fmt.Errorf("ledger: trial balance of book %d: %w", book, err)
 	}

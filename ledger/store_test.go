@@ -815,8 +815,27 @@ func TestClosePeriods(t *testing.T) {
 		t.Errorf("a refused close wrote: %s -> %s", before, after)
 	}
 	// CloseMonth skips what is closed and closes the rest.
+	f.post(t, f.vendor.ID, "2025-03-05", "", move(f.cash, f.sales, "7")...)
 	if n, err := f.s.CloseMonth(ctx, by(1), day("2025-03-01"), time.Now()); err != nil || n != 2 {
 		t.Errorf("CloseMonth = %d, %v; want 2", n, err)
 	}
+	f.post(t, f.vendor.ID, "2025-04-02", "", move(f.expenses, f.cash, "3")...)
 	mustVerify(t, f.s)
+	// The trial balance starts from the snapshots: on any day it is the sum
+	// of every line to that day.
+	for _, d := range []string{"2025-01-14", "2025-01-31", "2025-02-15", "2025-02-28", "2025-03-01", "2025-03-31", "2025-04-01", "2025-04-30"} {
+		tb, err := f.s.TrialBalance(ctx, f.vendor.ID, day(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range tb.Rows {
+			var want decimal.Decimal
+			if err := f.db.Get(&want, `SELECT COALESCE(sum(amount), 0) FROM ledger_lines WHERE account_id = $1 AND business_date <= $2`, r.Account, d); err != nil {
+				t.Fatal(err)
+			}
+			if !r.Balance.Equal(want) {
+				t.Errorf("trial balance on %s: %s holds %s; its lines sum to %s", d, r.Code, r.Balance, want)
+			}
+		}
+	}
 }
