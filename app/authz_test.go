@@ -38,6 +38,10 @@ var publicRoutes = map[string]bool{
 	"GET /favicon.ico":          true, // the app's icon
 	// A statement's verification address: issued or not, month and totals.
 	"GET /verify/:token": true,
+	// The one-time link her officer made, opened by a vendor's phone before
+	// she is signed in (it signs the phone in once).
+	"GET /d/:token":  true,
+	"POST /d/:token": true,
 }
 
 var paramPattern = regexp.MustCompile(`:[A-Za-z_]+(<[^>]*>)?\??|\*`)
@@ -209,6 +213,8 @@ var objectRoutes = []struct {
 }{
 	{"GET", "/participants/:code", "participant"},
 	{"POST", "/participants/:code/consents", "participant"},
+	{"POST", "/participants/:code/phone-link", "participant"},
+	{"POST", "/participants/:code/phones/:id/revoke", "participant"},
 	{"GET", "/participants/:code/export", "participant"},
 	{"GET", "/participants/:code/erase", "participant"},
 	{"POST", "/participants/:code/erase", "participant"},

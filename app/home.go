@@ -21,6 +21,10 @@ func (s *Server) showHome(c *fiber.Ctx) error {
 	if hasRole(c, users.Vendor) {
 		return c.Redirect("/books", http.StatusSeeOther)
 	}
+	// A phone her officer set up opens at her PIN.
+	if currentUser(c) == nil && c.Cookies(deviceCookie) != "" {
+		return c.Redirect("/login", http.StatusSeeOther)
+	}
 	work, err := s.programmeHome(c)
 	if err != nil {
 		return err

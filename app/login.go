@@ -15,8 +15,11 @@ import (
 
 // loginPage is what the sign-in page shows.
 type loginPage struct {
-	Login   string
-	PIN     bool   // the vendor's PIN form instead of the password form
+	Login string
+	PIN   bool // the vendor's PIN form instead of the password form
+	// Device: this phone remembers its vendor (Name): only her PIN is asked.
+	Device  bool
+	Name    string
 	Next    string // where to go after signing in
 	Message string // key of the message above the form
 	Minutes int    // for the lock message
@@ -26,7 +29,33 @@ func (s *Server) showLogin(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect("/", http.StatusSeeOther)
 	}
-	return s.render(c, "login", loginPage{PIN: c.Query("pin") == "1", Next: safeNext(c.Query("next"))})
+	p := loginPage{PIN: c.Query("pin") == "1", Next: safeNext(c.Query("next"))}
+	// A phone her officer set up asks only for her PIN ("other" is the way
+	// to the usual form, for someone else at this phone).
+	if c.Query("other") != "1" {
+		if err := s.rememberPhone(c, &p); err != nil {
+			return err
+		}
+	}
+	return s.render(c, "login", p)
+}
+
+// rememberPhone turns p into the PIN-only form of the vendor this phone
+// remembers; a revoked phone gets the usual form, saying why.
+func (s *Server) rememberPhone(c *fiber.Ctx, p *loginPage) error {
+	u, revoked, err := s.rememberedPhone(c)
+	switch {
+	case err != nil:
+		return err
+	case revoked:
+		p.Device, p.Message = false, "device.revoked"
+	case u != nil:
+		p.Device, p.PIN, p.Name = true, true, u.Name
+		if p.Name == "" {
+			p.Name = u.Login
+		}
+	}
+	return nil
 }
 
 // signIn checks the form's login and password (or PIN) and starts a
@@ -39,9 +68,21 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	}
 	var sess auth.Session
 	var err error
-	if p.PIN {
+	switch {
+	case c.FormValue("method") == "device":
+		sess, err = s.auth.SignInDevice(c.UserContext(), c.Cookies(deviceCookie), c.FormValue("pin"), clientIP(c))
+		if errors.Is(err, auth.ErrNoDevice) {
+			// Revoked while the form was open: the usual form, saying why.
+			p.Message = "device.revoked"
+			c.Status(fiber.StatusUnauthorized)
+			return s.render(c, "login", p)
+		}
+		if rerr := s.rememberPhone(c, &p); rerr != nil {
+			return rerr
+		}
+	case p.PIN:
 		sess, err = s.auth.SignInPIN(c.UserContext(), p.Login, c.FormValue("pin"), clientIP(c))
-	} else {
+	default:
 		sess, err = s.auth.SignIn(c.UserContext(), p.Login, c.FormValue("password"), clientIP(c))
 	}
 	var locked *auth.LockedError
@@ -51,9 +92,13 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		c.Status(fiber.StatusTooManyRequests)
 		return s.render(c, "login", p)
 	case errors.Is(err, auth.ErrBadCredentials):
-		p.Message = "login.bad_credentials"
-		if p.PIN {
+		switch {
+		case p.Device:
+			p.Message = "device.bad_pin"
+		case p.PIN:
 			p.Message = "login.bad_pin"
+		default:
+			p.Message = "login.bad_credentials"
 		}
 		c.Status(fiber.StatusUnauthorized)
 		return s.render(c, "login", p)
@@ -62,6 +107,11 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	}
 	c.ClearCookie(anonCookie)
 	s.startSession(c, sess)
+	if p.Device {
+		s.setDeviceCookie(c, c.Cookies(deviceCookie)) // remembered another 400 days
+	} else if err := s.forgetDeadPhone(c); err != nil {
+		return err
+	}
 	if sess.User.MustChangePassword {
 		return c.Redirect("/account", http.StatusSeeOther)
 	}

@@ -125,7 +125,7 @@ func (s *Server) enrolParticipant(c *fiber.Ctx) error {
 }
 
 // fileTabs are the tabs of a participant's file, in order.
-var fileTabs = []string{"profile", "consent", "training", "plans", "grants", "books"}
+var fileTabs = []string{"profile", "consent", "training", "plans", "grants", "books", "phone"}
 
 // filePage is one participant's file, on one tab.
 type filePage struct {
@@ -145,17 +145,19 @@ type filePage struct {
 	Today       time.Time
 	Role        users.Role
 	Grants      []grants.Row
+	Phone       phoneTab // her phones and a one-time link to set one up (phones.go)
 }
 
 // Can reports whether the reader's role is one of roles (for buttons).
 func (f filePage) Can(roles ...string) bool { return slices.Contains(roles, string(f.Role)) }
 
 var fileNotices = map[string]string{
-	"enrolled": "participant.notice_enrolled",
-	"consent":  "participant.notice_consent",
-	"training": "participant.notice_training",
-	"plan":     "participant.notice_plan",
-	"erased":   "participant.notice_erased",
+	"enrolled":      "participant.notice_enrolled",
+	"consent":       "participant.notice_consent",
+	"training":      "participant.notice_training",
+	"plan":          "participant.notice_plan",
+	"erased":        "participant.notice_erased",
+	"phone_revoked": "device.revoked_notice",
 }
 
 // showParticipant shows her file and records the view in the audit trail.
@@ -202,6 +204,10 @@ func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) erro
 		}
 	case "grants":
 		if pg.Grants, err = s.grants.List(ctx, grants.Filter{Participant: p.ID}); err != nil {
+			return err
+		}
+	case "phone":
+		if err := s.loadPhoneTab(c, p, &pg.Phone); err != nil {
 			return err
 		}
 	case "plans":

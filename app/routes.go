@@ -67,6 +67,9 @@ func (s *Server) routes() []route {
 		{"GET", "/account", ownAccount, s.showAccount},
 		{"POST", "/account/password", ownAccount, s.changePassword},
 		{"POST", "/account/pin", only(users.Vendor), s.setPIN},
+		// A vendor's phone, set up by her officer with a one-time link (phones.go).
+		{"GET", "/d/:token", public, s.showPhoneLink},
+		{"POST", "/d/:token", public, s.usePhoneLink},
 
 		// Administration.
 		{"GET", "/admin/users", only(users.Admin), s.listUsers},
@@ -88,6 +91,8 @@ func (s *Server) routes() []route {
 		{"POST", "/participants", only(users.Officer), s.enrolParticipant},
 		{"GET", "/participants/:code", only(users.Officer, users.Manager), s.showParticipant},
 		{"POST", "/participants/:code/consents", only(users.Officer), s.recordConsent},
+		{"POST", "/participants/:code/phone-link", only(users.Officer), s.createPhoneLink},
+		{"POST", "/participants/:code/phones/:id/revoke", only(users.Officer), s.revokePhone},
 		{"GET", "/participants/:code/export", only(users.Officer, users.Manager), s.exportParticipant},
 		{"GET", "/participants/:code/erase", only(users.Manager), s.confirmErase},
 		{"POST", "/participants/:code/erase", only(users.Manager), s.eraseParticipant},

@@ -500,4 +500,6 @@ var vendorFuncs = template.FuncMap{
 		return m, nil
 	},
 	"reasonField": reasonField,
+	// fieldsOf lists a form's fields in order, for its errors at the top.
+	"fieldsOf": func(names ...string) []string { return names },
 }

@@ -4,7 +4,8 @@
 // before the secret is checked, per login and client address pair (with
 // back-off, then a temporary lock) and per address.
 //
-// It owns sessions and login_failures, and reads a session's user with it
+// It owns sessions, login_failures and the phones that remember their
+// vendor (devices, device_links; devices.go), and reads a session's user with it
 // in the one statement every request runs (the one read of another
 // package's table that remains, listed in migrations/ownership_test.go).
 // It imports users, audit, pg and valid.
@@ -125,7 +126,7 @@ func (s *Store) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microse
 
 // SignIn checks a login and password and starts a session.
 func (s *Store) SignIn(ctx context.Context, login, password, ip string) (Session, error) {
-	return s.signIn(ctx, login, ip, "password", func(u users.User) (bool, error) {
+	return s.signIn(ctx, login, ip, "password", nil, func(u users.User) (bool, error) {
 		return users.CheckPassword(u.PasswordHash, password)
 	})
 }
@@ -134,7 +135,7 @@ func (s *Store) SignIn(ctx context.Context, login, password, ip string) (Session
 // A staff login, or a vendor without a PIN, costs one argon2id check like
 // any other, so that the time taken tells nothing about the login.
 func (s *Store) SignInPIN(ctx context.Context, login, pin, ip string) (Session, error) {
-	return s.signIn(ctx, login, ip, "pin", func(u users.User) (bool, error) {
+	return s.signIn(ctx, login, ip, "pin", nil, func(u users.User) (bool, error) {
 		if u.Role != users.Vendor || u.PINHash == nil {
 			_, err := users.CheckPassword(dummyHash(), pin)
 			return false, err
@@ -167,7 +168,7 @@ var dummyHash = sync.OnceValue(func() string {
 	}
 })
 
-func (s *Store) signIn(ctx context.Context, login, ip, method string, check func(users.User) (bool, error)) (Session, error) {
+func (s *Store) signIn(ctx context.Context, login, ip, method string, deviceID *int64, check func(users.User) (bool, error)) (Session, error) {
 	login = normalLogin(login)
 	var u users.User
 	err := s.attempt(ctx, login, ip, func() (int64, bool, error) {
@@ -192,8 +193,19 @@ func (s *Store) signIn(ctx context.Context, login, ip, method string, check func
 	var sess Session
 	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
-		if sess, err = s.start(ctx, tx, u, ip, s.now()); err != nil {
+		now := s.now()
+		if sess, err = s.start(ctx, tx, u, ip, now, deviceID); err != nil {
 			return err
+		}
+		if deviceID != nil {
+			// A revoked phone signs no one in, even one revoked as she typed.
+			res, err := tx.ExecContext(ctx, `UPDATE devices SET last_used_at = $2 WHERE id = $1 AND revoked_at IS NULL`, *deviceID, now)
+			if err != nil {
+				return fmt.Errorf("auth: device used: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNoDevice
+			}
 		}
 		return audit.Record(ctx, tx, audit.Actor{UserID: u.ID, Role: string(u.Role), IP: ip}, "auth.sign_in", userObject(u.ID), "method="+method)
 	})
@@ -220,7 +232,7 @@ func (s *Store) Renew(ctx context.Context, u users.User, ip string) (Session, er
 	var sess Session
 	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
-		if sess, err = s.start(ctx, tx, u, ip, s.now()); err != nil {
+		if sess, err = s.start(ctx, tx, u, ip, s.now(), nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Actor{UserID: u.ID, Role: string(u.Role), IP: ip}, "auth.renew", userObject(u.ID), "")
@@ -228,7 +240,8 @@ func (s *Store) Renew(ctx context.Context, u users.User, ip string) (Session, er
 	return sess, err
 }
 
-func (s *Store) start(ctx context.Context, tx *sqlx.Tx, u users.User, ip string, now time.Time) (Session, error) {
+// start begins a session of u, on the remembered phone deviceID when not nil.
+func (s *Store) start(ctx context.Context, tx *sqlx.Tx, u users.User, ip string, now time.Time, deviceID *int64) (Session, error) {
 	token, err := randomToken()
 	if err != nil {
 		return Session{}, err
@@ -244,8 +257,8 @@ func (s *Store) start(ctx context.Context, tx *sqlx.Tx, u users.User, ip string,
 	}
 	sess := Session{Token: token, User: u, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.AbsoluteTimeout)}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip)
-		VALUES ($1, $2, $3, $4, $4, $5, $6)`, hashToken(token), u.ID, csrf, now, sess.ExpiresAt, ip)
+		INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, device_id)
+		VALUES ($1, $2, $3, $4, $4, $5, $6, $7)`, hashToken(token), u.ID, csrf, now, sess.ExpiresAt, ip, deviceID)
 	if err != nil {
 		return Session{}, fmt.Errorf("auth: start session: %w", err)
 	}

@@ -18,7 +18,7 @@ import (
 // joins a participant's export and erasure through participants.PersonalData.
 // A new table gets its line here in the same change that creates it.
 var owners = map[string]string{
-	"users": "users", "sessions": "auth", "login_failures": "auth",
+	"users": "users", "sessions": "auth", "login_failures": "auth", "devices": "auth", "device_links": "auth",
 	"audit_log":         "audit",
 	"audit_checkpoints": "audit",
 	"participants":      "participants", "participant_code_counters": "participants", "consents": "participants",

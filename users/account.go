@@ -235,3 +235,58 @@ func (s *Store) SetLanguage(ctx context.Context, a audit.Actor, id int64, lang s
 	return s.update(ctx, a, id, "user.set_language", "language="+lang,
 		`UPDATE users SET language = $2 WHERE id = $1`, lang)
 }
+
+// ForParticipant finds the vendor login tied to a participant; ErrNotFound
+// when she has none yet.
+func (s *Store) ForParticipant(ctx context.Context, participantID int64) (User, error) {
+	var u User
+	err := s.db.GetContext(ctx, &u, `SELECT * FROM users WHERE participant_id = $1`, participantID)
+	if err != nil {
+		return User{}, fmt.Errorf("users: login of participant %d: %w", participantID, pg.NotFound(err, ErrNotFound))
+	}
+	return u, nil
+}
+
+// SetPINForPhoneTx sets vendor id's PIN as she sets up her phone with her
+// officer's one-time link, in the caller's transaction tx (the link is used
+// in the same one). The link stands for the proof of who she is that
+// SetPIN asks for: her officer is beside her. A one-time password still
+// outstanding is retired (replaced by a random one nobody knows): the
+// phone and her PIN take its place, and her first sign-in needs no Latin
+// password. Audited as user.set_pin.
+func SetPINForPhoneTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, id int64, pin, confirm string) error {
+	if err := ValidatePIN(pin); err != nil {
+		return err
+	}
+	if pin != confirm {
+		return valid.Errors{"pin_confirm": "user.pin_mismatch"}
+	}
+	hash, err := HashPassword(pin)
+	if err != nil {
+		return err
+	}
+	var oneTime bool
+	err = tx.GetContext(ctx, &oneTime, `SELECT must_change_password FROM users WHERE id = $1 AND role = 'vendor' FOR UPDATE`, id)
+	if err != nil {
+		return fmt.Errorf("users: set pin of %d: %w", id, pg.NotFound(err, ErrNotFound))
+	}
+	summary := "set on her phone with a one-time link"
+	if oneTime {
+		unknown, err := OneTimePassword()
+		if err != nil {
+			return err
+		}
+		pw, err := HashPassword(unknown + unknown)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1`, id, pw); err != nil {
+			return fmt.Errorf("users: retire one-time password of %d: %w", id, err)
+		}
+		summary += "; one-time password retired"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET pin_hash = $2 WHERE id = $1`, id, hash); err != nil {
+		return fmt.Errorf("users: set pin of %d: %w", id, err)
+	}
+	return audit.Record(ctx, tx, a, "user.set_pin", object(id), summary)
+}
