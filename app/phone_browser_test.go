@@ -43,9 +43,10 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	browser := browsertest.New(t)
-	desk := browsertest.NewTab(t, browser)
-	phone := browsertest.NewTab(t, browser) // a browser context of its own: her phone
+	// Two browsers, each with its own time limit: the officer's desk and
+	// her phone (a fresh one).
+	desk := browsertest.New(t)
+	phone := browsertest.New(t)
 	do := func(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -126,7 +127,7 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
 
 	// The link is spent.
-	used := browsertest.NewTab(t, browser)
+	used := browsertest.NewTab(t, desk) // another person's browser context
 	do(used, chromedp.EmulateViewport(360, 740), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#link-refused")))
 	if s := text(t, used, "#link-refused"); !strings.Contains(s, "ลิงก์นี้ถูกใช้ไปแล้ว") || !strings.Contains(s, "already been used") {
 		t.Fatalf("the used link says %q", s)
