@@ -55,18 +55,19 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 			f.ActorID = u.ID
 		}
 	}
-	if p.From != "" {
-		d, err := valid.Date(p.From)
-		if err != nil {
-			errs.Add("from", "audit.date_invalid")
-		}
+	// The range is typed in the date boxes (day/month/year, B.E. in Thai);
+	// each end is a Bangkok day, both included.
+	var key string
+	if p.From, key = s.readDate(c, p.From); key != "" {
+		errs.Add("from", key)
+	} else if p.From != "" {
+		d, _ := valid.Date(p.From)
 		f.From = bangkokDay(d)
 	}
-	if p.To != "" {
-		d, err := valid.Date(p.To)
-		if err != nil {
-			errs.Add("to", "audit.date_invalid")
-		}
+	if p.To, key = s.readDate(c, p.To); key != "" {
+		errs.Add("to", key)
+	} else if p.To != "" {
+		d, _ := valid.Date(p.To)
 		f.To = bangkokDay(d).AddDate(0, 0, 1)
 	}
 	if len(errs) > 0 {

@@ -93,11 +93,13 @@ func (s *Server) enrolParticipant(c *fiber.Ctx) error {
 	form := participants.Enrolment{
 		Name: c.FormValue("name"), Nickname: c.FormValue("nickname"), Phone: c.FormValue("phone"),
 		Province: c.FormValue("province"), District: c.FormValue("district"), Cohort: c.FormValue("cohort"),
-		EnrolledOn: c.FormValue("enrolled_on"), Language: c.FormValue("language"),
+		Language: c.FormValue("language"),
 	}
+	bad := s.formDates(c, map[string]*string{"enrolled_on": &form.EnrolledOn})
 	page := enrolPage{Form: form, Consents: map[string]bool{}}
 	today := s.today()
 	p, err := form.Parse(today)
+	err = withDateErrors(err, bad)
 	// Each purpose is asked separately; an unticked box is recorded as withheld.
 	var consents []participants.Consent
 	for _, purpose := range participants.Purposes {
@@ -143,6 +145,7 @@ type filePage struct {
 	Plans       []participants.Plan
 	OpenPlan    bool // a version is under way: no new one yet
 	Today       time.Time
+	ConsentOn   any // the consent form's date: today, or as typed
 	Role        users.Role
 	Grants      []grants.Row
 	Phone       phoneTab // her phones and a one-time link to set one up (phones.go)
@@ -166,10 +169,12 @@ func (s *Server) showParticipant(c *fiber.Ctx) error {
 	if !slices.Contains(fileTabs, tab) {
 		tab = "profile"
 	}
-	return s.renderFile(c, tab, nil)
+	return s.renderFile(c, tab, nil, "")
 }
 
-func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) error {
+// renderFile shows her file on tab; a consent form that did not save comes
+// back with its errors and its date as typed (consentOn), else today.
+func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors, consentOn string) error {
 	ctx := c.UserContext()
 	store := s.participants
 	p, err := s.participantFrom(c)
@@ -180,7 +185,10 @@ func (s *Server) renderFile(c *fiber.Ctx, tab string, formErr valid.Errors) erro
 		return err
 	}
 	today := s.today()
-	pg := filePage{P: p, Tab: tab, Tabs: fileTabs, Notice: fileNotices[c.Query("done")], Errors: formErr, Purposes: participants.Purposes, Today: today}
+	pg := filePage{P: p, Tab: tab, Tabs: fileTabs, Notice: fileNotices[c.Query("done")], Errors: formErr, Purposes: participants.Purposes, Today: today, ConsentOn: today}
+	if consentOn != "" {
+		pg.ConsentOn = consentOn
+	}
 	if u := currentUser(c); u != nil {
 		pg.Role = u.Role
 	}
@@ -256,14 +264,17 @@ func (s *Server) recordConsent(c *fiber.Ctx) error {
 		f := false
 		given = &f
 	}
-	consent, err := participants.ConsentForm{Purpose: c.FormValue("purpose"), Given: given, RecordedOn: c.FormValue("recorded_on")}.Parse(s.today())
+	form := participants.ConsentForm{Purpose: c.FormValue("purpose"), Given: given}
+	bad := s.formDates(c, map[string]*string{"recorded_on": &form.RecordedOn})
+	consent, err := form.Parse(s.today())
+	err = withDateErrors(err, bad)
 	if err == nil {
 		_, err = s.participants.RecordConsent(c.UserContext(), actor(c), p, consent)
 	}
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderFile(c, "consent", fields)
+		return s.renderFile(c, "consent", fields, form.RecordedOn)
 	}
 	if err != nil {
 		return err

@@ -133,11 +133,13 @@ func (s *Server) recordCompletion(c *fiber.Ctx) error {
 	}
 	mid, _ := strconv.ParseInt(c.FormValue("module"), 10, 64)
 	f := training.CompletionForm{
-		ModuleID: mid, CompletedOn: c.FormValue("completed_on"), Passed: c.FormValue("passed") != "no",
+		ModuleID: mid, Passed: c.FormValue("passed") != "no",
 		Score: c.FormValue("score"), CertificateNo: c.FormValue("certificate_no"), Issuer: c.FormValue("issuer"),
 	}
+	bad := s.formDates(c, map[string]*string{"completed_on": &f.CompletedOn})
 	result := c.FormValue("passed")
 	comp, err := f.Parse(s.today())
+	err = withDateErrors(err, bad)
 	if result != "yes" && result != "no" {
 		fields := valid.Errors{}
 		if errors.As(err, &fields) {
@@ -229,8 +231,9 @@ func (s *Server) renderClass(c *fiber.Ctx, pg classPage) error {
 // "passed_ID", "score_ID" and "cert_ID" beside them.
 func (s *Server) recordClass(c *fiber.Ctx) error {
 	mid, _ := strconv.ParseInt(c.FormValue("module"), 10, 64)
-	pg := classPage{Cohort: c.FormValue("cohort"), ModuleID: mid, SessionOn: c.FormValue("session_on"),
+	pg := classPage{Cohort: c.FormValue("cohort"), ModuleID: mid,
 		Trainer: c.FormValue("trainer"), Issuer: c.FormValue("issuer"), Marks: map[int64]training.Attendee{}, Present: map[int64]bool{}}
+	bad := s.formDates(c, map[string]*string{"session_on": &pg.SessionOn})
 	f := training.ClassForm{ModuleID: mid, SessionOn: pg.SessionOn, Trainer: pg.Trainer, Issuer: pg.Issuer}
 	args := c.Request().PostArgs()
 	for _, v := range args.PeekMulti("attendee") {
@@ -244,6 +247,7 @@ func (s *Server) recordClass(c *fiber.Ctx) error {
 		pg.Marks[id], pg.Present[id] = a, true
 	}
 	cl, err := f.Parse(s.today())
+	err = withDateErrors(err, bad)
 	if err == nil {
 		_, err = s.participants.RecordClass(c.UserContext(), actor(c), cl)
 	}

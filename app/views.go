@@ -27,6 +27,9 @@ type views struct {
 var coreFuncs = template.FuncMap{
 	"money": moneyText,
 	"iso":   func(t time.Time) string { return t.Format("2006-01-02") },
+	// Date boxes (dates.go).
+	"dateFieldOf": dateFieldOf,
+	"dateFieldID": dateFieldID,
 }
 
 // moneyText is an amount for a page, "1,234.50", written by package money.

@@ -2,7 +2,8 @@
 // years and Thai month names. (Amounts are package money's.)
 // Go's "2006" layout is always C.E., so B.E. years are made here.
 //
-// It owns no table and imports no other Hawker package.
+// It owns no table and imports no other Hawker package but valid (the
+// years Hawker keeps, and errors that name their message).
 package thai
 
 import (
