@@ -18,15 +18,23 @@ import (
 type auditPage struct {
 	Actor, Action, Object, From, To string // the filter as typed
 	Events                          []auditRow
-	Older                           int64 // id to page back from, or 0
+	Actions                         []auditChoice // the action filter's choices
+	Older                           int64         // id to page back from, or 0
 	Errors                          valid.Errors
 }
 
 type auditRow struct {
 	audit.Event
-	When  string // in Bangkok time, B.E. for Thai readers
-	Login string
+	When   string // in Bangkok time, B.E. for Thai readers
+	Login  string
+	What   string // the action's description
+	Target string // the object, named for people
+	Detail string // the summary as a sentence
+	Raw    bool   // Detail is the recorded text: no sentence reads it yet
 }
+
+// auditChoice is one action of the filter, with its description.
+type auditChoice struct{ Code, Text string }
 
 const auditPageSize = 50
 
@@ -40,7 +48,16 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 		From:   c.Query("from"),
 		To:     c.Query("to"),
 	}
-	f := audit.Filter{Action: p.Action, Object: p.Object, Limit: auditPageSize}
+	lang := s.lang(c)
+	for _, a := range auditActions {
+		p.Actions = append(p.Actions, auditChoice{Code: a, Text: s.views.tr.T(lang, auditActionKey(a))})
+	}
+	// A bare code is a participant's (the object people look for most).
+	object := p.Object
+	if object != "" && !strings.Contains(object, ":") {
+		object = "participant:" + strings.ToUpper(object)
+	}
+	f := audit.Filter{Action: p.Action, Object: object, Limit: auditPageSize}
 	f.Before, _ = strconv.ParseInt(c.Query("before"), 10, 64)
 	errs := valid.Errors{}
 	store := s.users
@@ -87,9 +104,13 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 	for _, u := range all {
 		logins[u.ID] = u.Login
 	}
-	lang := s.lang(c)
 	for _, e := range events {
-		r := auditRow{Event: e, When: thai.DateIn(lang, e.At.In(thai.Bangkok)) + " " + e.At.In(thai.Bangkok).Format("15:04:05")}
+		r := auditRow{Event: e, When: thai.DateIn(lang, e.At.In(thai.Bangkok)) + " " + e.At.In(thai.Bangkok).Format("15:04:05"),
+			What: s.views.tr.T(lang, "auditlog.unknown_action"), Target: s.auditObject(lang, e.Object, logins)}
+		if key := auditActionKey(e.Action); s.views.tr.Has(key) {
+			r.What = s.views.tr.T(lang, key)
+		}
+		r.Detail, r.Raw = s.auditDetail(lang, e)
 		if e.ActorID != nil {
 			r.Login = logins[*e.ActorID]
 		}

@@ -31,14 +31,14 @@ func (s *Server) renderSettings(c *fiber.Ctx, page settingsPage) error {
 		if err != nil {
 			return err
 		}
-		page.Ceiling = ceiling.String()
+		page.Ceiling = ceiling.Format() // "50,000.00": read back by ParseCeiling
 	}
 	if page.Threshold == "" {
 		threshold, err := s.grants.Threshold(c.UserContext())
 		if err != nil {
 			return err
 		}
-		page.Threshold = threshold.StringFixed(2)
+		page.Threshold = money.Round(threshold).Format()
 	}
 	return s.render(c, "admin_settings", page)
 }

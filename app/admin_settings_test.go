@@ -14,7 +14,7 @@ func TestAdminSetsTheCeiling(t *testing.T) {
 	t.Parallel()
 	f := newAccessFixture(t)
 	admin := f.as("admin")
-	if resp := admin.page("/admin/settings"); resp.StatusCode != 200 || !strings.Contains(readBody(t, resp), `value="100000.00"`) {
+	if resp := admin.page("/admin/settings"); resp.StatusCode != 200 || !strings.Contains(readBody(t, resp), `value="100,000.00"`) {
 		t.Fatalf("settings page: %d, want the default ceiling shown", resp.StatusCode)
 	}
 	for _, bad := range []string{"", "0", "-5", "12.345", "abc", "20000000"} {

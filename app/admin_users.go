@@ -19,6 +19,23 @@ type usersPage struct {
 	Users  []users.User
 	Me     int64
 	Notice string
+	Query  string // search: part of a login or name
+	Status string // "", "active", "disabled" or "pending"
+	Total  int    // accounts before the search
+	// Statuses are the status filter's choices.
+	Statuses []string
+}
+
+// userStatus is what the list says of u: disabled, waiting for a new
+// password (a one-time one was issued), or active.
+func userStatus(u users.User) string {
+	switch {
+	case u.DisabledAt != nil:
+		return "disabled"
+	case u.MustChangePassword:
+		return "pending"
+	}
+	return "active"
 }
 
 var usersNotices = map[string]string{
@@ -32,7 +49,19 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "admin_users", usersPage{Users: us, Me: currentUser(c).ID, Notice: usersNotices[c.Query("done")]})
+	page := usersPage{Me: currentUser(c).ID, Notice: usersNotices[c.Query("done")], Total: len(us),
+		Query: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Statuses: []string{"active", "pending", "disabled"}}
+	q := strings.ToLower(page.Query)
+	for _, u := range us {
+		if q != "" && !strings.Contains(strings.ToLower(u.Login), q) && !strings.Contains(strings.ToLower(u.Name), q) {
+			continue
+		}
+		if page.Status != "" && userStatus(u) != page.Status {
+			continue
+		}
+		page.Users = append(page.Users, u)
+	}
+	return s.render(c, "admin_users", page)
 }
 
 // userForm is the new-user form as typed, to re-render on a mistake.

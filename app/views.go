@@ -30,6 +30,7 @@ var coreFuncs = template.FuncMap{
 	// Date boxes (dates.go).
 	"dateFieldOf": dateFieldOf,
 	"dateFieldID": dateFieldID,
+	"userStatus":  userStatus,
 }
 
 // moneyText is an amount for a page, "1,234.50", written by package money.
