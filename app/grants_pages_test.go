@@ -132,7 +132,7 @@ func TestGrantThresholdSetting(t *testing.T) {
 	f := newAccessFixture(t)
 	admin := f.as("admin")
 	resp := admin.do("GET", "/admin/settings", nil, nil)
-	if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, `value="50000.00"`) {
+	if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, `value="50,000.00"`) {
 		t.Fatalf("settings page: %d", resp.StatusCode)
 	}
 	resp = admin.form("/admin/settings/grants", url.Values{"threshold": {"-5"}})

@@ -41,9 +41,11 @@
 
   function lang() { return document.documentElement.lang === 'en' ? 'en' : 'th'; }
 
-  // check tells the box's mistake beside it, or tidies a good date into the
-  // page's form (1/2/2569 becomes 01/02/2569); it reports whether it reads.
-  function check(box) {
+  // check tells the box's mistake beside it and, when she leaves the box
+  // (tidy), writes a good date in the page's form (1/2/2569 becomes
+  // 01/02/2569); it reports whether the box reads. A change alone never
+  // rewrites what is typed.
+  function check(box, tidy) {
     var msg = document.getElementById(box.id + '-error');
     var hint = box.id + '-hint';
     var r = box.value.trim() === '' ? {} : parse(lang(), box.value);
@@ -54,7 +56,7 @@
       box.setAttribute('aria-describedby', hint + ' ' + msg.id);
       return false;
     }
-    if (r.y) box.value = show(lang(), r);
+    if (r.y && tidy) box.value = show(lang(), r);
     msg.hidden = true;
     msg.textContent = '';
     box.removeAttribute('aria-invalid');
@@ -63,13 +65,16 @@
   }
 
   document.addEventListener('change', function (e) {
-    if (e.target.hasAttribute && e.target.hasAttribute('data-date')) check(e.target);
+    if (e.target.hasAttribute && e.target.hasAttribute('data-date')) check(e.target, false);
+  });
+  document.addEventListener('focusout', function (e) {
+    if (e.target.hasAttribute && e.target.hasAttribute('data-date')) check(e.target, true);
   });
   document.addEventListener('submit', function (e) {
     var boxes = e.target.querySelectorAll('input[data-date]');
     var first = null;
     for (var i = 0; i < boxes.length; i++) {
-      if (!check(boxes[i]) && !first) first = boxes[i];
+      if (!check(boxes[i], false) && !first) first = boxes[i];
     }
     if (first) {
       e.preventDefault();
