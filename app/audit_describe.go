@@ -22,6 +22,7 @@ import (
 // Each has a description in the catalogue (the audit test checks it).
 var auditActions = []string{
 	"auth.sign_in", "auth.sign_out", "auth.renew", "auth.lock", "auth.end_sessions",
+	"auth.device_link.create", "auth.device_link.use", "auth.device.add", "auth.device.revoke",
 	"user.create", "user.disable", "user.enable", "user.reset_password", "user.change_password", "user.set_pin", "user.set_language",
 	"participant.enrol", "participant.view", "participant.list", "participant.consent", "participant.export", "participant.erase",
 	"training.module_add", "training.module_update", "training.record",

@@ -105,7 +105,7 @@ func (s *Server) createPhoneLink(c *fiber.Ctx) error {
 	if errors.Is(err, users.ErrNotFound) {
 		c.Locals("phone.error", "device.no_login")
 		c.Status(fiber.StatusConflict)
-		return s.renderFile(c, "phone", nil)
+		return s.renderFile(c, "phone", nil, "")
 	}
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func (s *Server) createPhoneLink(c *fiber.Ctx) error {
 	if errors.Is(err, auth.ErrNotVendor) {
 		c.Locals("phone.error", "device.not_vendor")
 		c.Status(fiber.StatusConflict)
-		return s.renderFile(c, "phone", nil)
+		return s.renderFile(c, "phone", nil, "")
 	}
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (s *Server) createPhoneLink(c *fiber.Ctx) error {
 	// The QR is drawn here, from the address alone: no text of anyone's.
 	c.Locals("phone.link", &phoneLink{URL: url, QR: template.HTML(svg), Expires: link.ExpiresAt})
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.renderFile(c, "phone", nil)
+	return s.renderFile(c, "phone", nil, "")
 }
 
 // revokePhone: POST /participants/{code}/phones/{id}/revoke.
