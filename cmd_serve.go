@@ -39,7 +39,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		defer closeRead()
 		srv, err := app.New(app.Deps{DB: db, ReadDB: read, Log: e.log, Secret: e.cfg.Secret, Dev: e.cfg.Dev, TrustedProxies: e.cfg.TrustedProxies,
-			PublicURL: e.cfg.PublicURL, JobStaleAfter: e.cfg.JobStaleAfter})
+			PublicURL: e.cfg.PublicURL, JobStaleAfter: e.cfg.JobStaleAfter, SMTP: e.cfg.SMTPURL})
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,6 +60,9 @@ type Deps struct {
 	// JobStaleAfter is how long a job's worker may miss its heartbeat
 	// before another process takes the job over; zero: the queue's default.
 	JobStaleAfter time.Duration
+	// SMTP is HAWKER_SMTP_URL: donor reports are e-mailed through it. Nil:
+	// the messages are kept for the outbox page.
+	SMTP *url.URL
 
 	// testRoutes are mounted with the others, for tests of the serving
 	// machinery itself (a deliberately slow handler).
@@ -85,6 +89,8 @@ type Server struct {
 	// Serve works on, shared with every other serve process.
 	reports *reports.Store
 	jobs    *reports.Queue
+	// delivery makes each donor's report when a month ends and mails it.
+	delivery *reports.Delivery
 	// static is the hashed, compressed static files.
 	static *staticSet
 	// grants posts through vendors' store (the same ledger statements and book cache).
@@ -125,6 +131,8 @@ func New(deps Deps) (*Server, error) {
 	if d := deps.JobStaleAfter; d > 0 {
 		s.jobs.StaleAfter, s.jobs.Beat, s.jobs.Poll = d, max(d/6, 100*time.Millisecond), min(s.jobs.Poll, d/2)
 	}
+	s.delivery = reports.NewDelivery(s.reports, s.jobs, deps.SMTP)
+	s.delivery.Now = deps.Now
 	bulk := reports.NewBulk(s.reports, s.jobs)
 	bulk.Now = deps.Now
 	if deps.JobWorkers > 0 {
@@ -166,12 +174,15 @@ func (s *Server) now() time.Time { return s.deps.Now() }
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.Fiber.Listener(ln) }()
-	// Background jobs (statements in bulk) run beside the requests; a job
-	// cut short by the shutdown is taken up again by the next worker.
+	// Background jobs (statements in bulk, each month's donor reports) run
+	// beside the requests; a job cut short by the shutdown is taken up again
+	// by the next worker. The delivery enqueues the month's donor reports
+	// when a month begins and sends their e-mails.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
-	jobsDone := make(chan struct{})
-	go func() { defer close(jobsDone); s.jobs.Work(jobsCtx) }()
-	defer func() { stopJobs(); <-jobsDone }()
+	jobsDone := make(chan struct{}, 2)
+	go func() { defer func() { jobsDone <- struct{}{} }(); s.jobs.Work(jobsCtx) }()
+	go func() { defer func() { jobsDone <- struct{}{} }(); s.delivery.Run(jobsCtx) }()
+	defer func() { stopJobs(); <-jobsDone; <-jobsDone }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("app: serve: %w", err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -37,8 +38,10 @@ type Config struct {
 	// AuditKey signs the audit trail's checkpoints (HAWKER_AUDIT_KEY); the
 	// database never holds it. Without it no checkpoint is written or
 	// checked.
-	AuditKey  []byte
-	Dev       bool
+	AuditKey []byte
+	Dev      bool
+	// SMTPURL is HAWKER_SMTP_URL: where donor reports are e-mailed from
+	// (its from= is the sender). Nil: they are kept for the outbox page.
 	SMTPURL   *url.URL
 	LogLevel  slog.Level
 	LogFormat string // "json", "text" or "" (text on a terminal, else json)
@@ -137,6 +140,10 @@ func Load(getenv func(string) string) (Config, error) {
 		u, err := url.Parse(s)
 		if err != nil || u.Scheme != "smtp" || u.Host == "" {
 			return c, &Error{"HAWKER_SMTP_URL", "must look like smtp://user:pass@host:port?from=..."}
+		}
+		// The sender's address: donor reports go out from it.
+		if from, err := mail.ParseAddress(u.Query().Get("from")); err != nil || from.Name != "" {
+			return c, &Error{"HAWKER_SMTP_URL", "must name the sender's address: smtp://user:pass@host:port?from=reports@example.org"}
 		}
 		c.SMTPURL = u
 	}

@@ -51,3 +51,20 @@ func TestPublicURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPURL(t *testing.T) {
+	c, err := Load(env(map[string]string{"HAWKER_DEV": "1", "HAWKER_SMTP_URL": "smtp://u:p@mail.example.org:587?from=reports@example.org"}))
+	if err != nil || c.SMTPURL.Host != "mail.example.org:587" || c.SMTPURL.Query().Get("from") != "reports@example.org" {
+		t.Fatalf("SMTP URL %v, %v", c.SMTPURL, err)
+	}
+	if c, err := Load(env(map[string]string{"HAWKER_DEV": "1"})); err != nil || c.SMTPURL != nil {
+		t.Fatalf("no SMTP URL: %v, %v", c.SMTPURL, err)
+	}
+	for _, bad := range []string{"http://mail.example.org", "smtp://mail.example.org:25", "smtp://mail.example.org?from=nobody", "smtp://mail.example.org?from=Reports+<r@example.org>"} {
+		_, err := Load(env(map[string]string{"HAWKER_DEV": "1", "HAWKER_SMTP_URL": bad}))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Var != "HAWKER_SMTP_URL" {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
