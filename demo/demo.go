@@ -55,6 +55,7 @@ func Seed(ctx context.Context, db *sqlx.DB, o Options) ([]Login, error) {
 		s.grants,
 		s.impactGrants,
 		s.statements,
+		s.deliveries,
 	} {
 		if err := step(ctx); err != nil {
 			return nil, err

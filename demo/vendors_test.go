@@ -62,7 +62,8 @@ func TestSeedVendorBooks(t *testing.T) {
 
 // TestSeedStatements: the demo's ended months are closed: a vendor's
 // statement of one prints as a final, verifiable statement, and this
-// month's is provisional.
+// month's is provisional; the donor reports of the last three ended months
+// wait on the outbox page.
 func TestSeedStatements(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -95,5 +96,27 @@ func TestSeedStatements(t *testing.T) {
 	}
 	if v, err := vs.Ledger().Verify(ctx); err != nil || !v.OK() {
 		t.Fatalf("ledger verify: %+v, %v", v, err)
+	}
+
+	// The outbox: each donor's reports of August, September and October,
+	// kept (no mail server) for each of its contacts, the first donor's to two.
+	out, err := rs.Outbox(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := map[string]int{}
+	for _, m := range out {
+		months[m.Month.Format("2006-01")]++
+		if m.State != reports.MailKept || m.Attempts != 1 {
+			t.Errorf("demo mail %d: %s after %d attempts", m.ID, m.State, m.Attempts)
+		}
+	}
+	for _, m := range []string{"2026-08", "2026-09", "2026-10"} {
+		if months[m] < 2 {
+			t.Errorf("%d messages for %s, want the first donor's two and more", months[m], m)
+		}
+	}
+	if len(months) != 3 {
+		t.Errorf("demo mail for months %v", months)
 	}
 }
