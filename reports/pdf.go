@@ -56,11 +56,11 @@ func newDoc(title string, created time.Time) *doc {
 	p.SetProducer("Hawker", false)
 	p.SetCreator("Hawker", false)
 	p.SetTitle(title, true)
-	// Each document gets its own copy of the font: gofpdf pads the font's
-	// tables in place (append on a subslice) while subsetting, so documents
-	// built at once on one shared slice would write into each other's font.
-	p.AddUTF8FontFromBytes(face, "", bytes.Clone(fonts.Laksaman))
-	p.AddUTF8FontFromBytes(face, "B", bytes.Clone(fonts.LaksamanBold))
+	// Every document shares the embedded fonts: our gofpdf
+	// (third_party/gofpdf) parses each once per process and never writes
+	// into the file while subsetting it.
+	p.AddUTF8FontFromBytes(face, "", fonts.Laksaman)
+	p.AddUTF8FontFromBytes(face, "B", fonts.LaksamanBold)
 	p.AliasNbPages("{nb}")
 	p.SetFont(face, "", 14)
 	return &doc{pdf: p}
