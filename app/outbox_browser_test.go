@@ -42,7 +42,7 @@ func TestImpactAndOutboxPhotographed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []users.New{{Login: "manager", Name: "ประภาพร วงศ์ไทย", Role: users.Manager},
+	for _, n := range []users.New{{Login: "admin", Name: "ผู้ดูแลระบบ", Role: users.Admin},
 		{Login: "donor", Name: "คุณกนกวรรณ ศรีสุข", Role: users.Donor, DonorID: &d.ID}} {
 		n.Password = browserPassword
 		if _, err := users.NewStore(srv.DB).Add(ctx, n); err != nil {
@@ -102,7 +102,7 @@ func TestImpactAndOutboxPhotographed(t *testing.T) {
 	if body := text(t, b, "main"); !strings.Contains(body, d.Name) || !strings.Contains(body, "ดาวน์โหลด PDF") {
 		t.Errorf("the donor's impact page: %q", body)
 	}
-	run(signOut(), signIn(srv, "manager", browserPassword, "p.who"),
+	run(signOut(), signIn(srv, "admin", browserPassword, "p.who"),
 		chromedp.Navigate(srv.URL+"/admin/outbox"), chromedp.WaitVisible(chromedp.CSS("table.outbox")))
 	shoot("outbox", "table.outbox")
 	rows, err := chromedp.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('table.outbox tbody tr[data-state="kept"]').length`))

@@ -12,15 +12,15 @@ import (
 	"hawker/reports"
 )
 
-// TestOutbox: a manager adds a donor's report contact (a bad or repeated
+// TestOutbox: an administrator adds a donor's report contact (a bad or repeated
 // address is 422 with its message); the month's report made without a mail
-// server is kept on the outbox page, where administrators and managers
+// server is kept on the outbox page, where an administrator
 // open it, its message as sent and the report as issued, and nobody else
 // reaches any of it; removing the contact is audited like adding it.
 func TestOutbox(t *testing.T) {
 	ctx := context.Background()
 	f := newAccessFixture(t)
-	m := f.as("manager")
+	m := f.as("admin")
 	donor := f.donor["donor"]
 	add := func(email, lang string) *http.Response {
 		return m.form("/admin/outbox/contacts", url.Values{"donor": {fmt.Sprint(donor.ID)}, "email": {email}, "language": {lang}})
@@ -55,7 +55,7 @@ func TestOutbox(t *testing.T) {
 	}
 	id := out[0].ID
 	month := reports.LastMonth(f.clock.Now())
-	for _, who := range []string{"admin", "manager"} {
+	for _, who := range []string{"admin"} {
 		c := f.as(who)
 		body := readBody(t, c.page("/admin/outbox"))
 		for _, want := range []string{"somchai@donor.example", donor.Name, "เก็บไว้ที่นี่ (ไม่มีเซิร์ฟเวอร์อีเมล)", fmt.Sprintf("/admin/outbox/%d", id), "HAWKER_SMTP_URL"} {
@@ -81,7 +81,7 @@ func TestOutbox(t *testing.T) {
 			t.Errorf("%s: a guessed message: %d", who, res.StatusCode)
 		}
 	}
-	for _, who := range []string{"officer", "donor", "vendor"} {
+	for _, who := range []string{"manager", "officer", "donor", "vendor"} {
 		for _, path := range []string{"/admin/outbox", fmt.Sprintf("/admin/outbox/%d", id), fmt.Sprintf("/admin/outbox/%d/message.eml", id), fmt.Sprintf("/admin/outbox/%d/report.pdf", id)} {
 			if res := f.as(who).page(path); res.StatusCode != http.StatusForbidden {
 				t.Errorf("%s %s: %d, want 403", who, path, res.StatusCode)

@@ -84,14 +84,13 @@ func (s *Server) routes() []route {
 		{"POST", "/admin/settings", only(users.Admin), s.saveSettings},
 		{"POST", "/admin/settings/grants", only(users.Admin), s.saveGrantSettings},
 		// The outbox (issue 13): each month's donor reports as e-mailed, or
-		// kept here without a mail server, and each donor's report
-		// contacts; managers, who add donors, read and keep it too.
-		{"GET", "/admin/outbox", only(users.Admin, users.Manager), s.showOutbox},
-		{"GET", "/admin/outbox/:id", only(users.Admin, users.Manager), s.showOutboxMail},
-		{"GET", "/admin/outbox/:id/message.eml", only(users.Admin, users.Manager), s.downloadOutboxMail},
-		{"GET", "/admin/outbox/:id/report.pdf", only(users.Admin, users.Manager), s.showOutboxReport},
-		{"POST", "/admin/outbox/contacts", only(users.Admin, users.Manager), s.addDonorContact},
-		{"POST", "/admin/outbox/contacts/:id/remove", only(users.Admin, users.Manager), s.removeDonorContact},
+		// kept here without a mail server, and each donor's report contacts.
+		{"GET", "/admin/outbox", only(users.Admin), s.showOutbox},
+		{"GET", "/admin/outbox/:id", only(users.Admin), s.showOutboxMail},
+		{"GET", "/admin/outbox/:id/message.eml", only(users.Admin), s.downloadOutboxMail},
+		{"GET", "/admin/outbox/:id/report.pdf", only(users.Admin), s.showOutboxReport},
+		{"POST", "/admin/outbox/contacts", only(users.Admin), s.addDonorContact},
+		{"POST", "/admin/outbox/contacts/:id/remove", only(users.Admin), s.removeDonorContact},
 
 		// Participants (issue 5): officers enrol and record; managers review
 		// plans and erase; vendors reach only their own file through the API.
