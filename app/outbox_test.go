@@ -15,7 +15,7 @@ import (
 // TestOutbox: an administrator adds a donor's report contact (a bad or repeated
 // address is 422 with its message); the month's report made without a mail
 // server is kept on the outbox page, where an administrator
-// open it, its message as sent and the report as issued, and nobody else
+// opens it, its message as sent and the report as issued, and nobody else
 // reaches any of it; removing the contact is audited like adding it.
 func TestOutbox(t *testing.T) {
 	ctx := context.Background()
