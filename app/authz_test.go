@@ -36,6 +36,7 @@ var publicRoutes = map[string]bool{
 	"GET /sw.js":                true,
 	"GET /manifest.webmanifest": true,
 	"GET /favicon.ico":          true, // the app's icon
+	"GET /offline":              true, // the "you are offline" page the worker keeps (no data)
 	// A statement's verification address: issued or not, month and totals.
 	"GET /verify/:token": true,
 	// The one-time link her officer made, opened by a vendor's phone before

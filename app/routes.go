@@ -144,6 +144,7 @@ func (s *Server) routes() []route {
 		{"GET", "/sw.js", public, s.serveWorker},
 		{"GET", "/manifest.webmanifest", public, s.serveManifest},
 		{"GET", "/favicon.ico", public, s.serveFavicon},
+		{"GET", "/offline", public, s.showOffline},
 		{"GET", "/books", only(users.Vendor), s.showBooks},
 		{"POST", "/books/entries", only(users.Vendor), s.recordEntryForm},
 		{"POST", "/books/entries/:id/void", only(users.Vendor), s.voidEntryForm},

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +15,7 @@ import (
 	"hawker/ledger"
 	"hawker/money"
 	"hawker/participants"
+	"hawker/thai"
 	"hawker/users"
 	"hawker/valid"
 	"hawker/vendors"
@@ -56,7 +58,7 @@ var scriptText = []string{
 	"vendor.outbox", "vendor.sending", "vendor.sent", "vendor.refused", "vendor.sign_in_again",
 	"vendor.void_offline", "vendor.delete", "vendor.late", "vendor.saved_entry", "vendor.undo",
 	"vendor.undo_failed", "vendor.undo_reason", "vendor.undone", "vendor.amount_invalid", "vendor.amount_required",
-	"vendor.opening_offline",
+	"vendor.opening_offline", "vendor.waiting_in",
 	"vendor.kind.sale", "vendor.kind.expense", "vendor.kind.drawing",
 	"vendor.method.cash", "vendor.method.promptpay", "vendor.method.credit",
 	"vendor.category.ingredients", "vendor.category.gas", "vendor.category.ice", "vendor.category.packaging",
@@ -143,6 +145,15 @@ func (s *Server) renderBooks(c *fiber.Ctx, p participants.Participant, base stri
 		page.Text[k] = s.views.tr.T(lang, k)
 	}
 	page.Text["lang"] = lang
+	// Month names for the outbox's dates, written as the page writes dates.
+	months := make([]string, 12)
+	for m := time.January; m <= time.December; m++ {
+		months[m-1] = thai.ShortMonthName(m)
+		if lang == "en" {
+			months[m-1] = m.String()[:3]
+		}
+	}
+	page.Text["months"] = strings.Join(months, ",")
 	if id, err := s.vendors.PromptPay(ctx, p.ID); err == nil {
 		page.PromptPay = &id
 	} else if !errors.Is(err, vendors.ErrNotFound) {

@@ -15,14 +15,21 @@
 //   the network first; each good answer is kept, and offline the last one
 //   kept is shown. On the very first visit, before this worker served
 //   anything, vendor.js hands over the page as it came, to be kept.
+// - Her account and grant pages (/account, /books/grants) are kept the
+//   same way, network first.
+// - Every other page she navigates to goes to the network; offline, "/"
+//   opens her kept books, and anything else the app's own "you are
+//   offline" page (/offline, kept at install), never the browser's error.
 // - Nothing else is touched: the API (entries are queued by vendor.js in
-//   IndexedDB, never here), POSTs and every other page go to the network.
+//   IndexedDB, never here) and POSTs go to the network.
 'use strict';
 
 const PRECACHE = ["__PRECACHE__"];
 const VERSION = 'hawker-__VERSION__';
 
 const ownBooks = '/books';
+const offlinePage = '/offline';
+const keptPage = /^\/(account|books\/grants)$/;
 const booksPage = /^\/(books(\/promptpay(\.svg)?|\/statement\.pdf)?|vendors\/HSF-[0-9]{4}-[0-9]{4,}(\/promptpay(\.svg)?)?)$/;
 
 // keep fetches path and keeps it when the answer is the page itself (not a
@@ -38,16 +45,16 @@ function keep(path) {
 // emptied it, say).
 function fillPrecache() {
   return caches.open(VERSION).then((c) => Promise.all(PRECACHE.map((u) =>
-    c.match(u).then((hit) => hit || c.add(u)))));
+    c.match(u).then((hit) => hit || c.add(u)))).then(() => c.match(offlinePage).then((hit) => hit || c.add(offlinePage).catch(() => {}))));
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(VERSION).then((c) => c.addAll(PRECACHE))
+  event.waitUntil(caches.open(VERSION).then((c) => c.addAll(PRECACHE).then(() => c.add(offlinePage).catch(() => {})))
     .then(() => caches.keys())
     .then((names) => Promise.all(names.filter((n) => n !== VERSION).map((n) =>
       caches.open(n).then((old) => old.keys()).then((reqs) => Promise.all(reqs
         .map((r) => new URL(r.url).pathname)
-        .filter((p) => booksPage.test(p))
+        .filter((p) => booksPage.test(p) || keptPage.test(p))
         .map((p) => keep(p).catch(() => false)))))))
     .then(() => self.skipWaiting()));
 });
@@ -88,7 +95,7 @@ function keepDaily(path) {
 
 self.addEventListener('message', (event) => {
   const m = event.data || {};
-  if (m.type === 'keep' && booksPage.test(m.path)) {
+  if (m.type === 'keep' && (booksPage.test(m.path) || keptPage.test(m.path))) {
     const kept = typeof m.html === 'string' && m.html ? keepAsSent(m.path, m.html) : keepDaily(m.path);
     event.waitUntil(kept.catch(() => false).then(fillPrecache).catch(() => {}));
   }
@@ -105,7 +112,15 @@ self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
-  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (url.origin !== self.location.origin) return;
+  if (req.mode === 'navigate' && url.pathname !== ownBooks && !booksPage.test(url.pathname)) {
+    // Her account and grants from the network, kept; any other page from
+    // the network, and offline "/" opens her kept books, the rest the
+    // offline page.
+    event.respondWith(keptPage.test(url.pathname) ? fetchAndKeep(req, url) : fetch(req).catch(() => offline(url)));
+    return;
+  }
+  if (url.pathname.startsWith('/api/')) return;
 
   if (url.pathname.startsWith('/static/')) {
     event.respondWith(caches.open(VERSION).then((c) => c.match(req)).then((hit) => hit || fetch(req)));
@@ -147,5 +162,16 @@ function fetchAndKeep(req, url) {
       caches.open(VERSION).then((c) => c.put(url.pathname, copy));
     }
     return res;
-  }).catch(() => caches.open(VERSION).then((c) => c.match(url.pathname)).then((hit) => hit || Response.error()));
+  }).catch(() => caches.open(VERSION).then((c) => c.match(url.pathname)).then((hit) => hit || offline(url)));
+}
+
+// offline answers a page the phone cannot fetch: her kept books for "/"
+// (a vendor's home is her books), else the app's offline page.
+function offline(url) {
+  return caches.open(VERSION).then((c) => {
+    if (url.pathname === '/') {
+      return c.match(ownBooks).then((hit) => hit ? Response.redirect(ownBooks, 302) : c.match(offlinePage));
+    }
+    return c.match(offlinePage);
+  }).then((res) => res || Response.error());
 }

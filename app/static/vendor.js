@@ -325,6 +325,7 @@
       if (fresh && here) here.replaceWith(document.importNode(fresh, true));
     });
     wireVoids();
+    renderOutbox();
     var meta = doc.querySelector('meta[name="csrf-token"]');
     if (meta && meta.content && meta.content !== csrf) {
       csrf = meta.content;
@@ -345,36 +346,101 @@
     var li = document.querySelector('#outbox-list li[data-key="' + key + '"] .badge');
     if (li) li.textContent = t('vendor.sending');
   }
+  // beDate writes an ISO date as the page writes dates: "30 พ.ย. 2569" in
+  // Thai (B.E.), "30 Nov 2026" in English.
+  function beDate(iso) {
+    var p = String(iso).split('-');
+    var months = String(text.months || '').split(',');
+    if (p.length !== 3 || months.length !== 12) return iso;
+    var y = +p[0];
+    return (+p[2]) + ' ' + months[+p[1] - 1] + ' ' + (text.lang === 'en' ? y : y + 543);
+  }
+  function entryRow(item) {
+    var refused = item.state === 'refused';
+    var li = el('li', 'entry-row k-' + item.body.kind + (refused ? ' is-refused' : ' is-waiting'));
+    li.dataset.key = item.key;
+    var line = el('div', 'e-line');
+    line.appendChild(el('span', 'e-what', label(item.body)));
+    line.appendChild(el('span', 'e-amt num', (item.body.kind === 'sale' ? '+฿' : '−฿') + money(item.body.amount)));
+    li.appendChild(line);
+    var meta = el('div', 'e-meta');
+    meta.appendChild(el('span', refused ? 'badge off' : 'badge wait',
+      refused ? t('vendor.refused') : (item.state === 'auth' ? t('vendor.sign_in_again') : t('vendor.outbox'))));
+    meta.appendChild(document.createTextNode(' ' + beDate(item.body.date)));
+    li.appendChild(meta);
+    if (refused) {
+      li.appendChild(el('p', 'field-error', item.message || t('vendor.refused')));
+      var drop = el('button', 'secondary small-button', t('vendor.delete'));
+      drop.type = 'button';
+      drop.addEventListener('click', function () { del('outbox', item.key).then(renderOutbox); });
+      li.appendChild(drop);
+    }
+    return li;
+  }
+  // fill shows items in one of the two lists: waiting to send, or refused
+  // (shown apart, each with why and a delete button).
+  function fill(boxID, items) {
+    var box = document.getElementById(boxID);
+    if (!box) return;
+    var list = document.getElementById(boxID + '-list');
+    list.textContent = '';
+    items.forEach(function (item) { list.appendChild(entryRow(item)); });
+    document.getElementById(boxID + '-count').textContent = items.length ? '(' + items.length + ')' : '';
+    box.hidden = items.length === 0;
+  }
   function renderOutbox() {
     return getAll('outbox').then(function (items) {
-      var box = document.getElementById('outbox');
-      var list = document.getElementById('outbox-list');
-      list.textContent = '';
-      items.forEach(function (item) {
-        var li = el('li', 'entry-row k-' + item.body.kind + (item.state === 'refused' ? ' is-refused' : ' is-waiting'));
-        li.dataset.key = item.key;
-        var line = el('div', 'e-line');
-        line.appendChild(el('span', 'e-what', label(item.body)));
-        line.appendChild(el('span', 'e-amt num', (item.body.kind === 'sale' ? '+฿' : '−฿') + money(item.body.amount)));
-        li.appendChild(line);
-        var meta = el('div', 'e-meta');
-        var badge = el('span', item.state === 'refused' ? 'badge off' : 'badge wait',
-          item.state === 'refused' ? t('vendor.refused') : (item.state === 'auth' ? t('vendor.sign_in_again') : t('vendor.outbox')));
-        meta.appendChild(badge);
-        meta.appendChild(document.createTextNode(' ' + item.body.date));
-        li.appendChild(meta);
-        if (item.state === 'refused') {
-          li.appendChild(el('p', 'field-error', item.message || ''));
-          var drop = el('button', 'secondary small-button', t('vendor.delete'));
-          drop.type = 'button';
-          drop.addEventListener('click', function () { del('outbox', item.key).then(renderOutbox); });
-          li.appendChild(drop);
-        }
-        list.appendChild(li);
-      });
-      document.getElementById('outbox-count').textContent = items.length ? '(' + items.length + ')' : '';
-      box.hidden = items.length === 0;
+      var waiting = items.filter(function (i) { return i.state !== 'refused'; });
+      fill('outbox', waiting);
+      fill('refused', items.filter(function (i) { return i.state === 'refused'; }));
+      showWaiting(waiting);
     }).catch(function () {});
+  }
+
+  // --- today's figures count what waits ---------------------------------------
+  // satang reads the server's amount ("1234.5", "-20") as whole satang, and
+  // baht writes satang as the page does ("฿1,234.50", "−฿20.00"): integers
+  // only, never floating point for money.
+  function satang(s) {
+    s = String(s || '0').trim();
+    var neg = s.charAt(0) === '-';
+    if (neg) s = s.slice(1);
+    var p = s.split('.');
+    var n = parseInt(p[0] || '0', 10) * 100 + parseInt(((p[1] || '') + '00').slice(0, 2), 10);
+    return neg ? -n : n;
+  }
+  function baht(n) {
+    var abs = Math.abs(n);
+    var s = '฿' + money(Math.floor(abs / 100) + '.' + ('0' + (abs % 100)).slice(-2));
+    return n < 0 ? '−' + s : s;
+  }
+  // showWaiting adds the entries still waiting to be sent to today's
+  // figures (those dated today) and to her cash on hand, each figure marked
+  // with what of it is waiting; the server's own figure is its data-amount.
+  function showWaiting(waiting) {
+    var today = root.dataset.today;
+    var sales = 0, expenses = 0, cash = 0;
+    waiting.forEach(function (i) {
+      var a = satang(i.body.amount);
+      if (i.body.date === today && i.body.kind === 'sale') sales += a;
+      if (i.body.date === today && i.body.kind === 'expense') expenses += a;
+      if (i.body.kind === 'sale' && i.body.method === 'cash') cash += a;
+      if (i.body.kind === 'expense' || i.body.kind === 'drawing') cash -= a;
+    });
+    var add = { sales: sales, expenses: expenses, profit: sales - expenses, cash: cash };
+    Object.keys(add).forEach(function (k) {
+      var fig = document.querySelector('#figures .fig-' + k);
+      var dd = fig && fig.querySelector('dd');
+      if (!dd || dd.dataset.amount === undefined) return;
+      var total = satang(dd.dataset.amount) + add[k];
+      dd.textContent = baht(total);
+      if (k === 'profit' || k === 'cash') fig.classList.toggle('is-neg', total < 0);
+      var note = fig.querySelector('.fig-wait');
+      fig.classList.toggle('has-waiting', add[k] !== 0);
+      if (add[k] === 0) { if (note) note.remove(); return; }
+      if (!note) { note = el('p', 'fig-wait'); fig.appendChild(note); }
+      note.textContent = t('vendor.waiting_in') + ' ' + (add[k] > 0 ? '+' : '') + baht(add[k]);
+    });
   }
 
   // --- voids need the server -------------------------------------------------
