@@ -133,7 +133,11 @@ type planPage struct {
 	Role    string
 	// MayApprove: the reader is a manager the four-eyes rule lets approve it.
 	MayApprove bool
+	People     map[int64]string // user id → name: who wrote, submitted, reviewed
 }
+
+// Who names user id for the plan's history: their name, or "—".
+func (p planPage) Who(id *int64) string { return homePage{People: p.People}.Who(id) }
 
 var planNotices = map[string]string{
 	"saved": "plan.notice_saved", "submitted": "plan.notice_submitted", "returned": "plan.notice_returned", "approved": "plan.notice_approved",
@@ -150,6 +154,9 @@ func (s *Server) renderPlan(c *fiber.Ctx, fields valid.Errors) error {
 		return err
 	}
 	pg := planPage{P: p, Plan: pl, Figures: pl.Figures(), Notice: planNotices[c.Query("done")], Errors: fields}
+	if pg.People, err = s.userNames(c); err != nil {
+		return err
+	}
 	if u := currentUser(c); u != nil {
 		pg.Role = string(u.Role)
 		if u.Role == users.Manager && pl.State == participants.Submitted {
@@ -203,6 +210,11 @@ func (s *Server) reviewPlan(step participants.Review) fiber.Handler {
 		pl, _, err := s.planFrom(c)
 		if err != nil {
 			return err
+		}
+		if step == participants.Approve && c.FormValue("confirm") != "yes" {
+			// Approving is asked twice: the box beside the button says what it commits to.
+			c.Status(fiber.StatusUnprocessableEntity)
+			return s.renderPlan(c, valid.Errors{"confirm": "plan.approve_confirm_required"})
 		}
 		pl, err = s.participants.ReviewPlan(c.UserContext(), actor(c), pl.ID, step, c.FormValue("comment"))
 		var fields valid.Errors

@@ -170,6 +170,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/participants/:code/opening", only(users.Vendor, users.Officer), s.apiRecordOpening},
 		{"GET", "/api/v1/participants/:code/days", only(users.Vendor, users.Officer, users.Manager), s.apiDays},
 		{"POST", "/api/v1/periods/:month/close", only(users.Manager), s.apiClosePeriod},
+		{"GET", "/periods", only(users.Manager), s.showPeriods},
+		{"POST", "/periods/:month/close", only(users.Manager), s.closeMonthForm},
 
 		// Monthly statements (issue 12): a vendor her own (the latest kept
 		// on her phone for offline reading), staff anyone's (audited),

@@ -301,7 +301,16 @@ func TestVendorPages(t *testing.T) {
 	if resp := o.do("GET", "/vendors/"+code, nil, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("officer opens books: %d", resp.StatusCode)
 	}
+	// vendor2 joined today and has recorded nothing: no call yet. A week
+	// on (her enrolment moved back), she is one.
 	home := readBody(t, o.do("GET", "/", nil, nil))
+	if strings.Contains(home, "/vendors/"+f.participant["vendor2"].Code) {
+		t.Fatal("a vendor enrolled today is listed as never having recorded")
+	}
+	if _, err := f.db.Exec(`UPDATE participants SET enrolled_on = enrolled_on - 30 WHERE id = $1`, f.participant["vendor2"].ID); err != nil {
+		t.Fatal(err)
+	}
+	home = readBody(t, o.do("GET", "/", nil, nil))
 	if !strings.Contains(home, `id="calls"`) || !strings.Contains(home, "/vendors/"+f.participant["vendor2"].Code) || !strings.Contains(home, "tel:") {
 		t.Fatal("the officer's home page lists no calls")
 	}

@@ -215,6 +215,38 @@ func (s *Store) CloseMonth(ctx context.Context, a audit.Actor, month, now time.T
 // closeChunk is how many books CloseMonth closes in one transaction.
 const closeChunk = 200
 
+// MonthClose is how far a month's close has gone: how many books there
+// are and how many of them have closed the month.
+type MonthClose struct {
+	Month  time.Time `db:"month"`
+	Books  int       `db:"books"`
+	Closed int       `db:"closed"`
+}
+
+// Open is how many books still have the month open.
+func (m MonthClose) Open() int { return m.Books - m.Closed }
+
+// MonthCloses reports how far the close of each of months has gone, in
+// the order given: what the manager reads before CloseMonth.
+func (s *Store) MonthCloses(ctx context.Context, months []time.Time) ([]MonthClose, error) {
+	days := make([]string, len(months))
+	for i, m := range months {
+		days[i] = dateString(MonthOf(m))
+	}
+	out := []MonthClose{}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT m.month, (SELECT count(*) FROM ledger_books) AS books,
+		       (SELECT count(*) FROM ledger_periods p WHERE p.month = m.month AND p.closed_at IS NOT NULL) AS closed
+		FROM unnest($1::date[]) WITH ORDINALITY AS m(month, n) ORDER BY m.n`, pq.Array(days))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: month closes: %w", err)
+	}
+	for i := range out {
+		out[i].Month = MonthOf(out[i].Month)
+	}
+	return out, nil
+}
+
 // LatestClosed is, for each of books that has a closed month, the latest
 // one: nothing may be posted in that book dated in it or before it (see
 // Closed). Books without a closed month are absent.

@@ -371,7 +371,21 @@ func TestPeriods(t *testing.T) {
 	if err := f.s.ReopenPeriod(ctx, by(8), f.vendor.ID, day("2025-02-01"), "again"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("reopen an open month: %v", err)
 	}
-	// CloseMonth closes every book, once.
+	// CloseMonth closes every book, once; MonthCloses tells how far each
+	// month's close has gone, before and after.
+	closes := func(want ...int) {
+		t.Helper()
+		got, err := f.s.MonthCloses(ctx, []time.Time{day("2025-03-01"), day("2025-02-15")})
+		if err != nil || len(got) != 2 || !got[1].Month.Equal(day("2025-02-01")) {
+			t.Fatalf("MonthCloses = %+v, %v", got, err)
+		}
+		for i, m := range got {
+			if m.Books != 2 || m.Closed != want[i] || m.Open() != 2-want[i] {
+				t.Errorf("MonthCloses[%d] = %+v, want %d of 2 closed", i, m, want[i])
+			}
+		}
+	}
+	closes(0, 0)
 	n, err := f.s.CloseMonth(ctx, by(1), day("2025-02-01"), time.Now())
 	if err != nil || n != 2 {
 		t.Errorf("CloseMonth = %d, %v; want 2", n, err)
@@ -379,6 +393,7 @@ func TestPeriods(t *testing.T) {
 	if n, err := f.s.CloseMonth(ctx, by(1), day("2025-02-01"), time.Now()); err != nil || n != 0 {
 		t.Errorf("CloseMonth again = %d, %v; want 0", n, err)
 	}
+	closes(0, 2)
 	if _, err := f.s.ClosePeriod(ctx, by(1), f.vendor.ID, day("2025-03-01"), time.Now()); err != nil {
 		t.Fatal(err)
 	}

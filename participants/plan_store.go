@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -296,4 +297,44 @@ func byID(ctx context.Context, q sqlx.QueryerContext, id int64) (Participant, er
 		return Participant{}, fmt.Errorf("participants: id %d: %w", id, pg.NotFound(err, ErrNotFound))
 	}
 	return p, nil
+}
+
+// PlanRow is a plan version in a work list (a manager's inbox of plans to
+// review, an officer's of plans returned to fix), with its participant and
+// the people who wrote, submitted and reviewed it.
+type PlanRow struct {
+	ID            int64      `db:"id"`
+	Version       int        `db:"version"`
+	State         PlanState  `db:"state"`
+	Business      string     `db:"business"`
+	Code          string     `db:"code"`
+	Name          string     `db:"name"`
+	Nickname      string     `db:"nickname"`
+	WrittenBy     *int64     `db:"written_by"`
+	SubmittedBy   *int64     `db:"submitted_by"`
+	SubmittedAt   *time.Time `db:"submitted_at"`
+	ReviewedBy    *int64     `db:"reviewed_by"`
+	ReviewedAt    *time.Time `db:"reviewed_at"`
+	ReviewComment string     `db:"review_comment"`
+}
+
+// PlansIn lists the plan versions in state of participants not erased:
+// submitted ones oldest first (first come, first reviewed), others most
+// recently reviewed first.
+func (s *Store) PlansIn(ctx context.Context, state PlanState) ([]PlanRow, error) {
+	order := `p.submitted_at, p.id`
+	if state != Submitted {
+		order = `p.reviewed_at DESC NULLS LAST, p.id DESC`
+	}
+	rows := []PlanRow{}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT p.id, p.version, p.state, p.business, t.code, t.name, t.nickname, p.written_by,
+		       p.submitted_by, p.submitted_at, p.reviewed_by, p.reviewed_at, p.review_comment
+		FROM plans p JOIN participants t ON t.id = p.participant_id
+		WHERE p.state = $1 AND t.erased_at IS NULL
+		ORDER BY `+order, state)
+	if err != nil {
+		return nil, fmt.Errorf("participants: plans %s: %w", state, err)
+	}
+	return rows, nil
 }

@@ -231,7 +231,7 @@ const (
 
 // Calls lists the vendors who need a call on day today: every participant
 // with a vendor account or a book (not erased) who has recorded nothing for
-// SilentDays or more, or whose sales over the last 4 weeks fell by more than a
+// SilentDays or more (counted from her enrolment when she never has), or whose sales over the last 4 weeks fell by more than a
 // third against the 4 weeks before. The longest silent come first, then the
 // steepest falls.
 func (s *Store) Calls(ctx context.Context, today time.Time) ([]Call, error) {
@@ -272,7 +272,9 @@ func (s *Store) Calls(ctx context.Context, today time.Time) ([]Call, error) {
 		byID[c.ParticipantID] = c
 	}
 	all := make([]Call, 0, len(live))
+	enrolled := make(map[int64]time.Time, len(ps))
 	for _, p := range ps { // by code
+		enrolled[p.ID] = p.EnrolledOn
 		if p.Erased() {
 			continue
 		}
@@ -285,8 +287,12 @@ func (s *Store) Calls(ctx context.Context, today time.Time) ([]Call, error) {
 		c.DaysSilent = -1
 		if c.LastEntry != nil {
 			c.DaysSilent = int(today.Sub(*c.LastEntry).Hours() / 24)
+			c.Silent = c.DaysSilent >= SilentDays
+		} else {
+			// Never recorded: a call once she has had SilentDays since her
+			// enrolment to start, not on the day she joined.
+			c.Silent = int(today.Sub(enrolled[c.ParticipantID]).Hours()/24) >= SilentDays
 		}
-		c.Silent = c.DaysSilent < 0 || c.DaysSilent >= SilentDays
 		// Fell by more than a third: recent < prior × 2/3.
 		c.Declining = c.Prior.IsPositive() && c.Recent.Mul(3).LessThan(c.Prior.Mul(2))
 		if c.Silent || c.Declining {

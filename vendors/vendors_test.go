@@ -420,8 +420,16 @@ func TestCalls(t *testing.T) {
 	if _, err := s.RecordBulk(ctx, es, nil); err != nil {
 		t.Fatal(err)
 	}
-	// A vendor account with no entries yet.
+	// A vendor account with no entries yet; another enrolled today, who
+	// has had no time to record anything and needs no call.
 	if _, err := db.Exec(`INSERT INTO users (login, name, role, password_hash, participant_id) VALUES ('vendor4', 'vendor4', 'vendor', 'x', $1)`, never.ID); err != nil {
+		t.Fatal(err)
+	}
+	newcomer := enrol(t, db, 5)
+	if _, err := db.Exec(`UPDATE participants SET enrolled_on = $2 WHERE id = $1`, newcomer.ID, today); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO users (login, name, role, password_hash, participant_id) VALUES ('vendor5', 'vendor5', 'vendor', 'x', $1)`, newcomer.ID); err != nil {
 		t.Fatal(err)
 	}
 	calls, err := s.Calls(ctx, today)
@@ -445,6 +453,9 @@ func TestCalls(t *testing.T) {
 	}
 	if c, ok := got[never.Code]; !ok || !c.Silent || c.DaysSilent != -1 {
 		t.Errorf("vendor who never recorded: %+v", c)
+	}
+	if c, ok := got[newcomer.Code]; ok {
+		t.Errorf("a vendor enrolled today is flagged: %+v", c)
 	}
 	if len(order) != 3 || order[0] != never.Code || order[1] != silent.Code || order[2] != falling.Code {
 		t.Errorf("order = %v", order)
