@@ -75,6 +75,10 @@ func (s *Store) ParseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 }
 
 func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by int64) ([]importLine, error) {
+	names := csvNames()
+	if names.err != nil {
+		return nil, fmt.Errorf("vendors: import: %w", names.err)
+	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
@@ -102,7 +106,7 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 			return nil, &ImportError{Lines: errs}
 		}
 		line, _ := cr.FieldPos(0)
-		if len(raws) == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), "date") {
+		if len(raws) == 0 && len(rec) > 0 && csvHeaders[normName(strings.TrimPrefix(rec[0], "\ufeff"))] {
 			continue // the header
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -176,6 +180,11 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 	seen := map[string]int{}
 	for _, rw := range raws {
 		f := rw.fields
+		if splitAmount(f) {
+			// 1,250.50 unquoted: the comma split the amount; say so on the amount.
+			fail(rw.line, "amount", "vendor.csv_amount_comma")
+			continue
+		}
 		if len(f) < 5 || len(f) > len(csvColumns) {
 			fail(rw.line, "", "vendor.csv_columns")
 			continue
@@ -183,13 +192,16 @@ func (s *Store) parseCSV(ctx context.Context, r io.Reader, today time.Time, by i
 		for len(f) < len(csvColumns) {
 			f = append(f, "")
 		}
-		in := Input{Date: f[0], Participant: strings.ToUpper(strings.TrimSpace(f[1])), Kind: f[2], Amount: money.Text(f[3]), Note: f[5]}
-		in.Date = beDate(strings.TrimSpace(in.Date))
+		amount := strings.TrimSpace(f[3])
+		if a, err := money.ParseGrouped(amount); err == nil {
+			amount = a.String() // "1,250.50", quoted, is one field
+		}
+		in := Input{Date: csvDate(f[0]), Participant: strings.ToUpper(strings.TrimSpace(f[1])), Kind: code(names.kinds, f[2]), Amount: money.Text(amount), Note: f[5]}
 		switch Kind(strings.TrimSpace(in.Kind)) {
 		case Sale:
-			in.Method = f[4]
+			in.Method = code(names.methods, f[4])
 		case Expense:
-			in.Category = f[4]
+			in.Category = code(names.categories, f[4])
 		default:
 			in.Category = f[4] // a drawing has none: any value is reported
 		}

@@ -36,7 +36,7 @@ func TestImportCSVAllOrNothing(t *testing.T) {
 		"2026-03-10," + b.Code + ",refund,45,,",             // 8: kind
 		"2026-03-10," + b.Code + ",drawing,0,,",             // 9: amount zero
 		"2026-03-10," + b.Code,                              // 10: columns
-		"10/03/2026," + b.Code + ",sale,200000,cash,",       // 11: date and amount
+		"31/02/2569," + b.Code + ",sale,200000,cash,",       // 11: date and amount
 	}, "\n")
 	_, err := s.Import(ctx, audit.System, strings.NewReader(bad), today, 0)
 	var ie *vendors.ImportError
@@ -233,4 +233,78 @@ func FuzzImportCSV(f *testing.F) {
 			t.Fatalf("import failed outside validation: %v", err)
 		}
 	})
+}
+
+// TestImportCSVAsOfficersType: a file as an officer types it from paper
+// forms (issue 14, point 9): the page's Thai header, B.E. day/month/year
+// dates, Thai kind, category and method names beside codes, a quoted
+// "1,250.50". An unquoted 1,250.50 is refused on the amount with its own
+// message, not on the column it spilled into.
+func TestImportCSVAsOfficersType(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	s := vendors.NewStore(db)
+	a := enrol(t, db, 1)
+
+	bad := strings.Join([]string{
+		"วันที่,รหัสผู้เข้าร่วม,รายการ,จำนวนเงิน,ประเภทจ่ายหรือวิธีรับเงิน,หมายเหตุ",
+		"10/03/2569," + a.Code + ",ขาย,1,250.50,เงินสด,",   // 2: unquoted grouped amount
+		"10/03/2569," + a.Code + ",ขาย,1,250.50,เงินสด",    // 3: the same, no note column
+		"10/03/2569," + a.Code + ",จ่าย,45,ค่าไฟ,",         // 4: no such category
+		"10/03/2026," + a.Code + ",ขาย,\"2,000\",เงินโอน,", // 5: no such method (the date is fine)
+	}, "\n")
+	_, err := s.Import(ctx, audit.System, strings.NewReader(bad), today, 0)
+	var ie *vendors.ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("import of a bad file: %v", err)
+	}
+	var got []string
+	for _, l := range ie.Lines {
+		got = append(got, fmt.Sprintf("%d:%s:%s", l.Line, l.Column, l.Key))
+	}
+	want := []string{"2:amount:vendor.csv_amount_comma", "3:amount:vendor.csv_amount_comma",
+		"4:category_or_method:vendor.category_invalid", "5:category_or_method:vendor.method_invalid"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("problems:\n got %v\nwant %v", got, want)
+	}
+
+	good := strings.Join([]string{
+		"วันที่,รหัสผู้เข้าร่วม,รายการ,จำนวนเงิน,ประเภทจ่ายหรือวิธีรับเงิน,หมายเหตุ",
+		"10/03/2569," + a.Code + ",ขาย,\"1,250.50\",เงินสด,ตลาดเช้า",
+		"10/3/2569," + a.Code + ",จ่าย,45,น้ำแข็ง,",
+		"2569-03-11," + a.Code + ",Sale,300,PromptPay,",
+		"11/03/2026," + a.Code + ",expense,60,gas,",
+		"12/03/2569," + a.Code + ",เอากลับบ้าน,200,,",
+	}, "\n")
+	res, err := s.Import(ctx, audit.System, strings.NewReader(good), today, 0)
+	if err != nil || res.Entries != 5 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	var rows []struct {
+		Date     time.Time       `db:"business_date"`
+		Kind     string          `db:"kind"`
+		Amount   decimal.Decimal `db:"amount"`
+		Category *string         `db:"category"`
+		Method   *string         `db:"method"`
+	}
+	if err := db.Select(&rows, `SELECT business_date, kind, amount, category, method FROM vendor_entries WHERE participant_id = $1 ORDER BY id`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, r := range rows {
+		what := ""
+		if r.Category != nil {
+			what = *r.Category
+		}
+		if r.Method != nil {
+			what = *r.Method
+		}
+		seen = append(seen, fmt.Sprintf("%s %s %s %s", r.Date.Format("2006-01-02"), r.Kind, r.Amount.StringFixed(2), what))
+	}
+	wantRows := []string{"2026-03-10 sale 1250.50 cash", "2026-03-10 expense 45.00 ice", "2026-03-11 sale 300.00 promptpay",
+		"2026-03-11 expense 60.00 gas", "2026-03-12 drawing 200.00 "}
+	if strings.Join(seen, "|") != strings.Join(wantRows, "|") {
+		t.Fatalf("entries:\n got %q\nwant %q", seen, wantRows)
+	}
 }
