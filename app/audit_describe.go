@@ -29,7 +29,7 @@ var auditActions = []string{
 	"plan.create", "plan.update", "plan.submit", "plan.approve", "plan.return",
 	"vendor.opening.record", "vendor.entry.record", "vendor.entry.void", "vendor.entries.import", "vendor.promptpay.set", "vendor.settings.ceiling",
 	"ledger.close", "ledger.reopen", "statement.download", "statement.download_all",
-	"donor.add", "fund.create", "fund.receipt",
+	"donor.add", "donor.contact_add", "donor.contact_remove", "fund.create", "fund.receipt",
 	"grant.create", "grant.edit", "grant.submit", "grant.approve", "grant.reject", "grant.cancel", "grant.complete",
 	"grant.disburse", "grant.milestone", "grant.reverse", "grant.handover",
 	"grant.item.recover", "grant.item.reassign", "grant.item.write_off", "grant.settings.threshold",
