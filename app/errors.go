@@ -12,6 +12,7 @@ import (
 	"hawker/ledger"
 	"hawker/money"
 	"hawker/participants"
+	"hawker/pg"
 	"hawker/reports"
 	"hawker/training"
 	"hawker/users"
@@ -151,6 +152,11 @@ func problemOf(err error) *Problem {
 			return &Problem{Status: fiber.StatusBadRequest, Code: "malformed", Key: "error.malformed", Err: err}
 		}
 	}
+	if pg.Unavailable(err) {
+		// The database is down or restarting: nothing was done, and the
+		// same request may be sent again (the phone's outbox does).
+		return &Problem{Status: fiber.StatusServiceUnavailable, Code: "unavailable", Key: "error.unavailable", Err: err}
+	}
 	return &Problem{Status: fiber.StatusInternalServerError, Code: "internal", Key: "error.internal", Err: err}
 }
 
@@ -164,6 +170,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	} else {
 		s.log.Debug("request refused", "method", c.Method(), "path", c.Path(), "status", p.Status, "err", err)
+	}
+	if p.Status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	lang := s.lang(c)
 	if isAPI(c) {

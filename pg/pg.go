@@ -9,12 +9,16 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -158,6 +162,34 @@ func Retryable(err error) bool {
 		return e.Code == "40001" || e.Code == "40P01"
 	}
 	return false
+}
+
+// Unavailable reports an error that says the database cannot be reached
+// now, rather than that a statement was wrong: a refused or dropped
+// connection, a server shutting down or starting up, a connection or
+// statement timeout. The request may be tried again later (503).
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *pq.Error
+	if errors.As(err, &e) {
+		switch {
+		case e.Code.Class() == "08": // connection exception
+			return true
+		case e.Code == "57P01", e.Code == "57P02", e.Code == "57P03": // admin or crash shutdown, cannot connect now
+			return true
+		case e.Code == "57014": // query_canceled: statement_timeout
+			return true
+		case e.Code == "53300": // too_many_connections
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, sql.ErrConnDone) || errors.As(err, &ne)
 }
 
 // Constraint returns the name of the violated constraint, or "".

@@ -3,11 +3,14 @@ package reports
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -315,6 +318,11 @@ func (q *Queue) Execute(ctx context.Context, id int64, onProgress func(done, tot
 // Work runs jobs until ctx ends: whatever is waiting, then again every
 // Poll. Each serve process runs one Work loop; they share the queue.
 func (q *Queue) Work(ctx context.Context) {
+	if n, err := q.ReleaseOrphans(ctx); err != nil {
+		q.Log.Warn("reports: release jobs of dead workers", "err", err)
+	} else if n > 0 {
+		q.Log.Info("reports: jobs of a dead worker taken up again", "jobs", n)
+	}
 	for ctx.Err() == nil {
 		j, ok, err := q.Execute(ctx, 0, nil)
 		switch {
@@ -331,6 +339,44 @@ func (q *Queue) Work(ctx context.Context) {
 		case <-time.After(q.Poll):
 		}
 	}
+}
+
+// ReleaseOrphans puts back in the queue the jobs left running by a worker
+// of this host whose process is gone (a serve killed with SIGKILL, a
+// crashed CLI), so that a restarted server resumes them at once instead of
+// after StaleAfter. A worker name equal to this queue's own is one too: a
+// container's process restarts with the same pid, and this queue has
+// claimed nothing yet. Jobs of live processes and of other hosts are left
+// to the heartbeat rule.
+func (q *Queue) ReleaseOrphans(ctx context.Context) (int, error) {
+	host, _ := os.Hostname()
+	var running []struct {
+		ID     int64  `db:"id"`
+		Worker string `db:"worker"`
+	}
+	if err := q.db.SelectContext(ctx, &running, `SELECT id, worker FROM report_jobs WHERE state = 'running'`); err != nil {
+		return 0, fmt.Errorf("reports: running jobs: %w", err)
+	}
+	n := 0
+	for _, j := range running {
+		h, pidText, ok := strings.Cut(j.Worker, ":")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || h != host || pid <= 0 {
+			continue
+		}
+		if j.Worker != q.worker && !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			continue // that process lives (EPERM: it lives under another user)
+		}
+		res, err := q.db.ExecContext(ctx, `UPDATE report_jobs SET state = 'queued', worker = ''
+			WHERE id = $1 AND state = 'running' AND worker = $2`, j.ID, j.Worker)
+		if err != nil {
+			return n, fmt.Errorf("reports: release job %d: %w", j.ID, err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Files streams the files a job kept, by name, to fn, one at a time so

@@ -256,6 +256,17 @@
 
   var flushing = null;
   var again = false;
+  // While the server answers "later" (503 when its database is down, a
+  // lost answer), the outbox is tried again by itself, every 2 s at first,
+  // then less often, at most every 30 s; the phone need not be reloaded.
+  var retryTimer = null;
+  var retryDelay = 2000;
+  function retryLater(waiting) {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    if (!waiting) { retryDelay = 2000; return; }
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
   function flush() {
     // A phone that knows it is offline sends nothing: a request started as
     // the signal drops may reach the server with its answer lost, and the
@@ -263,6 +274,7 @@
     if (!navigator.onLine) return renderOutbox();
     if (flushing) { again = true; return flushing; }
     var stale = false;
+    var waiting = false;
     flushing = getAll('outbox').then(function (items) {
       var sent = 0;
       var chain = Promise.resolve(true);
@@ -290,6 +302,7 @@
               item.state = 'auth';
               return put('outbox', item).then(function () { return false; });
             }
+            waiting = true;
             return false; // offline or the server is down: later
           });
         });
@@ -303,6 +316,7 @@
     }).catch(function () {}).then(function () {
       flushing = null;
       if (again) { again = false; return flush(); }
+      retryLater(waiting);
     });
     return flushing;
   }
