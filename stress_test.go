@@ -269,10 +269,11 @@ func tail(s string, n int) string {
 
 // apiClient is one person's session with the JSON API.
 type apiClient struct {
-	base  string
-	hc    *http.Client
-	csrf  string
-	login string
+	base     string
+	hc       *http.Client
+	csrf     string
+	login    string
+	password string
 }
 
 func newAPIClient(base string) *apiClient {
@@ -294,7 +295,7 @@ func (c *apiClient) signIn(t *testing.T, login, password string) {
 	if err := json.Unmarshal(body, &r); err != nil || r.CSRF == "" {
 		t.Fatalf("sign in as %s: %s", login, body)
 	}
-	c.csrf, c.login = r.CSRF, login
+	c.csrf, c.login, c.password = r.CSRF, login, password
 }
 
 // call sends JSON (body nil: none) with the CSRF header and, when key is
@@ -387,6 +388,9 @@ func noSecretsIn(t *testing.T, log string, clients ...*apiClient) {
 		}
 		if c.csrf != "" {
 			secrets["CSRF token of "+c.login] = c.csrf
+		}
+		if c.password != "" {
+			secrets["password of "+c.login] = c.password
 		}
 	}
 	if log == "" {

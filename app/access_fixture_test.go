@@ -39,6 +39,7 @@ type accessFixture struct {
 	// The vendors' participants and the donors, by the user's key.
 	participant map[string]participants.Participant
 	donor       map[string]donors.Donor
+	tcp         string // the server's address once overTCP has started it
 }
 
 // testClock is a clock a test sets and moves.

@@ -79,6 +79,6 @@ func (st Statement) CSV(lang string) []byte {
 		rows = append(rows, []string{day(e.Date), p.itemText(e), amt(e.Amount)})
 	}
 	rows = append(rows, []string{word(lang, "statement.doc_equipment_total"), "", amt(st.EquipmentVal)})
-	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
+	_ = writeSafe(w, rows) // a bytes.Buffer does not fail
 	return b.Bytes()
 }

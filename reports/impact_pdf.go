@@ -223,6 +223,6 @@ func (im Impact) CSV(lang string) []byte {
 		rows = append(rows, []string{w("impact.survival_n", "Months", s.Months), s.Eligible.String(), s.Active.String(), s.Percent()})
 	}
 	rows = append(rows, []string{}, []string{w("impact.privacy")})
-	_ = cw.WriteAll(rows)
+	_ = writeSafe(cw, rows)
 	return b.Bytes()
 }

@@ -25,11 +25,13 @@ const MaxImpactMonths = 60
 // today (Bangkok): to may be the running month at most.
 func ParseImpactRange(from, to string, today time.Time) (time.Time, time.Time, error) {
 	errs := valid.Errors{}
-	f, err := time.Parse("2006-01", from)
+	// valid.Month is every month field's rule: year 0000 or 9999 is no
+	// month a report can cover (the database has no year 0).
+	f, err := valid.Month(from)
 	if err != nil {
 		errs["from"] = "impact.bad_month"
 	}
-	t, err := time.Parse("2006-01", to)
+	t, err := valid.Month(to)
 	if err != nil {
 		errs["to"] = "impact.bad_month"
 	}
