@@ -4,7 +4,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hawker?sslmode=disable
 export HAWKER_ADDR ?= :8080
 GO ?= go
 
-.PHONY: run test build postgres chromium poppler bench-ledger bench-entries bench-import bench-page bench-pdf bench-scale clean
+.PHONY: run test soak build postgres chromium poppler bench-ledger bench-entries bench-import bench-page bench-pdf bench-scale clean
 
 build:
 	$(GO) build -o bin/hawker .
@@ -33,6 +33,17 @@ run: postgres build
 test: postgres chromium poppler
 	CI=$${CI:-} $(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## soak: the stress suites' long run (issue 15): SOAK_KILLS SIGKILLs of the real binary under load,
+## SOAK_OUTAGES stops of a private PostgreSQL under load, every hostile input on every route (SOAK_FUZZ);
+## each suite logs its figures (requests sent, kills survived, inputs tried, anything lost)
+SOAK_KILLS ?= 50
+SOAK_OUTAGES ?= 10
+soak: postgres chromium poppler
+	SOAK_KILLS=$(SOAK_KILLS) SOAK_OUTAGES=$(SOAK_OUTAGES) SOAK_FUZZ=1 $(GO) test -count=1 -timeout 3h -v \
+		-run '^(TestCrashLosesNothing|TestDatabaseOutage|TestBackupAndRestore)$$' .
+	SOAK_FUZZ=1 $(GO) test -count=1 -timeout 3h -v \
+		-run '^(TestFuzzEveryRoute|TestScriptLikeInputIsShownEscaped|TestForeignObjectsAndGuessedIDs|TestHostileInputIsRefused)$$' ./app/
 
 bench-ledger: postgres
 	$(GO) run ./bench/ledger

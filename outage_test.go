@@ -115,7 +115,8 @@ func (p *privatePG) URL(name string) string {
 
 // TestDatabaseOutage (issue 15, point 3): the real binary on a private
 // cluster under load from three phones' worth of API clients and a vendor's
-// browser. The cluster is stopped twice (fast, then immediate): every
+// browser. The cluster is stopped twice (fast, then immediate; SOAK_OUTAGES
+// times in the soak): every
 // request answers 503 within a second, /readyz fails, /healthz lives, and
 // the browser keeps the entry she records in its outbox; started again, the
 // same hawker process serves again, the outbox drains by itself, and every
@@ -347,11 +348,19 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("the phone's entry of ฿77 is in the books %d times, want 1", n)
 	}
 
-	// Second outage: every database process killed at once.
-	cluster.Stop("immediate")
-	down("immediate")
-	cluster.Start()
-	up("immediate")
+	// Then every database process killed at once; the soak (SOAK_OUTAGES)
+	// goes on alternating the two.
+	outages := envInt("SOAK_OUTAGES", 2)
+	for i := 1; i < outages; i++ {
+		mode := "immediate"
+		if i%2 == 0 {
+			mode = "fast"
+		}
+		cluster.Stop(mode)
+		down(mode)
+		cluster.Start()
+		up(mode)
+	}
 
 	close(stop)
 	wg.Wait()
@@ -390,6 +399,6 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("ledger verify: %s", out)
 	}
 	noSecretsIn(t, h.Log.String(), append(clients, officer)...)
-	t.Logf("outage: %d requests sent, %d entries acknowledged, %d answers of 503 (none slower than a second: %v), 2 outages, lost %d",
-		sent.Load(), len(acked), n503.Load(), slow503.Load() == 0, lost)
+	t.Logf("outage: %d requests sent, %d entries acknowledged, %d answers of 503 (none slower than a second: %v), %d outages, lost %d",
+		sent.Load(), len(acked), n503.Load(), slow503.Load() == 0, outages, lost)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -381,4 +382,155 @@ func (f *accessFixture) entryOf(key string) int64 {
 		f.t.Fatal(err)
 	}
 	return r.ID
+}
+
+// TestForeignObjectsAndGuessedIDs (issue 15, point 5): each vendor and each
+// donor walks every id of every kind of object that has an object rule
+// (entries, grants, funds, donors, the participants' files and statements,
+// impact reports), as a guesser would, one past the largest too. Only her
+// own answer 200; another's is refused exactly as one that does not exist
+// is (no oracle), and a refused void or release writes nothing.
+func TestForeignObjectsAndGuessedIDs(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	ctx := context.Background()
+	fund := f.setupFund("100000.00")
+	officer, manager := f.as("officer"), f.as("manager")
+	grantOf := map[string]int64{}
+	for i, key := range []string{"vendor", "vendor2"} {
+		code := f.makeEligible(key)
+		g := officer.createGrant(map[string]any{"participant": code, "fund": fund, "purpose": "รถเข็น " + key,
+			"tranches":  []map[string]any{{"amount": "1000.00", "condition": "on_approval"}},
+			"equipment": []map[string]any{{"description": "รถเข็น", "asset_tag": fmt.Sprintf("T-%d", i), "serial": fmt.Sprintf("S-%d", i), "value": "2000.00", "basis": "invoice"}}})
+		want(t, officer.api("POST", fmt.Sprintf("/api/v1/grants/%d/submit", g.ID), nil), 200, "submit")
+		want(t, manager.api("POST", fmt.Sprintf("/api/v1/grants/%d/approve", g.ID), nil), 200, "approve")
+		grantOf[key] = g.ID
+	}
+	entryOf := map[string]int64{"vendor": f.entryOf("vendor"), "vendor2": f.entryOf("vendor2")}
+	fundOf := map[string]int64{"donor": fund}
+	fd, err := grants.NewStore(f.db, vendors.NewStore(f.db)).CreateFund(ctx, audit.System, grants.NewFund{Donor: f.donor["donor2"].ID, Name: "กองทุน 2", Purpose: "รถเข็น"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fundOf["donor2"] = fd.ID
+	maxID := func(q string) int64 {
+		var n int64
+		if err := f.db.Get(&n, q); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	month := thai.Today(f.clock.Now()).Format("2006-01")
+	kinds := []struct {
+		who   string // the guesser's role key suffix: vendor or donor
+		name  string
+		max   int64
+		path  func(id int64) string
+		owner map[string]int64
+	}{
+		{"vendor", "entry", maxID(`SELECT max(id) FROM vendor_entries`), func(id int64) string { return fmt.Sprintf("/api/v1/entries/%d", id) }, entryOf},
+		{"vendor", "grant", maxID(`SELECT max(id) FROM grants`), func(id int64) string { return fmt.Sprintf("/api/v1/grants/%d", id) }, grantOf},
+		{"donor", "fund", maxID(`SELECT max(id) FROM funds`), func(id int64) string { return fmt.Sprintf("/api/v1/funds/%d", id) }, fundOf},
+		{"donor", "donor", maxID(`SELECT max(id) FROM donors`), func(id int64) string { return fmt.Sprintf("/api/v1/donors/%d", id) },
+			map[string]int64{"donor": f.donor["donor"].ID, "donor2": f.donor["donor2"].ID}},
+		{"donor", "impact report", maxID(`SELECT max(id) FROM donors`), func(id int64) string {
+			return fmt.Sprintf("/api/v1/donors/%d/impact.csv?from=%s&to=%s", id, month, month)
+		}, map[string]int64{"donor": f.donor["donor"].ID, "donor2": f.donor["donor2"].ID}},
+	}
+	guesses := 0
+	for _, k := range kinds {
+		for _, who := range []string{k.who, k.who + "2"} {
+			c := f.as(who)
+			absent := call(c, "GET", k.path(k.max+1000)).StatusCode
+			if absent != 404 && absent != 403 {
+				t.Errorf("%s asks for a %s that does not exist: %d", who, k.name, absent)
+			}
+			for id := int64(1); id <= k.max+1; id++ {
+				guesses++
+				resp := call(c, "GET", k.path(id))
+				switch {
+				case id == k.owner[who] && resp.StatusCode != 200:
+					t.Errorf("%s reads her own %s %d: %d", who, k.name, id, resp.StatusCode)
+				case id != k.owner[who] && resp.StatusCode == 200:
+					t.Errorf("%s reads %s %d, not hers", who, k.name, id)
+				case id != k.owner[who] && resp.StatusCode != absent:
+					t.Errorf("%s asks for %s %d, not hers: %d, but %d for one that does not exist (an oracle)", who, k.name, id, resp.StatusCode, absent)
+				}
+			}
+		}
+	}
+	// Another's statement, export and eligibility: refused like a code that does not exist.
+	for _, who := range []string{"vendor", "vendor2"} {
+		other := f.participant[map[string]string{"vendor": "vendor2", "vendor2": "vendor"}[who]].Code
+		c := f.as(who)
+		for _, p := range []string{"/statements/" + month + ".pdf", "/statements/" + month + ".csv", "/export", "/eligibility", "/days?month=" + month, ""} {
+			foreign := call(c, "GET", "/api/v1/participants/"+other+p).StatusCode
+			absent := call(c, "GET", "/api/v1/participants/HSF-1999-9999"+p).StatusCode
+			if foreign == 200 || foreign != absent {
+				t.Errorf("%s GET another's %q: %d, a code that does not exist: %d", who, p, foreign, absent)
+			}
+		}
+		// Her own grants page lists hers only.
+		b := readBody(t, c.do("GET", "/books/grants", nil, nil))
+		own, another := map[string]string{"vendor": "T-0", "vendor2": "T-1"}[who], map[string]string{"vendor": "T-1", "vendor2": "T-0"}[who]
+		if !strings.Contains(b, ">"+own+"<") || strings.Contains(b, ">"+another+"<") {
+			t.Errorf("%s's grants page shows another's grant or not hers", who)
+		}
+	}
+	// Writes on another's objects are refused and write nothing.
+	v2, d2 := f.as("vendor2"), f.as("donor2")
+	before := rowCounts(t, f.db)
+	for _, r := range []*http.Response{
+		v2.api("POST", fmt.Sprintf("/api/v1/entries/%d/void", entryOf["vendor"]), map[string]string{"reason": "ไม่ใช่ของฉัน"}),
+		v2.form(fmt.Sprintf("/books/entries/%d/void", entryOf["vendor"]), url.Values{"reason": {"ไม่ใช่ของฉัน"}}),
+		v2.keyed(fmt.Sprintf("/api/v1/grants/%d/tranches/1/disburse", grantOf["vendor"]), "guess-1", nil),
+		d2.keyed(fmt.Sprintf("/api/v1/funds/%d/receipts", fund), "guess-2", map[string]string{"amount": "5.00", "received_on": thai.Today(f.clock.Now()).Format(time.DateOnly)}),
+	} {
+		if r.StatusCode != 403 && r.StatusCode != 404 {
+			t.Errorf("a write on another's object: %d %s", r.StatusCode, readBody(t, r))
+		}
+	}
+	after := rowCounts(t, f.db)
+	for tb, n := range after {
+		if n != before[tb] {
+			t.Errorf("refused writes on another's objects changed %s: %d → %d rows", tb, before[tb], n)
+		}
+	}
+	t.Logf("%d guessed ids refused or answered as the owner's", guesses)
+}
+
+// TestPlantedSessionIsNotKept: a session id an attacker sets in the victim's
+// browser before she signs in (session fixation) is neither accepted nor
+// kept: signing in issues a new one, and the planted one stays worthless.
+func TestPlantedSessionIsNotKept(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	attacker := f.as("officer") // a real session id of the attacker's own
+	planted := attacker.cookies[sessionCookie]
+	victim := f.anon()
+	victim.cookies[sessionCookie] = "planted-" + strings.Repeat("x", 32)
+	victim.page("/login")
+	resp := victim.form("/login", url.Values{"login": {"manager"}, "password": {fixturePassword}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	if got := victim.cookies[sessionCookie]; got == "" || strings.HasPrefix(got, "planted-") || got == planted {
+		t.Fatalf("after sign-in the session cookie is %q", got)
+	}
+	// The attacker's own session stays the attacker's: never the victim's.
+	b := readBody(t, attacker.api("GET", "/api/v1/me", nil))
+	if !strings.Contains(b, `"login":"officer"`) {
+		t.Errorf("the attacker's session now answers %s", b)
+	}
+	// And a victim who signs in with the attacker's id planted gets her own.
+	victim2 := f.anon()
+	victim2.cookies[sessionCookie] = planted
+	victim2.csrf = attacker.csrf
+	resp = victim2.api("POST", "/api/v1/login", map[string]string{"login": "manager", "password": fixturePassword})
+	if resp.StatusCode != 200 || victim2.cookies[sessionCookie] == planted {
+		t.Fatalf("API sign-in over a planted session: %d, cookie kept: %v", resp.StatusCode, victim2.cookies[sessionCookie] == planted)
+	}
+	if b := readBody(t, attacker.api("GET", "/api/v1/me", nil)); !strings.Contains(b, `"login":"officer"`) {
+		t.Errorf("after the victim's sign-in the attacker's session answers %s", b)
+	}
 }

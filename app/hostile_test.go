@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	stdjson "encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -481,4 +483,161 @@ func noSecretInLog(t *testing.T, log string, callers map[users.Role]*client, mor
 			t.Errorf("the log holds %s: …%.300s…", what, log[max(0, i-150):])
 		}
 	}
+}
+
+// hostileScript and hostileFormula are what a hostile user types into
+// every free-text field.
+const (
+	hostileScript  = `<script>alert('hawker')</script>`
+	hostileFormula = `=HYPERLINK("http://evil.example","x")`
+)
+
+// TestScriptLikeInputIsShownEscaped (issue 15, point 4): a participant,
+// a donor and vendor entries carrying script- and formula-like text. Every
+// page and JSON answer of the route table, as every role its rule lets in,
+// shows the text escaped, never as markup; the statement's PDF shows it as
+// text; in the statement's and the impact report's CSV no cell starts a
+// formula.
+func TestScriptLikeInputIsShownEscaped(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	officer, manager := f.as("officer"), f.as("manager")
+	today := thai.Today(f.clock.Now())
+	resp := officer.api("POST", "/api/v1/participants", map[string]any{"name": hostileFormula + " " + hostileScript, "nickname": hostileScript,
+		"phone": "0819998877", "province": hostileScript, "district": "-" + hostileScript, "cohort": "@" + hostileScript,
+		"enrolled_on": today.Format(time.DateOnly), "language": "th"})
+	body := readBody(t, resp)
+	if resp.StatusCode != 201 {
+		t.Fatalf("enrol a participant with script-like text: %d %s", resp.StatusCode, body)
+	}
+	var p struct{ Code string }
+	stdjson.Unmarshal([]byte(body), &p)
+	resp = manager.api("POST", "/api/v1/donors", map[string]string{"name": hostileFormula + hostileScript})
+	donorBody := readBody(t, resp)
+	if resp.StatusCode != 201 {
+		t.Fatalf("add a donor with script-like text: %d %s", resp.StatusCode, donorBody)
+	}
+	donor := struct{ ID int64 }{}
+	stdjson.Unmarshal([]byte(donorBody), &donor)
+	vendor := f.as("vendor")
+	code := f.participant["vendor"].Code
+	var entry int64
+	for i, note := range []string{hostileScript, hostileFormula, "+" + hostileScript, "@" + hostileFormula} {
+		resp := vendor.do("POST", "/api/v1/entries", strings.NewReader(fmt.Sprintf(`{"kind":"sale","method":"cash","amount":"10","date":%q,"note":%q}`,
+			today.Format(time.DateOnly), note)), map[string]string{"Content-Type": "application/json", "X-CSRF-Token": vendor.csrf, "Idempotency-Key": fmt.Sprintf("script-%d", i)})
+		b := readBody(t, resp)
+		if resp.StatusCode != 201 {
+			t.Fatalf("entry with note %q: %d %s", note, resp.StatusCode, b)
+		}
+		var e struct{ ID int64 }
+		stdjson.Unmarshal([]byte(b), &e)
+		entry = e.ID
+	}
+
+	// Every GET route, as each role it lets in, on these objects.
+	month := today.Format("2006-01")
+	real := func(path string, key string) string {
+		c := code
+		if key != "vendor" {
+			c = p.Code
+		}
+		r := strings.NewReplacer(":code", c, ":file", month+".pdf", ":month", month, ":token", "x", ":item", "1", ":n", "1")
+		path = r.Replace(path)
+		if strings.Contains(path, "/donors/:id") {
+			return strings.Replace(path, ":id", fmt.Sprint(donor.ID), 1) + "?from=" + month + "&to=" + month
+		}
+		return strings.Replace(path, ":id", fmt.Sprint(entry), 1)
+	}
+	pages := 0
+	for _, rt := range f.s.routes() {
+		if rt.method != "GET" {
+			continue
+		}
+		roles := rt.allow.roles
+		if rt.allow.public {
+			roles = []users.Role{users.Officer}
+		}
+		for _, role := range roles {
+			key := string(role)
+			path := real(rt.path, key)
+			resp := f.as(key).do("GET", path, nil, nil)
+			b := readBody(t, resp)
+			pages++
+			if resp.StatusCode >= 500 {
+				t.Errorf("GET %s as %s: %d", path, key, resp.StatusCode)
+			}
+			// A page or a JSON answer never carries the markup; a CSV or PDF
+			// carries the text as text (checked below).
+			ct := resp.Header.Get("Content-Type")
+			markup := strings.HasPrefix(ct, "text/html") || strings.HasPrefix(ct, "application/json")
+			if markup && (strings.Contains(b, hostileScript) || strings.Contains(b, "<script>alert")) {
+				t.Errorf("GET %s as %s shows the script unescaped", path, key)
+			}
+		}
+	}
+	// The participant's own page and the vendor's books do show the text, escaped.
+	for _, c := range []struct{ who, path string }{{"officer", "/participants/" + p.Code}, {"vendor", "/books"}, {"officer", "/vendors/" + code}} {
+		b := readBody(t, f.as(c.who).do("GET", c.path, nil, nil))
+		if !strings.Contains(b, "&lt;script&gt;alert(&#39;hawker&#39;)&lt;/script&gt;") {
+			t.Errorf("GET %s as %s does not show the text escaped", c.path, c.who)
+		}
+	}
+
+	// CSV: no cell starts a formula.
+	noFormula := func(what string, b []byte) {
+		t.Helper()
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF"))))
+		r.FieldsPerRecord = -1
+		rows, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		seen := false
+		for _, row := range rows {
+			for _, cell := range row {
+				if strings.Contains(cell, "HYPERLINK") || strings.Contains(cell, "script") {
+					seen = true
+				}
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) && !regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`).MatchString(cell) {
+					t.Errorf("%s: cell %q starts a formula", what, cell)
+				}
+			}
+		}
+		if !seen {
+			t.Errorf("%s: the hostile text is not in it at all", what)
+		}
+	}
+	resp = vendor.do("GET", "/api/v1/participants/"+code+"/statements/"+month+".csv", nil, nil)
+	statementCSV := []byte(readBody(t, resp))
+	if resp.StatusCode != 200 {
+		t.Fatalf("statement CSV: %d %s", resp.StatusCode, statementCSV)
+	}
+	noFormula("statement CSV", statementCSV)
+	resp = manager.do("GET", fmt.Sprintf("/api/v1/donors/%d/impact.csv?from=%s&to=%s", donor.ID, month, month), nil, nil)
+	impactCSV := []byte(readBody(t, resp))
+	if resp.StatusCode != 200 {
+		t.Fatalf("impact CSV: %d %s", resp.StatusCode, impactCSV)
+	}
+	noFormula("impact CSV", impactCSV)
+
+	// PDF: the note is text on the page, as typed.
+	resp = vendor.do("GET", "/api/v1/participants/"+code+"/statements/"+month+".pdf", nil, nil)
+	pdf := []byte(readBody(t, resp))
+	if resp.StatusCode != 200 {
+		t.Fatalf("statement PDF: %d", resp.StatusCode)
+	}
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext is missing: make poppler installs it")
+	}
+	cmd := exec.Command(pdftotext, "-raw", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	text, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "alert('hawker')") {
+		t.Errorf("the statement PDF does not show the note as text:\n%s", text)
+	}
+	t.Logf("%d pages and answers checked", pages)
 }
