@@ -58,6 +58,7 @@ var domainErrors = []domainError{
 	{auth.ErrBadCredentials, fiber.StatusUnauthorized, "unauthenticated"},
 	{auth.ErrLocked, fiber.StatusTooManyRequests, "rate_limited"},
 	{auth.ErrNoSession, fiber.StatusUnauthorized, "unauthenticated"},
+	{auth.ErrNotFound, fiber.StatusNotFound, "not_found"}, // a phone that is not hers (found by the route fuzzer)
 	{users.ErrBusy, fiber.StatusTooManyRequests, "rate_limited"},
 	{users.ErrNotFound, fiber.StatusNotFound, "not_found"},
 	{users.ErrLoginTaken, fiber.StatusConflict, "conflict"},
