@@ -38,7 +38,7 @@ func (s *Server) renderSettings(c *fiber.Ctx, page settingsPage) error {
 		if err != nil {
 			return err
 		}
-		page.Threshold = money.Round(threshold).Format()
+		page.Threshold = threshold.Format()
 	}
 	return s.render(c, "admin_settings", page)
 }
@@ -50,7 +50,7 @@ func (s *Server) saveGrantSettings(c *fiber.Ctx) error {
 	d, err := money.ParseGrouped(raw) // "75,000" as people write it
 	key, _ := valid.KeyOf(err)
 	if err == nil {
-		err := s.grants.SetThreshold(c.UserContext(), actor(c), d.Decimal())
+		err := s.grants.SetThreshold(c.UserContext(), actor(c), d)
 		var fields valid.Errors
 		if errors.As(err, &fields) {
 			key = fields["manager_threshold"]

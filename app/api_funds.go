@@ -30,10 +30,10 @@ func (s *Server) fundFrom(c *fiber.Ctx) (grants.Fund, error) {
 // fundJSON is a fund with its figures.
 func fundJSON(f grants.Fund, fig grants.Figures) fiber.Map {
 	return fiber.Map{"id": f.ID, "donor": f.DonorID, "name": f.Name, "purpose": f.Purpose,
-		"received": fig.Received.StringFixed(2), "committed": fig.Committed.StringFixed(2),
-		"disbursed": fig.Disbursed.StringFixed(2), "available": fig.Available.StringFixed(2),
-		"committed_cash": fig.CommittedCash.StringFixed(2), "equipment_in_stock": fig.Stock.StringFixed(2),
-		"cash_paid": fig.CashPaid.StringFixed(2), "in_kind": fig.InKind.StringFixed(2), "written_off": fig.WrittenOff.StringFixed(2)}
+		"received": fig.Received.String(), "committed": fig.Committed.String(),
+		"disbursed": fig.Disbursed.String(), "available": fig.Available.String(),
+		"committed_cash": fig.CommittedCash.String(), "equipment_in_stock": fig.Stock.String(),
+		"cash_paid": fig.CashPaid.String(), "in_kind": fig.InKind.String(), "written_off": fig.WrittenOff.String()}
 }
 
 // apiCreateDonor: POST /api/v1/donors {"name"}.
@@ -125,6 +125,6 @@ func (s *Server) apiReceive(c *fiber.Ctx) error {
 	if r.Replayed {
 		status = fiber.StatusOK
 	}
-	return c.Status(status).JSON(fiber.Map{"id": r.ID, "fund": r.FundID, "amount": r.Amount.StringFixed(2),
+	return c.Status(status).JSON(fiber.Map{"id": r.ID, "fund": r.FundID, "amount": r.Amount.String(),
 		"received_on": r.ReceivedOn.Format(time.DateOnly), "note": r.Note, "entry_id": r.EntryID})
 }

@@ -30,7 +30,7 @@ type trancheJSON struct {
 }
 
 func toTrancheJSON(t grants.Tranche) trancheJSON {
-	out := trancheJSON{N: t.N, Amount: t.Amount.StringFixed(2), Condition: string(t.Condition), TradingDays: t.TradingDays,
+	out := trancheJSON{N: t.N, Amount: t.Amount.String(), Condition: string(t.Condition), TradingDays: t.TradingDays,
 		Milestone: t.Milestone, State: t.State, Confirmed: t.ConfirmedAt != nil, ConfirmNote: t.ConfirmNote,
 		ProgrammeEntryID: t.ProgrammeEntryID, VendorEntryID: t.VendorEntryID, Grant: t.GrantID}
 	if t.AfterDate != nil {
@@ -58,7 +58,7 @@ type itemJSON struct {
 
 func toItemJSON(i grants.Item, holder *string) itemJSON {
 	return itemJSON{ID: i.ID, Grant: i.GrantID, Description: i.Description, AssetTag: i.AssetTag, Serial: i.Serial,
-		Value: i.Value.StringFixed(2), Basis: string(i.Basis), Donor: i.DonorID, Status: string(i.Status), Holder: holder}
+		Value: i.Value.String(), Basis: string(i.Basis), Donor: i.DonorID, Status: string(i.Status), Holder: holder}
 }
 
 // approvalJSON is one approval.
@@ -89,8 +89,8 @@ type grantJSON struct {
 }
 
 func toGrantJSON(g grants.Grant) grantJSON {
-	out := grantJSON{ID: g.ID, State: string(g.State), Participant: g.Participant, Fund: g.FundID, Total: g.Total.StringFixed(2),
-		Cash: g.CashTotal().StringFixed(2), Equipment: g.EquipmentTotal().StringFixed(2), Released: g.Released().StringFixed(2),
+	out := grantJSON{ID: g.ID, State: string(g.State), Participant: g.Participant, Fund: g.FundID, Total: g.Total.String(),
+		Cash: g.CashTotal().String(), Equipment: g.EquipmentTotal().String(), Released: g.Released().String(),
 		Purpose: g.Purpose, ApprovalsNeeded: g.ApprovalsNeeded, Reason: g.Reason, CreatedAt: g.CreatedAt,
 		Approvals: []approvalJSON{}, Tranches: []trancheJSON{}, Items: []itemJSON{}}
 	for _, a := range g.Approvals {
@@ -195,7 +195,7 @@ func (s *Server) apiGrants(c *fiber.Ctx) error {
 	out := make([]fiber.Map, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, fiber.Map{"id": r.ID, "participant": r.Participant, "fund": r.FundID, "state": r.State,
-			"total": r.Total.StringFixed(2), "released": r.Released.StringFixed(2), "approvals": r.Approvals, "approvals_needed": r.Needed})
+			"total": r.Total.String(), "released": r.Released.String(), "approvals": r.Approvals, "approvals_needed": r.Needed})
 	}
 	return c.JSON(out)
 }

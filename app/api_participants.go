@@ -22,7 +22,7 @@ import (
 func readJSON(c *fiber.Ctx, v any) error {
 	body := c.Body()
 	if err := json.Unmarshal(body, v); err != nil {
-		if field, ok := money.JSONField(err); ok {
+		if field, ok := money.JSONFieldIn(body, err); ok {
 			if field == "" {
 				field = "body"
 			}

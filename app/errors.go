@@ -112,7 +112,7 @@ func extraOf(err error) map[string]any {
 	}
 	var fe *grants.InsufficientFundsError
 	if errors.As(err, &fe) {
-		return map[string]any{"fund": fe.Fund, "available": fe.Available.StringFixed(2), "shortfall": fe.Shortfall.StringFixed(2)}
+		return map[string]any{"fund": fe.Fund, "available": fe.Available.String(), "shortfall": fe.Shortfall.String()}
 	}
 	var ce *grants.ConditionError
 	if errors.As(err, &ce) {

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/shopspring/decimal"
 
 	"hawker/audit"
 	"hawker/donors"
 	"hawker/grants"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/users"
 	"hawker/valid"
@@ -139,7 +139,7 @@ func (s *Server) newGrant(c *fiber.Ctx) error {
 					if it.Quantity > 1 {
 						desc += " ×" + strconv.Itoa(it.Quantity)
 					}
-					f.In.Equipment = append(f.In.Equipment, grants.ItemInput{Description: desc, Value: it.Total().String(), Basis: string(grants.Invoice)})
+					f.In.Equipment = append(f.In.Equipment, grants.ItemInput{Description: desc, Value: money.Text(it.Total().String()), Basis: string(grants.Invoice)})
 				}
 				break
 			}
@@ -154,7 +154,7 @@ func formInput(c *fiber.Ctx) grants.Input {
 	in.Fund, _ = strconv.ParseInt(c.FormValue("fund"), 10, 64)
 	for i := 0; i < grants.MaxTranches; i++ {
 		p := "t" + strconv.Itoa(i) + "_"
-		t := grants.TrancheInput{Amount: c.FormValue(p + "amount"), Condition: c.FormValue(p + "condition"),
+		t := grants.TrancheInput{Amount: money.Text(c.FormValue(p + "amount")), Condition: c.FormValue(p + "condition"),
 			AfterDate: c.FormValue(p + "after_date"), Milestone: c.FormValue(p + "milestone")}
 		if v := strings.TrimSpace(c.FormValue(p + "trading_days")); v != "" {
 			n, err := strconv.Atoi(v)
@@ -163,7 +163,7 @@ func formInput(c *fiber.Ctx) grants.Input {
 			}
 			t.TradingDays = &n
 		}
-		if strings.TrimSpace(t.Amount) == "" && t.Condition == "" {
+		if strings.TrimSpace(string(t.Amount)) == "" && t.Condition == "" {
 			continue
 		}
 		if t.Condition != string(grants.AfterDate) {
@@ -180,8 +180,8 @@ func formInput(c *fiber.Ctx) grants.Input {
 	for i := 0; i < grants.MaxItems; i++ {
 		p := "e" + strconv.Itoa(i) + "_"
 		it := grants.ItemInput{Description: c.FormValue(p + "description"), AssetTag: c.FormValue(p + "asset_tag"),
-			Serial: c.FormValue(p + "serial"), Value: c.FormValue(p + "value"), Basis: c.FormValue(p + "basis")}
-		if strings.TrimSpace(it.Description+it.AssetTag+it.Serial+it.Value) == "" {
+			Serial: c.FormValue(p + "serial"), Value: money.Text(c.FormValue(p + "value")), Basis: c.FormValue(p + "basis")}
+		if strings.TrimSpace(it.Description+it.AssetTag+it.Serial+string(it.Value)) == "" {
 			continue
 		}
 		in.Equipment = append(in.Equipment, it)
@@ -306,12 +306,7 @@ func (grantPage) Label(action string) string { return timelineKey(action) }
 func (p grantPage) Figures() participants.Figures { return p.Plan.Figures() }
 
 // Shortfall is how much the fund lacks for this grant now, or zero.
-func (p grantPage) Shortfall() decimal.Decimal {
-	if d := p.G.Total.Sub(p.Fund.Available); d.IsPositive() {
-		return d
-	}
-	return decimal.Zero
-}
+func (p grantPage) Shortfall() money.Amount { return p.Fund.ShortBy(p.G.Total) }
 
 // actGrant answers the page's review buttons: POST /grants/{id}/{action}.
 func (s *Server) actGrant(action grants.Action) fiber.Handler {
@@ -433,7 +428,7 @@ type inboxItem struct {
 	Eligibility participants.Eligibility
 	Fund        grants.FundFigures
 	MayApprove  string
-	Shortfall   decimal.Decimal
+	Shortfall   money.Amount
 }
 
 type inboxPage struct {
@@ -481,9 +476,7 @@ func (s *Server) showInbox(c *fiber.Ctx) error {
 		if err := grants.MayApprove(g, actor(c)); err != nil {
 			it.MayApprove = problemOf(err).Key
 		}
-		if d := g.Total.Sub(it.Fund.Available); d.IsPositive() {
-			it.Shortfall = d
-		}
+		it.Shortfall = it.Fund.ShortBy(g.Total)
 		page.Items = append(page.Items, it)
 	}
 	return s.render(c, "grant_inbox", page)
@@ -569,7 +562,7 @@ func (s *Server) receiveForm(c *fiber.Ctx) error {
 	if !validKey(key) {
 		return errMalformed
 	}
-	in := grants.ReceiptInput{Amount: c.FormValue("amount"), ReceivedOn: c.FormValue("received_on"), Note: c.FormValue("note")}
+	in := grants.ReceiptInput{Amount: money.Text(c.FormValue("amount")), ReceivedOn: c.FormValue("received_on"), Note: c.FormValue("note")}
 	_, err = s.grants.Receive(c.UserContext(), actor(c), id, key, in, s.today())
 	if done, ok := s.fundsRefused(c, err); ok {
 		return done

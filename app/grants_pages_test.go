@@ -140,7 +140,7 @@ func TestGrantThresholdSetting(t *testing.T) {
 		t.Errorf("negative threshold: %d", resp.StatusCode)
 	}
 	want(t, admin.form("/admin/settings/grants", url.Values{"threshold": {"75,000"}}), 303, "save threshold")
-	if d, err := f.s.grants.Threshold(context.Background()); err != nil || d.StringFixed(2) != "75000.00" {
+	if d, err := f.s.grants.Threshold(context.Background()); err != nil || d.String() != "75000.00" {
 		t.Errorf("threshold %s, %v", d, err)
 	}
 	want(t, f.as("manager").form("/admin/settings/grants", url.Values{"threshold": {"1"}}), 403, "a manager sets the threshold")

@@ -2,11 +2,16 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"hawker/grants"
+	"hawker/ledger"
 	"hawker/money"
 	"hawker/thai"
 )
@@ -45,5 +50,55 @@ func TestAmountAsJSONNumber(t *testing.T) {
 	}
 	if resp := post(v, "k-string", `{"date":"`+today+`","kind":"sale","amount":"120.50","method":"cash"}`); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("amount as a string: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+}
+
+// TestGrantAmountsAsJSONNumber: on the grants and funds API too, an amount
+// sent as a JSON number (a receipt's amount, a tranche's amount, an item's
+// value) is 422 invalid naming the field, with its index in a list, and
+// writes nothing; every amount the API answers with is a JSON string.
+func TestGrantAmountsAsJSONNumber(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	code := f.makeEligible("vendor")
+	fund := f.setupFund("1000.00")
+	manager, officer := f.as("manager"), f.as("officer")
+	today := ledger.Day(f.clock.Now()).Format(time.DateOnly)
+	refused := func(resp *http.Response, field, what string) {
+		t.Helper()
+		code, fields := apiFields(t, resp)
+		if resp.StatusCode != http.StatusUnprocessableEntity || code != "invalid" || len(fields) != 1 || !strings.Contains(fields[field], `"120.50"`) {
+			t.Errorf("%s: %d %s %v, want 422 invalid naming only %s with the form \"120.50\"", what, resp.StatusCode, code, fields, field)
+		}
+	}
+	receipts := fmt.Sprintf("/api/v1/funds/%d/receipts", fund)
+	refused(manager.keyed(receipts, "r-number", json.RawMessage(`{"amount":500.5,"received_on":"`+today+`"}`)), "amount", "receipt")
+	refused(manager.keyed(receipts, "r-object", json.RawMessage(`{"amount":{"baht":500},"received_on":"`+today+`"}`)), "amount", "receipt")
+	refused(officer.api("POST", "/api/v1/grants", json.RawMessage(`{"participant":"`+code+`","fund":`+strconv.FormatInt(fund, 10)+`,
+		"tranches":[{"amount":"100.00","condition":"on_approval"},{"amount":100,"condition":"on_approval"}]}`)), "tranches.1.amount", "tranche")
+	refused(officer.api("POST", "/api/v1/grants", json.RawMessage(`{"participant":"`+code+`","fund":`+strconv.FormatInt(fund, 10)+`,
+		"equipment":[{"description":"รถเข็น","value":3000,"basis":"invoice"}]}`)), "equipment.0.value", "item")
+	if gs, err := f.s.grants.List(context.Background(), grants.Filter{Fund: fund}); err != nil || len(gs) != 0 {
+		t.Fatalf("refused requests drafted %d grants (%v)", len(gs), err)
+	}
+	// Nothing was received but the setup's 1000.00, and the figures are strings.
+	resp := manager.api("GET", fmt.Sprintf("/api/v1/funds/%d", fund), nil)
+	want(t, resp, 200, "fund")
+	var fig map[string]any
+	decode(t, resp, &fig)
+	for _, k := range []string{"received", "committed", "disbursed", "available", "committed_cash", "equipment_in_stock", "cash_paid", "in_kind", "written_off"} {
+		if _, ok := fig[k].(string); !ok {
+			t.Errorf("fund %s is %T %v, want a string", k, fig[k], fig[k])
+		}
+	}
+	if fig["received"] != "1000.00" || fig["available"] != "1000.00" {
+		t.Errorf("fund after refused receipts: %v", fig)
+	}
+	// The same grant with its amounts as strings is drafted, and answered in strings.
+	g := officer.createGrant(map[string]any{"participant": code, "fund": fund,
+		"tranches":  []map[string]any{{"amount": "100.00", "condition": "on_approval"}},
+		"equipment": []map[string]any{{"description": "รถเข็น", "value": "300.50", "basis": "invoice"}}})
+	if g.Total != "400.50" {
+		t.Errorf("grant total %q, want \"400.50\"", g.Total)
 	}
 }

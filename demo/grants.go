@@ -8,6 +8,7 @@ import (
 	"hawker/audit"
 	"hawker/donors"
 	"hawker/grants"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/thai"
 	"hawker/users"
@@ -60,7 +61,7 @@ func (s *seeder) grants(ctx context.Context) error {
 		return fmt.Errorf("demo: donor: %w", err)
 	}
 	fund := func(d donors.Donor, name, purpose string, receipts ...struct {
-		amount string
+		amount money.Text
 		on     time.Time
 		note   string
 	}) (grants.Fund, error) {
@@ -77,7 +78,7 @@ func (s *seeder) grants(ctx context.Context) error {
 		return f, nil
 	}
 	type receipt = struct {
-		amount string
+		amount money.Text
 		on     time.Time
 		note   string
 	}
@@ -167,7 +168,7 @@ func (s *seeder) grants(ctx context.Context) error {
 		}
 		return nil
 	}
-	cart := func(desc, value string) grants.ItemInput {
+	cart := func(desc string, value money.Text) grants.ItemInput {
 		return grants.ItemInput{Description: desc, AssetTag: tag(), Serial: fmt.Sprintf("KT-%d-%03d", thai.Year(today)-1, n*37%1000), Value: value, Basis: "invoice"}
 	}
 	twelve, fifteen := 12, 15

@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 
 	"hawker/demo"
 	"hawker/grants"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/pg/pgtest"
 	"hawker/reports"
 	"hawker/thai"
@@ -119,10 +119,10 @@ func impactReport(t *testing.T, ctx context.Context, db *sqlx.DB, now time.Time)
 		t.Fatalf("impact: %d shown, %d hidden, survival %+v", shown, hidden, im.Survival)
 	}
 	type row struct {
-		Month time.Time       `db:"month"`
-		Days  int             `db:"days"`
-		Sales decimal.Decimal `db:"sales"`
-		Who   int             `db:"who"`
+		Month time.Time    `db:"month"`
+		Days  int          `db:"days"`
+		Sales money.Amount `db:"sales"`
+		Who   int          `db:"who"`
 	}
 	var rows []row
 	err = db.SelectContext(ctx, &rows, `

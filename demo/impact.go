@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/audit"
 	"hawker/donors"
 	"hawker/grants"
@@ -61,7 +59,7 @@ func (s *seeder) impactGrants(ctx context.Context) error {
 		return err
 	}
 	var fund grants.Fund
-	best := decimal.Zero
+	best := money.Zero
 	for _, f := range funds {
 		if f.Available.GreaterThan(best) {
 			fund, best = f.Fund, f.Available

@@ -199,7 +199,7 @@ func (s *scaleSeeder) scaleFunds(ctx context.Context) error {
 				return fmt.Errorf("demo: fund: %w", err)
 			}
 			for r, part := range []int64{share / 2, share - share/2} {
-				in := grants.ReceiptInput{Amount: money.Baht(part).String(), ReceivedOn: received.AddDate(0, 0, 7*r+k).Format(time.DateOnly),
+				in := grants.ReceiptInput{Amount: money.Text(money.Baht(part).String()), ReceivedOn: received.AddDate(0, 0, 7*r+k).Format(time.DateOnly),
 					Note: fmt.Sprintf("งวดที่ %d", r+1)}
 				if _, err := gs.Receive(ctx, s.manager, f.ID, fmt.Sprintf("scale:receipt:%d:%d", f.ID, r), in, s.today); err != nil {
 					return fmt.Errorf("demo: receipt into fund %d: %w", f.ID, err)
@@ -352,13 +352,13 @@ func (s *scaleSeeder) scaleGrants(ctx context.Context) error {
 		later := on.AddDate(0, 3, 0)
 		in := grants.Input{Participant: p.Code, Fund: s.funds[i%len(s.funds)].ID, Purpose: "เงินทุนตั้งต้นและอุปกรณ์ขายอาหาร",
 			Tranches: []grants.TrancheInput{
-				{Amount: money.Baht(scaleFirstTranche).String(), Condition: "on_approval"},
-				{Amount: money.Baht(scaleSecondTranche).String(), Condition: "after_date", AfterDate: later.Format(time.DateOnly)},
+				{Amount: money.Text(money.Baht(scaleFirstTranche).String()), Condition: "on_approval"},
+				{Amount: money.Text(money.Baht(scaleSecondTranche).String()), Condition: "after_date", AfterDate: later.Format(time.DateOnly)},
 			}}
 		cart := i%5 < 3
 		if cart {
 			in.Equipment = []grants.ItemInput{{Description: "รถเข็นสแตนเลสพร้อมตู้กระจกและถังแก๊ส", AssetTag: fmt.Sprintf("HSF-SC-%06d", i+1),
-				Serial: fmt.Sprintf("KT-%06d", i+1), Value: money.Baht(scaleCart).String(), Basis: "invoice"}}
+				Serial: fmt.Sprintf("KT-%06d", i+1), Value: money.Text(money.Baht(scaleCart).String()), Basis: "invoice"}}
 		}
 		g, err := gs.Create(ctx, officer, in)
 		if err != nil {

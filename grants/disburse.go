@@ -155,7 +155,7 @@ func (s *Store) Disburse(ctx context.Context, a audit.Actor, r Release) (Tranche
 		prog.BusinessDate = r.On
 		es, err := s.ledger.In(tx).PostAll(ctx, prog, ledger.Posting{Book: book, BusinessDate: r.On, Memo: memo, Reference: ref,
 			IdempotencyKey: ref, CreatedBy: a.UserID, Lines: []ledger.Line{
-				{Code: vendorCash, Amount: t.Amount}, {Code: vendorGrantCapital, Amount: t.Amount.Neg()}}})
+				{Code: vendorCash, Amount: t.Amount.Decimal()}, {Code: vendorGrantCapital, Amount: t.Amount.Neg().Decimal()}}})
 		if err != nil {
 			return fmt.Errorf("grants: release %s: %w", ref, err)
 		}
@@ -175,7 +175,7 @@ func (s *Store) Disburse(ctx context.Context, a audit.Actor, r Release) (Tranche
 			return err
 		}
 		return audit.Record(ctx, tx, a, "grant.disburse", g.Object(),
-			fmt.Sprintf("tranche %d: %s (%s) on %s; entries %d, %d", t.N, t.Amount.StringFixed(2), t.Condition, r.On.Format(time.DateOnly), pe.ID, ve.ID))
+			fmt.Sprintf("tranche %d: %s (%s) on %s; entries %d, %d", t.N, t.Amount.String(), t.Condition, r.On.Format(time.DateOnly), pe.ID, ve.ID))
 	})
 	if err != nil {
 		return Tranche{}, err
@@ -294,7 +294,7 @@ func (s *Store) ReverseTranche(ctx context.Context, a audit.Actor, id int64, n i
 			return fmt.Errorf("grants: reverse %s: %w", ref, err)
 		}
 		return audit.Record(ctx, tx, a, "grant.reverse", g.Object(),
-			fmt.Sprintf("tranche %d: %s reversed on %s (entries %d, %d, %d): %s", t.N, t.Amount.StringFixed(2), on.Format(time.DateOnly), pr.ID, vr.ID, be.ID, reason))
+			fmt.Sprintf("tranche %d: %s reversed on %s (entries %d, %d, %d): %s", t.N, t.Amount.String(), on.Format(time.DateOnly), pr.ID, vr.ID, be.ID, reason))
 	})
 	return out, err
 }

@@ -143,7 +143,7 @@ func (s *Store) HandOver(ctx context.Context, a audit.Actor, grantID, itemID int
 			return err
 		}
 		return audit.Record(ctx, tx, a, "grant.handover", g.Object(),
-			fmt.Sprintf("item %d (%s) %s to %s on %s", it.ID, it.AssetTag, it.Value.StringFixed(2), p.Code, on.Format(time.DateOnly)))
+			fmt.Sprintf("item %d (%s) %s to %s on %s", it.ID, it.AssetTag, it.Value.String(), p.Code, on.Format(time.DateOnly)))
 	})
 	return out, err
 }
@@ -176,7 +176,7 @@ func (s *Store) postInKind(ctx context.Context, tx *sqlx.Tx, a audit.Actor, fund
 	prog := fundPosting(f.BookID, f.ID, memo, ref, ref, a.UserID, leg{acctInKind, v}, leg{acctStock, v.Neg()})
 	prog.BusinessDate = on
 	es, err := s.ledger.In(tx).PostAll(ctx, prog, ledger.Posting{Book: book, BusinessDate: on, Memo: memo, Reference: ref, IdempotencyKey: ref,
-		CreatedBy: a.UserID, Lines: []ledger.Line{{Code: vendorEquipment, Amount: v}, {Code: vendorGrantCapital, Amount: v.Neg()}}})
+		CreatedBy: a.UserID, Lines: []ledger.Line{{Code: vendorEquipment, Amount: v.Decimal()}, {Code: vendorGrantCapital, Amount: v.Neg().Decimal()}}})
 	if err != nil {
 		return 0, 0, fmt.Errorf("grants: %s: %w", ref, err)
 	}

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 
 	"hawker/audit"
 	"hawker/donors"
 	"hawker/grants"
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/participants"
 	"hawker/pg/pgtest"
 	"hawker/users"
@@ -23,7 +24,12 @@ import (
 
 var today = time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func dec(s string) money.Amount {
+	if n, neg := strings.CutPrefix(s, "-"); neg {
+		return money.MustParse(n).Neg()
+	}
+	return money.MustParse(s)
+}
 
 type fixture struct {
 	db                                   *sqlx.DB
@@ -69,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) receive(t *testing.T, fund grants.Fund, amount string) {
 	t.Helper()
 	_, err := f.store.Receive(context.Background(), f.manager, fund.ID, fmt.Sprintf("r-%d-%s-%d", fund.ID, amount, time.Now().UnixNano()),
-		grants.ReceiptInput{Amount: amount, ReceivedOn: "2026-06-01"}, today)
+		grants.ReceiptInput{Amount: money.Text(amount), ReceivedOn: "2026-06-01"}, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +119,11 @@ func (f *fixture) eligible(t *testing.T) participants.Participant {
 func (f *fixture) input(p participants.Participant, cash, cart string) grants.Input {
 	in := grants.Input{Participant: p.Code, Fund: f.fund.ID, Purpose: "ทุนตั้งต้น"}
 	if cash != "" {
-		in.Tranches = []grants.TrancheInput{{Amount: cash, Condition: "on_approval"}}
+		in.Tranches = []grants.TrancheInput{{Amount: money.Text(cash), Condition: "on_approval"}}
 	}
 	if cart != "" {
 		f.tags++
-		in.Equipment = []grants.ItemInput{{Description: "รถเข็นสแตนเลส", AssetTag: fmt.Sprintf("HSF-CART-%d-%d", p.ID, f.tags), Serial: "SN1", Value: cart, Basis: "invoice"}}
+		in.Equipment = []grants.ItemInput{{Description: "รถเข็นสแตนเลส", AssetTag: fmt.Sprintf("HSF-CART-%d-%d", p.ID, f.tags), Serial: "SN1", Value: money.Text(cart), Basis: "invoice"}}
 	}
 	return in
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
+
 	"hawker/audit"
 	"hawker/pg"
 	"hawker/valid"
@@ -190,29 +192,29 @@ func (s *Store) Dashboard(ctx context.Context, donor int64) ([]FundFigures, erro
 
 // Receipt is money received into a fund.
 type Receipt struct {
-	ID             int64           `db:"id" json:"id"`
-	FundID         int64           `db:"fund_id" json:"fund"`
-	Amount         decimal.Decimal `db:"amount" json:"amount"`
-	ReceivedOn     time.Time       `db:"received_on" json:"received_on"`
-	Note           string          `db:"note" json:"note"`
-	EntryID        int64           `db:"entry_id" json:"entry_id"`
-	IdempotencyKey string          `db:"idempotency_key" json:"-"`
-	RequestHash    []byte          `db:"request_hash" json:"-"`
-	RecordedBy     *int64          `db:"recorded_by" json:"-"`
-	RecordedAt     time.Time       `db:"recorded_at" json:"recorded_at"`
-	Replayed       bool            `db:"-" json:"-"`
+	ID             int64        `db:"id" json:"id"`
+	FundID         int64        `db:"fund_id" json:"fund"`
+	Amount         money.Amount `db:"amount" json:"amount"`
+	ReceivedOn     time.Time    `db:"received_on" json:"received_on"`
+	Note           string       `db:"note" json:"note"`
+	EntryID        int64        `db:"entry_id" json:"entry_id"`
+	IdempotencyKey string       `db:"idempotency_key" json:"-"`
+	RequestHash    []byte       `db:"request_hash" json:"-"`
+	RecordedBy     *int64       `db:"recorded_by" json:"-"`
+	RecordedAt     time.Time    `db:"recorded_at" json:"recorded_at"`
+	Replayed       bool         `db:"-" json:"-"`
 }
 
 // ReceiptInput is a receipt as a client sends it.
 type ReceiptInput struct {
-	Amount     string `json:"amount"`
-	ReceivedOn string `json:"received_on"`
-	Note       string `json:"note"`
+	Amount     money.Text `json:"amount"` // a JSON string such as "100000.00"; a number is refused
+	ReceivedOn string     `json:"received_on"`
+	Note       string     `json:"note"`
 }
 
 // checkedReceipt is a valid receipt request.
 type checkedReceipt struct {
-	amount decimal.Decimal
+	amount money.Amount
 	on     time.Time
 	note   string
 }
@@ -220,9 +222,9 @@ type checkedReceipt struct {
 func (in ReceiptInput) check(today time.Time) (checkedReceipt, error) {
 	errs := valid.Errors{}
 	var r checkedReceipt
-	if a, key := ParseAmount(in.Amount); key != "" {
-		errs.Add("amount", key)
-	} else if a.GreaterThanOrEqual(maxTotal) {
+	if a, err := in.Amount.Parse(); amountKey(a, err) != "" {
+		errs.Add("amount", amountKey(a, err))
+	} else if !a.LessThan(maxTotal) {
 		errs.Add("amount", "grant.amount_invalid")
 	} else {
 		r.amount = a
@@ -239,7 +241,7 @@ func (in ReceiptInput) check(today time.Time) (checkedReceipt, error) {
 }
 
 func (r checkedReceipt) hash(fund int64) []byte {
-	h := sha256.Sum256([]byte(strings.Join([]string{"v1", strconv.FormatInt(fund, 10), r.amount.StringFixed(2),
+	h := sha256.Sum256([]byte(strings.Join([]string{"v1", strconv.FormatInt(fund, 10), r.amount.String(),
 		r.on.Format(time.DateOnly), strconv.Itoa(len(r.note)), r.note}, "\n")))
 	return h[:]
 }
@@ -290,7 +292,7 @@ func (s *Store) Receive(ctx context.Context, a audit.Actor, fundID int64, key st
 		if err != nil {
 			return fmt.Errorf("grants: receipt into fund %d: %w", f.ID, err)
 		}
-		return audit.Record(ctx, tx, a, "fund.receipt", f.Object(), fmt.Sprintf("received %s on %s", r.amount.StringFixed(2), r.on.Format(time.DateOnly)))
+		return audit.Record(ctx, tx, a, "fund.receipt", f.Object(), fmt.Sprintf("received %s on %s", r.amount.String(), r.on.Format(time.DateOnly)))
 	})
 	if err != nil {
 		return Receipt{}, err

@@ -30,7 +30,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
+	"hawker/money"
 
 	"hawker/valid"
 )
@@ -67,12 +67,12 @@ func (e *NotEligibleError) Is(target error) bool { return target == ErrNotEligib
 // missing. It matches ErrInsufficientFunds.
 type InsufficientFundsError struct {
 	Fund      int64
-	Available decimal.Decimal
-	Shortfall decimal.Decimal
+	Available money.Amount
+	Shortfall money.Amount
 }
 
 func (e *InsufficientFundsError) Error() string {
-	return fmt.Sprintf("grants: fund %d has %s available, short by %s", e.Fund, e.Available.StringFixed(2), e.Shortfall.StringFixed(2))
+	return fmt.Sprintf("grants: fund %d has %s available, short by %s", e.Fund, e.Available.String(), e.Shortfall.String())
 }
 
 // Is makes errors.Is(err, ErrInsufficientFunds) true.
@@ -192,43 +192,43 @@ var ItemStatuses = []ItemStatus{InStock, HandedOver, Returned, Reassigned, Writt
 
 // Grant is a grant with its tranches and items.
 type Grant struct {
-	ID              int64           `db:"id"`
-	ParticipantID   int64           `db:"participant_id"`
-	Participant     string          `db:"-"` // her code
-	FundID          int64           `db:"fund_id"`
-	FundName        string          `db:"fund_name"`
-	DonorID         int64           `db:"donor_id"`
-	PlanID          *int64          `db:"plan_id"`
-	State           State           `db:"state"`
-	Total           decimal.Decimal `db:"total"`
-	Purpose         string          `db:"purpose"`
-	CreatedBy       *int64          `db:"created_by"`
-	CreatedAt       time.Time       `db:"created_at"`
-	UpdatedAt       time.Time       `db:"updated_at"`
-	SubmittedAt     *time.Time      `db:"submitted_at"`
-	SubmittedBy     *int64          `db:"submitted_by"`
-	ApprovalsNeeded int             `db:"approvals_needed"`
-	ApprovedAt      *time.Time      `db:"approved_at"`
-	CommitEntryID   *int64          `db:"commit_entry_id"`
-	RejectedAt      *time.Time      `db:"rejected_at"`
-	RejectedBy      *int64          `db:"rejected_by"`
-	CancelledAt     *time.Time      `db:"cancelled_at"`
-	CancelledBy     *int64          `db:"cancelled_by"`
-	ReleaseEntryID  *int64          `db:"release_entry_id"`
-	Reason          string          `db:"reason"`
-	CompletedAt     *time.Time      `db:"completed_at"`
-	Tranches        []Tranche       `db:"-"`
-	Items           []Item          `db:"-"`
-	Approvals       []Approval      `db:"-"`
-	Editors         []int64         `db:"-"`
+	ID              int64        `db:"id"`
+	ParticipantID   int64        `db:"participant_id"`
+	Participant     string       `db:"-"` // her code
+	FundID          int64        `db:"fund_id"`
+	FundName        string       `db:"fund_name"`
+	DonorID         int64        `db:"donor_id"`
+	PlanID          *int64       `db:"plan_id"`
+	State           State        `db:"state"`
+	Total           money.Amount `db:"total"`
+	Purpose         string       `db:"purpose"`
+	CreatedBy       *int64       `db:"created_by"`
+	CreatedAt       time.Time    `db:"created_at"`
+	UpdatedAt       time.Time    `db:"updated_at"`
+	SubmittedAt     *time.Time   `db:"submitted_at"`
+	SubmittedBy     *int64       `db:"submitted_by"`
+	ApprovalsNeeded int          `db:"approvals_needed"`
+	ApprovedAt      *time.Time   `db:"approved_at"`
+	CommitEntryID   *int64       `db:"commit_entry_id"`
+	RejectedAt      *time.Time   `db:"rejected_at"`
+	RejectedBy      *int64       `db:"rejected_by"`
+	CancelledAt     *time.Time   `db:"cancelled_at"`
+	CancelledBy     *int64       `db:"cancelled_by"`
+	ReleaseEntryID  *int64       `db:"release_entry_id"`
+	Reason          string       `db:"reason"`
+	CompletedAt     *time.Time   `db:"completed_at"`
+	Tranches        []Tranche    `db:"-"`
+	Items           []Item       `db:"-"`
+	Approvals       []Approval   `db:"-"`
+	Editors         []int64      `db:"-"`
 }
 
 // Object is the grant's name in the audit trail.
 func (g Grant) Object() string { return fmt.Sprintf("grant:%d", g.ID) }
 
 // CashTotal is the sum of the tranches.
-func (g Grant) CashTotal() decimal.Decimal {
-	sum := decimal.Zero
+func (g Grant) CashTotal() money.Amount {
+	sum := money.Zero
 	for _, t := range g.Tranches {
 		sum = sum.Add(t.Amount)
 	}
@@ -236,8 +236,8 @@ func (g Grant) CashTotal() decimal.Decimal {
 }
 
 // EquipmentTotal is the sum of the items' values.
-func (g Grant) EquipmentTotal() decimal.Decimal {
-	sum := decimal.Zero
+func (g Grant) EquipmentTotal() money.Amount {
+	sum := money.Zero
 	for _, i := range g.Items {
 		sum = sum.Add(i.Value)
 	}
@@ -246,8 +246,8 @@ func (g Grant) EquipmentTotal() decimal.Decimal {
 
 // Released is what the participant has received: tranches disbursed and
 // items handed over (whatever happened to them since).
-func (g Grant) Released() decimal.Decimal {
-	sum := decimal.Zero
+func (g Grant) Released() money.Amount {
+	sum := money.Zero
 	for _, t := range g.Tranches {
 		if t.State == TrancheDisbursed {
 			sum = sum.Add(t.Amount)
@@ -271,45 +271,45 @@ const (
 
 // Tranche is one cash release of a grant.
 type Tranche struct {
-	GrantID          int64           `db:"grant_id"`
-	N                int             `db:"n"`
-	Amount           decimal.Decimal `db:"amount"`
-	Condition        Condition       `db:"condition"`
-	AfterDate        *time.Time      `db:"after_date"`
-	TradingDays      *int            `db:"trading_days"`
-	Milestone        string          `db:"milestone"`
-	State            string          `db:"state"`
-	ConfirmedAt      *time.Time      `db:"confirmed_at"`
-	ConfirmedBy      *int64          `db:"confirmed_by"`
-	ConfirmNote      string          `db:"confirm_note"`
-	DisbursedOn      *time.Time      `db:"disbursed_on"`
-	DisbursedAt      *time.Time      `db:"disbursed_at"`
-	DisbursedBy      *int64          `db:"disbursed_by"`
-	ProgrammeEntryID *int64          `db:"programme_entry_id"`
-	VendorEntryID    *int64          `db:"vendor_entry_id"`
-	IdempotencyKey   *string         `db:"idempotency_key"`
-	ReversedOn       *time.Time      `db:"reversed_on"`
-	ReversedAt       *time.Time      `db:"reversed_at"`
-	ReversedBy       *int64          `db:"reversed_by"`
-	ReverseReason    string          `db:"reverse_reason"`
-	ReversalEntryIDs pq.Int64Array   `db:"reversal_entry_ids"`
+	GrantID          int64         `db:"grant_id"`
+	N                int           `db:"n"`
+	Amount           money.Amount  `db:"amount"`
+	Condition        Condition     `db:"condition"`
+	AfterDate        *time.Time    `db:"after_date"`
+	TradingDays      *int          `db:"trading_days"`
+	Milestone        string        `db:"milestone"`
+	State            string        `db:"state"`
+	ConfirmedAt      *time.Time    `db:"confirmed_at"`
+	ConfirmedBy      *int64        `db:"confirmed_by"`
+	ConfirmNote      string        `db:"confirm_note"`
+	DisbursedOn      *time.Time    `db:"disbursed_on"`
+	DisbursedAt      *time.Time    `db:"disbursed_at"`
+	DisbursedBy      *int64        `db:"disbursed_by"`
+	ProgrammeEntryID *int64        `db:"programme_entry_id"`
+	VendorEntryID    *int64        `db:"vendor_entry_id"`
+	IdempotencyKey   *string       `db:"idempotency_key"`
+	ReversedOn       *time.Time    `db:"reversed_on"`
+	ReversedAt       *time.Time    `db:"reversed_at"`
+	ReversedBy       *int64        `db:"reversed_by"`
+	ReverseReason    string        `db:"reverse_reason"`
+	ReversalEntryIDs pq.Int64Array `db:"reversal_entry_ids"`
 	// Replayed is true when an idempotent retry returned an earlier release.
 	Replayed bool `db:"-"`
 }
 
 // Item is one piece of equipment of a grant, and its place in the register.
 type Item struct {
-	ID          int64           `db:"id"`
-	GrantID     int64           `db:"grant_id"`
-	Position    int             `db:"position"`
-	Description string          `db:"description"`
-	AssetTag    string          `db:"asset_tag"`
-	Serial      string          `db:"serial"`
-	Value       decimal.Decimal `db:"value"`
-	Basis       Basis           `db:"basis"`
-	DonorID     int64           `db:"donor_id"`
-	Status      ItemStatus      `db:"status"`
-	HolderID    *int64          `db:"holder_id"`
+	ID          int64        `db:"id"`
+	GrantID     int64        `db:"grant_id"`
+	Position    int          `db:"position"`
+	Description string       `db:"description"`
+	AssetTag    string       `db:"asset_tag"`
+	Serial      string       `db:"serial"`
+	Value       money.Amount `db:"value"`
+	Basis       Basis        `db:"basis"`
+	DonorID     int64        `db:"donor_id"`
+	Status      ItemStatus   `db:"status"`
+	HolderID    *int64       `db:"holder_id"`
 }
 
 // Approval is one approval of a grant.

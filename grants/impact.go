@@ -5,33 +5,33 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
+	"hawker/money"
 )
 
 // DonorReceipt is money a donor's fund received on a day.
 type DonorReceipt struct {
-	On     time.Time       `db:"received_on"`
-	Amount decimal.Decimal `db:"amount"`
+	On     time.Time    `db:"received_on"`
+	Amount money.Amount `db:"amount"`
 }
 
 // DonorGrant is one of a donor's grants that was approved, on its business
 // day: the date of the ledger entry that committed it to its fund.
 type DonorGrant struct {
-	ID            int64           `db:"id"`
-	ParticipantID int64           `db:"participant_id"`
-	CommitEntry   int64           `db:"commit_entry_id"`
-	ApprovedOn    time.Time       `db:"-"`
-	Total         decimal.Decimal `db:"total"`
+	ID            int64        `db:"id"`
+	ParticipantID int64        `db:"participant_id"`
+	CommitEntry   int64        `db:"commit_entry_id"`
+	ApprovedOn    time.Time    `db:"-"`
+	Total         money.Amount `db:"total"`
 }
 
 // DonorRelease is what went out of a donor's grant to a participant on a
 // day: a cash tranche ("cash") or an item handed over ("equipment").
 type DonorRelease struct {
-	GrantID       int64           `db:"grant_id"`
-	ParticipantID int64           `db:"participant_id"`
-	Kind          string          `db:"kind"`
-	On            time.Time       `db:"released_on"`
-	Amount        decimal.Decimal `db:"amount"`
+	GrantID       int64        `db:"grant_id"`
+	ParticipantID int64        `db:"participant_id"`
+	Kind          string       `db:"kind"`
+	On            time.Time    `db:"released_on"`
+	Amount        money.Amount `db:"amount"`
 }
 
 // DonorActivity is everything a donor's impact report counts from grants,

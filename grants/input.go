@@ -7,8 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/money"
 	"hawker/valid"
 )
@@ -21,24 +19,27 @@ const (
 	MaxTag      = 64
 )
 
-// ParseAmount reads a positive baht amount such as "5000" or "5000.50"
-// (money.Parse's rules: no sign, exponent, separator or third decimal). The
-// error is a message key.
-func ParseAmount(s string) (decimal.Decimal, string) {
-	a, err := money.Parse(s)
+// amountKey judges an amount typed for a grant, a tranche, an item or a
+// receipt, as money.Parse read it (a and err are Parse's results): it must
+// be read and more than zero. The result is the message key
+// for the field, "" when the amount may be used.
+func amountKey(a money.Amount, err error) string {
 	switch money.CodeOf(err) {
 	case "":
 	case money.CodeRequired:
-		return decimal.Decimal{}, "grant.amount_required"
+		return "grant.amount_required"
 	case money.CodeDecimals:
-		return decimal.Decimal{}, "grant.amount_decimals"
+		return "grant.amount_decimals"
 	default:
-		return decimal.Decimal{}, "grant.amount_invalid"
+		return "grant.amount_invalid"
 	}
-	if !a.IsPositive() {
-		return decimal.Decimal{}, "grant.amount_positive"
+	switch {
+	case err != nil:
+		return "grant.amount_invalid"
+	case !a.IsPositive():
+		return "grant.amount_positive"
 	}
-	return a.Decimal(), ""
+	return ""
 }
 
 // ParseDate reads "YYYY-MM-DD"; the error is a message key.
@@ -71,22 +72,22 @@ func checkText(errs valid.Errors, field, v string, required bool, max int) strin
 
 // TrancheInput is a tranche as a client sends it.
 type TrancheInput struct {
-	Amount      string `json:"amount"`
-	Condition   string `json:"condition"`
-	AfterDate   string `json:"after_date,omitempty"`
-	TradingDays *int   `json:"trading_days,omitempty"`
-	Milestone   string `json:"milestone,omitempty"`
+	Amount      money.Text `json:"amount"` // a JSON string such as "5000.50"; a number is refused
+	Condition   string     `json:"condition"`
+	AfterDate   string     `json:"after_date,omitempty"`
+	TradingDays *int       `json:"trading_days,omitempty"`
+	Milestone   string     `json:"milestone,omitempty"`
 }
 
 // ItemInput is an item of equipment as a client sends it. Donor is the
 // donor the item is attributed to; none means the fund's donor.
 type ItemInput struct {
-	Description string `json:"description"`
-	AssetTag    string `json:"asset_tag"`
-	Serial      string `json:"serial"`
-	Value       string `json:"value"`
-	Basis       string `json:"basis"`
-	Donor       *int64 `json:"donor,omitempty"`
+	Description string     `json:"description"`
+	AssetTag    string     `json:"asset_tag"`
+	Serial      string     `json:"serial"`
+	Value       money.Text `json:"value"` // a JSON string, as a tranche's amount
+	Basis       string     `json:"basis"`
+	Donor       *int64     `json:"donor,omitempty"`
 }
 
 // Input is a grant as a client sends it (the JSON body of POST
@@ -109,8 +110,8 @@ type Checked struct {
 }
 
 // Total is the sum of the tranches and the items' values.
-func (d Checked) Total() decimal.Decimal {
-	sum := decimal.Zero
+func (d Checked) Total() money.Amount {
+	sum := money.Zero
 	for _, t := range d.Tranches {
 		sum = sum.Add(t.Amount)
 	}
@@ -120,8 +121,9 @@ func (d Checked) Total() decimal.Decimal {
 	return sum
 }
 
-// maxTotal bounds a grant's total (NUMERIC(18,2)).
-var maxTotal = decimal.New(1, 15)
+// maxTotal bounds a grant's total, and any amount of grants (NUMERIC(18,2)
+// with room to add them up).
+var maxTotal = money.Baht(1_000_000_000_000_000)
 
 // Check validates in. Field errors carry message keys under names such as
 // "tranches.0.amount" and "equipment.2.value".
@@ -151,8 +153,8 @@ func (in Input) Check() (Checked, error) {
 	for i, t := range in.Tranches {
 		f := "tranches." + strconv.Itoa(i) + "."
 		tr := Tranche{N: i + 1, Condition: Condition(strings.TrimSpace(t.Condition)), State: TranchePending}
-		if a, key := ParseAmount(t.Amount); key != "" {
-			errs.Add(f+"amount", key)
+		if a, err := t.Amount.Parse(); amountKey(a, err) != "" {
+			errs.Add(f+"amount", amountKey(a, err))
 		} else {
 			tr.Amount = a
 		}
@@ -200,8 +202,8 @@ func (in Input) Check() (Checked, error) {
 			}
 			tags[item.AssetTag] = true
 		}
-		if v, key := ParseAmount(it.Value); key != "" {
-			errs.Add(f+"value", key)
+		if v, err := it.Value.Parse(); amountKey(v, err) != "" {
+			errs.Add(f+"value", amountKey(v, err))
 		} else {
 			item.Value = v
 		}
@@ -220,7 +222,7 @@ func (in Input) Check() (Checked, error) {
 	if err := errs.Err(); err != nil {
 		return Checked{}, err
 	}
-	if d.Total().GreaterThanOrEqual(maxTotal) {
+	if !d.Total().LessThan(maxTotal) {
 		return Checked{}, valid.Errors{"tranches": "grant.total_too_large"}
 	}
 	return d, nil
@@ -230,7 +232,7 @@ func (in Input) Check() (Checked, error) {
 func InputOf(g Grant) Input {
 	in := Input{Participant: g.Participant, Fund: g.FundID, Purpose: g.Purpose}
 	for _, t := range g.Tranches {
-		ti := TrancheInput{Amount: t.Amount.StringFixed(2), Condition: string(t.Condition), Milestone: t.Milestone, TradingDays: t.TradingDays}
+		ti := TrancheInput{Amount: money.Text(t.Amount.String()), Condition: string(t.Condition), Milestone: t.Milestone, TradingDays: t.TradingDays}
 		if t.AfterDate != nil {
 			ti.AfterDate = t.AfterDate.Format(time.DateOnly)
 		}
@@ -239,7 +241,7 @@ func InputOf(g Grant) Input {
 	for _, i := range g.Items {
 		donor := i.DonorID
 		in.Equipment = append(in.Equipment, ItemInput{Description: i.Description, AssetTag: i.AssetTag, Serial: i.Serial,
-			Value: i.Value.StringFixed(2), Basis: string(i.Basis), Donor: &donor})
+			Value: money.Text(i.Value.String()), Basis: string(i.Basis), Donor: &donor})
 	}
 	return in
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
+
 	"hawker/ledger"
 )
 
@@ -100,7 +102,7 @@ func (s *Store) createFundAccountsTx(ctx context.Context, tx *sqlx.Tx, book, fun
 		acct := ledger.Account{BookID: book, Code: code(fund, a.suffix), Type: a.typ,
 			NameTH: a.th + " — " + name, NameEN: a.en + " — " + name}
 		if a.floor {
-			acct.Floor = decimal.NullDecimal{Decimal: decimal.Zero, Valid: true}
+			acct.Floor = decimal.NullDecimal{Valid: true} // zero
 		}
 		if _, err := s.ledger.In(tx).CreateAccount(ctx, acct); err != nil {
 			return err
@@ -112,7 +114,7 @@ func (s *Store) createFundAccountsTx(ctx context.Context, tx *sqlx.Tx, book, fun
 // leg is one line of a fund posting: an account suffix and a signed amount.
 type leg struct {
 	suffix string
-	amount decimal.Decimal
+	amount money.Amount
 }
 
 // fundPosting is a programme-book entry on fund's accounts; zero legs are
@@ -123,28 +125,28 @@ func fundPosting(book, fund int64, memo, ref, key string, by int64, legs ...leg)
 		if l.amount.IsZero() {
 			continue
 		}
-		p.Lines = append(p.Lines, ledger.Line{Code: code(fund, l.suffix), Amount: l.amount})
+		p.Lines = append(p.Lines, ledger.Line{Code: code(fund, l.suffix), Amount: l.amount.Decimal()})
 	}
 	return p
 }
 
 // Figures are a fund's money, read from its ledger accounts.
 type Figures struct {
-	Received  decimal.Decimal `json:"received"`
-	Committed decimal.Decimal `json:"committed"` // cash committed to approved grants and equipment in stock
-	Disbursed decimal.Decimal `json:"disbursed"` // cash paid, equipment handed over or written off
-	Available decimal.Decimal `json:"available"`
+	Received  money.Amount `json:"received"`
+	Committed money.Amount `json:"committed"` // cash committed to approved grants and equipment in stock
+	Disbursed money.Amount `json:"disbursed"` // cash paid, equipment handed over or written off
+	Available money.Amount `json:"available"`
 	// The parts of the figures above.
-	CommittedCash decimal.Decimal `json:"committed_cash"`
-	Stock         decimal.Decimal `json:"equipment_in_stock"`
-	CashPaid      decimal.Decimal `json:"cash_paid"`
-	InKind        decimal.Decimal `json:"in_kind"`
-	WrittenOff    decimal.Decimal `json:"written_off"`
+	CommittedCash money.Amount `json:"committed_cash"`
+	Stock         money.Amount `json:"equipment_in_stock"`
+	CashPaid      money.Amount `json:"cash_paid"`
+	InKind        money.Amount `json:"in_kind"`
+	WrittenOff    money.Amount `json:"written_off"`
 }
 
 // figuresOf turns the fund's balances (debit positive) into its figures.
 func figuresOf(fund int64, bal map[string]decimal.Decimal) Figures {
-	b := func(suffix string) decimal.Decimal { return bal[code(fund, suffix)] }
+	b := func(suffix string) money.Amount { return money.Round(bal[code(fund, suffix)]) }
 	f := Figures{
 		Received:      b(acctReceived).Neg(),
 		Available:     b(acctAvailable),
@@ -157,6 +159,12 @@ func figuresOf(fund int64, bal map[string]decimal.Decimal) Figures {
 	f.Committed = f.CommittedCash.Add(f.Stock)
 	f.Disbursed = f.CashPaid.Add(f.InKind).Add(f.WrittenOff)
 	return f
+}
+
+// ShortBy is how much the fund's available money lacks to carry total now,
+// or zero when it can.
+func (f Figures) ShortBy(total money.Amount) money.Amount {
+	return money.Greatest(money.Zero, total.Sub(f.Available))
 }
 
 // Balanced reports whether available = received − committed − disbursed.

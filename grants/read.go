@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
+	"hawker/money"
 
 	"hawker/audit"
 	"hawker/ledger"
@@ -14,18 +14,18 @@ import (
 
 // Row is a grant in a list.
 type Row struct {
-	ID            int64           `db:"id"`
-	ParticipantID int64           `db:"participant_id"`
-	Participant   string          `db:"-"` // her code
-	FundID        int64           `db:"fund_id"`
-	FundName      string          `db:"fund_name"`
-	State         State           `db:"state"`
-	Total         decimal.Decimal `db:"total"`
-	Released      decimal.Decimal `db:"released"`
-	CreatedBy     *int64          `db:"created_by"`
-	UpdatedAt     time.Time       `db:"updated_at"`
-	Approvals     int             `db:"approvals"`
-	Needed        int             `db:"approvals_needed"`
+	ID            int64        `db:"id"`
+	ParticipantID int64        `db:"participant_id"`
+	Participant   string       `db:"-"` // her code
+	FundID        int64        `db:"fund_id"`
+	FundName      string       `db:"fund_name"`
+	State         State        `db:"state"`
+	Total         money.Amount `db:"total"`
+	Released      money.Amount `db:"released"`
+	CreatedBy     *int64       `db:"created_by"`
+	UpdatedAt     time.Time    `db:"updated_at"`
+	Approvals     int          `db:"approvals"`
+	Needed        int          `db:"approvals_needed"`
 }
 
 // Filter narrows a list of grants; empty fields do not filter.
@@ -100,12 +100,12 @@ func (s *Store) Timeline(ctx context.Context, g Grant) ([]audit.Event, error) {
 // ReceivedLine is one thing a participant received from (or gave back to)
 // the programme in a month.
 type ReceivedLine struct {
-	Date        time.Time       `json:"date"`
-	Grant       int64           `json:"grant"`
-	Kind        string          `json:"kind"` // "cash", "equipment", "returned"
-	Description string          `json:"description"`
-	Amount      decimal.Decimal `json:"amount"` // negative for what went back
-	EntryID     int64           `json:"entry_id"`
+	Date        time.Time    `json:"date"`
+	Grant       int64        `json:"grant"`
+	Kind        string       `json:"kind"` // "cash", "equipment", "returned"
+	Description string       `json:"description"`
+	Amount      money.Amount `json:"amount"` // negative for what went back
+	EntryID     int64        `json:"entry_id"`
 }
 
 // Received is what a participant received from grants in a month. Cash and
@@ -113,11 +113,11 @@ type ReceivedLine struct {
 // against grant capital, read from the ledger's statement of her grant
 // capital account; Lines say what each was.
 type Received struct {
-	Month     time.Time       `json:"month"`
-	Cash      decimal.Decimal `json:"cash"`
-	Equipment decimal.Decimal `json:"equipment"`
-	Returned  decimal.Decimal `json:"returned"`
-	Lines     []ReceivedLine  `json:"lines"`
+	Month     time.Time      `json:"month"`
+	Cash      money.Amount   `json:"cash"`
+	Equipment money.Amount   `json:"equipment"`
+	Returned  money.Amount   `json:"returned"`
+	Lines     []ReceivedLine `json:"lines"`
 }
 
 // ReceivedIn is what participant received from grants (cash tranches and
@@ -125,7 +125,7 @@ type Received struct {
 // monthly statement. Amounts come from her book's ledger entries.
 func (s *Store) ReceivedIn(ctx context.Context, participantID int64, month time.Time) (Received, error) {
 	month = ledger.MonthOf(month)
-	r := Received{Month: month, Cash: decimal.Zero, Equipment: decimal.Zero, Returned: decimal.Zero, Lines: []ReceivedLine{}}
+	r := Received{Month: month, Cash: money.Zero, Equipment: money.Zero, Returned: money.Zero, Lines: []ReceivedLine{}}
 	type ref struct {
 		Date    time.Time `db:"business_date"`
 		Grant   int64     `db:"grant_id"`
@@ -159,10 +159,10 @@ func (s *Store) ReceivedIn(ctx context.Context, participantID int64, month time.
 		}
 		// The entry's debit line is what came in (cash or equipment); a
 		// recovery's credit line on equipment is what went back.
-		amount := decimal.Zero
+		amount := money.Zero
 		for _, l := range e.Lines {
 			if l.Amount.IsPositive() {
-				amount = l.Amount
+				amount = money.Round(l.Amount)
 			}
 		}
 		line := ReceivedLine{Date: x.Date, Grant: x.Grant, Kind: x.Kind, Description: x.What, EntryID: x.EntryID, Amount: amount}
@@ -189,30 +189,30 @@ type ParticipantDoc struct {
 
 // GrantDoc is one grant in the export.
 type GrantDoc struct {
-	ID       int64           `json:"id"`
-	Fund     string          `json:"fund"`
-	State    State           `json:"state"`
-	Total    decimal.Decimal `json:"total"`
-	Received []TrancheDoc    `json:"received"`
+	ID       int64        `json:"id"`
+	Fund     string       `json:"fund"`
+	State    State        `json:"state"`
+	Total    money.Amount `json:"total"`
+	Received []TrancheDoc `json:"received"`
 }
 
 // TrancheDoc is a tranche she received.
 type TrancheDoc struct {
-	N      int             `json:"n"`
-	Amount decimal.Decimal `json:"amount"`
-	On     string          `json:"on"`
+	N      int          `json:"n"`
+	Amount money.Amount `json:"amount"`
+	On     string       `json:"on"`
 }
 
 // HandOverDoc is an item handed to her (or recovered from her), with her acceptance.
 type HandOverDoc struct {
-	Item        int64           `db:"item" json:"item"`
-	Description string          `db:"description" json:"description"`
-	AssetTag    string          `db:"asset_tag" json:"asset_tag"`
-	Value       decimal.Decimal `db:"value" json:"value"`
-	Action      string          `db:"action" json:"action"`
-	On          string          `db:"on_date" json:"on"`
-	ReceivedBy  string          `db:"received_by" json:"received_by"`
-	Acceptance  string          `db:"acceptance" json:"acceptance"`
+	Item        int64        `db:"item" json:"item"`
+	Description string       `db:"description" json:"description"`
+	AssetTag    string       `db:"asset_tag" json:"asset_tag"`
+	Value       money.Amount `db:"value" json:"value"`
+	Action      string       `db:"action" json:"action"`
+	On          string       `db:"on_date" json:"on"`
+	ReceivedBy  string       `db:"received_by" json:"received_by"`
+	Acceptance  string       `db:"acceptance" json:"acceptance"`
 }
 
 // ExportPersonal is the grants part of a participant's personal-data
@@ -221,10 +221,10 @@ type HandOverDoc struct {
 func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID int64) (map[string]any, error) {
 	doc := ParticipantDoc{Grants: []GrantDoc{}, HandOvers: []HandOverDoc{}}
 	var gs []struct {
-		ID    int64           `db:"id"`
-		Fund  string          `db:"fund"`
-		State State           `db:"state"`
-		Total decimal.Decimal `db:"total"`
+		ID    int64        `db:"id"`
+		Fund  string       `db:"fund"`
+		State State        `db:"state"`
+		Total money.Amount `db:"total"`
 	}
 	if err := tx.SelectContext(ctx, &gs, `
 		SELECT g.id, f.name AS fund, g.state, g.total FROM grants g JOIN funds f ON f.id = g.fund_id
@@ -232,10 +232,10 @@ func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID i
 		return nil, fmt.Errorf("grants: export of %d: %w", participantID, err)
 	}
 	var ts []struct {
-		Grant  int64           `db:"grant_id"`
-		N      int             `db:"n"`
-		Amount decimal.Decimal `db:"amount"`
-		On     string          `db:"on_date"`
+		Grant  int64        `db:"grant_id"`
+		N      int          `db:"n"`
+		Amount money.Amount `db:"amount"`
+		On     string       `db:"on_date"`
 	}
 	if err := tx.SelectContext(ctx, &ts, `
 		SELECT t.grant_id, t.n, t.amount, to_char(t.disbursed_on, 'YYYY-MM-DD') AS on_date

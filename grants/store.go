@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
+	"hawker/money"
 
 	"hawker/audit"
 	"hawker/donors"
@@ -36,32 +36,32 @@ func NewStore(db *sqlx.DB, v *vendors.Store) *Store {
 
 // DefaultThreshold is the grant total above which a manager's second
 // approval is needed, until an administrator changes it.
-var DefaultThreshold = decimal.New(50000, 0)
+var DefaultThreshold = money.Baht(50000)
 
 // Threshold is the current setting.
-func (s *Store) Threshold(ctx context.Context) (decimal.Decimal, error) {
-	var d decimal.Decimal
+func (s *Store) Threshold(ctx context.Context) (money.Amount, error) {
+	var d money.Amount
 	if err := s.db.GetContext(ctx, &d, `SELECT manager_threshold FROM grant_settings`); err != nil {
-		return decimal.Decimal{}, fmt.Errorf("grants: threshold: %w", err)
+		return money.Amount{}, fmt.Errorf("grants: threshold: %w", err)
 	}
 	return d, nil
 }
 
 // SetThreshold changes the threshold (administrators).
-func (s *Store) SetThreshold(ctx context.Context, a audit.Actor, d decimal.Decimal) error {
-	if !d.IsPositive() || !d.Equal(d.Truncate(2)) || d.GreaterThanOrEqual(maxTotal) {
+func (s *Store) SetThreshold(ctx context.Context, a audit.Actor, d money.Amount) error {
+	if !d.IsPositive() || !d.LessThan(maxTotal) {
 		return valid.Errors{"manager_threshold": "grant.amount_invalid"}
 	}
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE grant_settings SET manager_threshold = $1, updated_at = now(), updated_by = $2`, d.StringFixed(2), a.User()); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE grant_settings SET manager_threshold = $1, updated_at = now(), updated_by = $2`, d.String(), a.User()); err != nil {
 			return fmt.Errorf("grants: set threshold: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "grant.settings.threshold", "settings:grants", "manager threshold "+d.StringFixed(2))
+		return audit.Record(ctx, tx, a, "grant.settings.threshold", "settings:grants", "manager threshold "+d.String())
 	})
 }
 
 // approvalsFor is how many approvals a grant of total needs.
-func approvalsFor(total, threshold decimal.Decimal) int {
+func approvalsFor(total, threshold money.Amount) int {
 	if total.GreaterThan(threshold) {
 		return 2
 	}
@@ -116,7 +116,7 @@ func (s *Store) Create(ctx context.Context, a audit.Actor, in Input) (Grant, err
 			return err
 		}
 		return audit.Record(ctx, tx, a, "grant.create", fmt.Sprintf("grant:%d", id),
-			fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().StringFixed(2)))
+			fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().String()))
 	})
 	if err != nil {
 		return Grant{}, err
@@ -244,7 +244,7 @@ func (s *Store) Update(ctx context.Context, a audit.Actor, id int64, in Input) (
 				return fmt.Errorf("grants: update %d: %w", id, err)
 			}
 		}
-		return audit.Record(ctx, tx, a, "grant.edit", g.Object(), fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().StringFixed(2)))
+		return audit.Record(ctx, tx, a, "grant.edit", g.Object(), fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().String()))
 	})
 	if err != nil {
 		return Grant{}, err
@@ -361,7 +361,7 @@ func (s *Store) Submit(ctx context.Context, a audit.Actor, id int64, today time.
 			WHERE id = $1`, id, to, a.User(), needed); err != nil {
 			return fmt.Errorf("grants: submit %d: %w", id, err)
 		}
-		return audit.Record(ctx, tx, a, "grant.submit", g.Object(), fmt.Sprintf("total %s, %d approval(s) needed", g.Total.StringFixed(2), needed))
+		return audit.Record(ctx, tx, a, "grant.submit", g.Object(), fmt.Sprintf("total %s, %d approval(s) needed", g.Total.String(), needed))
 	})
 	if err != nil {
 		return Grant{}, err
@@ -448,7 +448,7 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 		e, err := s.ledger.In(tx).Post(ctx, post)
 		var short *ledger.InsufficientFundsError
 		if errors.As(err, &short) {
-			return &InsufficientFundsError{Fund: f.ID, Available: short.Balance, Shortfall: short.Shortfall}
+			return &InsufficientFundsError{Fund: f.ID, Available: money.Round(short.Balance), Shortfall: money.Round(short.Shortfall)}
 		}
 		if err != nil {
 			return fmt.Errorf("grants: commit grant %d to fund %d: %w", id, f.ID, err)
@@ -464,7 +464,7 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 			}
 		}
 		return audit.Record(ctx, tx, a, "grant.approve", g.Object(),
-			fmt.Sprintf("approval %d of %d; committed %s to fund %d (entry %d)", seq, g.ApprovalsNeeded, g.Total.StringFixed(2), f.ID, e.ID))
+			fmt.Sprintf("approval %d of %d; committed %s to fund %d (entry %d)", seq, g.ApprovalsNeeded, g.Total.String(), f.ID, e.ID))
 	})
 	if err != nil {
 		return Grant{}, err
@@ -537,7 +537,7 @@ func (s *Store) Cancel(ctx context.Context, a audit.Actor, id int64, reason stri
 		if err != nil {
 			return err
 		}
-		cash, stock := decimal.Zero, decimal.Zero
+		cash, stock := money.Zero, money.Zero
 		for _, t := range g.Tranches {
 			if t.State == TranchePending {
 				cash = cash.Add(t.Amount)
@@ -576,7 +576,7 @@ func (s *Store) Cancel(ctx context.Context, a audit.Actor, id int64, reason stri
 			return fmt.Errorf("grants: cancel %d: %w", id, err)
 		}
 		return audit.Record(ctx, tx, a, "grant.cancel", g.Object(),
-			fmt.Sprintf("reason: %s; %s back to fund %d", reason, cash.Add(stock).StringFixed(2), f.ID))
+			fmt.Sprintf("reason: %s; %s back to fund %d", reason, cash.Add(stock).String(), f.ID))
 	})
 	if err != nil {
 		return Grant{}, err

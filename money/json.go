@@ -1,10 +1,13 @@
 package money
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Example is the form an amount takes in JSON, shown to clients that send
@@ -110,6 +113,95 @@ func JSONField(err error) (string, bool) {
 		return "", false
 	}
 	return te.Field, true
+}
+
+// JSONFieldIn is JSONField for an error of decoding body, naming the field
+// with the indices encoding/json leaves out: "tranches.1.amount", not
+// "tranches.amount" (the client sees which of its tranches is wrong, in the
+// names the API's other field errors use). It is the first value at that
+// path that the amount's type refuses: not a string, or, for an Amount, a
+// string Parse refuses.
+func JSONFieldIn(body []byte, err error) (string, bool) {
+	field, ok := JSONField(err)
+	if !ok || field == "" {
+		return field, ok
+	}
+	var te *json.UnmarshalTypeError
+	errors.As(err, &te)
+	w := pathWalk{dec: json.NewDecoder(bytes.NewReader(body)), want: strings.Split(field, "."), amount: te.Type == amountType}
+	w.dec.UseNumber()
+	if found, ok := w.value(nil); ok {
+		return strings.Join(found, "."), true
+	}
+	return field, true
+}
+
+// pathWalk looks through a JSON document for the refused value at want
+// (object keys only; array indices are what it finds).
+type pathWalk struct {
+	dec    *json.Decoder
+	want   []string
+	amount bool
+}
+
+// value reads one value at path (keys and indices) and reports the path of
+// the refused value in it, if any.
+func (w *pathWalk) value(path []string) ([]string, bool) {
+	tok, err := w.dec.Token()
+	if err != nil {
+		return nil, false
+	}
+	here := w.at(path)
+	switch t := tok.(type) {
+	case json.Delim:
+		var found []string
+		for i := 0; w.dec.More(); i++ {
+			next := strconv.Itoa(i)
+			if t == '{' {
+				k, err := w.dec.Token()
+				if err != nil {
+					return nil, false
+				}
+				next, _ = k.(string)
+			}
+			if f, ok := w.value(append(path[:len(path):len(path)], next)); ok && found == nil {
+				found = f
+			}
+		}
+		if _, err := w.dec.Token(); err != nil && err != io.EOF {
+			return nil, false
+		}
+		if here { // an object or array where an amount belongs
+			return path, true
+		}
+		return found, found != nil
+	case nil:
+		return nil, false
+	case string:
+		if _, err := Parse(t); !w.amount || err == nil {
+			return nil, false
+		}
+	}
+	return path, here
+}
+
+// at reports whether path, its indices left out, is the field looked for.
+func (w *pathWalk) at(path []string) bool {
+	var keys []string
+	for _, p := range path {
+		if _, err := strconv.Atoi(p); err != nil {
+			keys = append(keys, p)
+		}
+	}
+	if len(keys) != len(w.want) {
+		return false
+	}
+	for i := range keys {
+		if !strings.EqualFold(keys[i], w.want[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // KeyJSON is the catalogue key of the message for an amount sent in another

@@ -114,6 +114,16 @@ func (a Amount) IsPositive() bool { return a.d.IsPositive() }
 // IsNegative reports whether a < 0.
 func (a Amount) IsNegative() bool { return a.d.IsNegative() }
 
+// Greatest is the largest of a and others.
+func Greatest(a Amount, others ...Amount) Amount {
+	for _, b := range others {
+		if b.GreaterThan(a) {
+			a = b
+		}
+	}
+	return a
+}
+
 // Cmp is −1, 0 or +1 as a is less than, equal to or greater than b.
 func (a Amount) Cmp(b Amount) int { return a.d.Cmp(b.d) }
 

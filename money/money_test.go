@@ -344,3 +344,32 @@ func BenchmarkFormat(b *testing.B) {
 		_ = a.Format()
 	}
 }
+
+// TestJSONFieldIn: a refused amount is named with the indices encoding/json
+// leaves out, whichever element of a list holds it.
+func TestJSONFieldIn(t *testing.T) {
+	type line struct {
+		Amount money.Text `json:"amount"`
+		Note   string     `json:"note"`
+	}
+	type doc struct {
+		Lines []line       `json:"lines"`
+		Total money.Amount `json:"total"`
+	}
+	for body, want := range map[string]string{
+		`{"lines":[{"amount":"1","note":"x"},{"amount":"abc"},{"note":"y","amount":5}]}`: "lines.2.amount",
+		`{"lines":[{"amount":[1]}]}`:                           "lines.0.amount",
+		`{"total":120.5}`:                                      "total",
+		`{"lines":[{"amount":"5"}],"total":"1e3"}`:             "total",
+		`{"Lines":[{"note":"a"},{"Amount":true}],"total":"1"}`: "Lines.1.Amount",
+	} {
+		var d doc
+		err := json.Unmarshal([]byte(body), &d)
+		if got, ok := money.JSONFieldIn([]byte(body), err); !ok || got != want {
+			t.Errorf("%s: %q %v, want %q", body, got, ok, want)
+		}
+	}
+	if _, ok := money.JSONFieldIn([]byte(`{"total":"1"}`), nil); ok {
+		t.Error("no error, yet a field")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"hawker/money"
 )
 
 // MinCell is the smallest count a donor report prints: a count below it is
@@ -55,14 +57,14 @@ func count(n int) Count { return Count{n: n, Hidden: n < MinCell} }
 // Sum is a published sum or median of money; hidden when it is about
 // fewer than MinCell people, and then carries no value out.
 type Sum struct {
-	v      decimal.Decimal
+	v      money.Amount
 	Hidden bool
 }
 
 // V is the amount; zero when hidden.
-func (a Sum) V() decimal.Decimal {
+func (a Sum) V() money.Amount {
 	if a.Hidden {
-		return decimal.Zero
+		return money.Zero
 	}
 	return a.v
 }
@@ -72,7 +74,7 @@ func (a Sum) MarshalJSON() ([]byte, error) {
 	if a.Hidden {
 		return []byte("null"), nil
 	}
-	return json.Marshal(a.v.StringFixed(2))
+	return a.v.MarshalJSON()
 }
 
 // ImpactPerson is what the report knows of one consenting participant
@@ -88,8 +90,8 @@ type ImpactPerson struct {
 type ImpactMonth struct {
 	ID          int64
 	Month       time.Time
-	Sales       decimal.Decimal
-	Profit      decimal.Decimal
+	Sales       money.Amount
+	Profit      money.Amount
 	TradingDays int
 	Trained     int // modules passed
 }
@@ -101,7 +103,7 @@ type ImpactFacts struct {
 	Donor    int64
 	From, To time.Time // first days of the first and last month
 	// Money within the months.
-	Received, Committed, DisbursedCash, InKind decimal.Decimal
+	Received, Committed, DisbursedCash, InKind money.Amount
 	People                                     []ImpactPerson
 	Months                                     []ImpactMonth
 	// Events of consenting people, by month: grants approved, grants with a
@@ -143,19 +145,19 @@ func (s Survival) Percent() string {
 // Impact is a donor's impact report: every figure already suppressed, so
 // that whatever prints it cannot reveal a person.
 type Impact struct {
-	Donor         int64           `json:"donor"`
-	DonorName     string          `json:"donor_name"`
-	From          string          `json:"from"`
-	To            string          `json:"to"`
-	Received      decimal.Decimal `json:"received"`
-	Committed     decimal.Decimal `json:"committed"`
-	DisbursedCash decimal.Decimal `json:"disbursed_cash"`
-	InKind        decimal.Decimal `json:"in_kind"`
-	Supported     Count           `json:"participants_supported"`
-	Months        []MonthFigures  `json:"months"`
-	Totals        MonthFigures    `json:"totals"`
-	Survival      []Survival      `json:"survival"`
-	Closed        bool            `json:"closed"`
+	Donor         int64          `json:"donor"`
+	DonorName     string         `json:"donor_name"`
+	From          string         `json:"from"`
+	To            string         `json:"to"`
+	Received      money.Amount   `json:"received"`
+	Committed     money.Amount   `json:"committed"`
+	DisbursedCash money.Amount   `json:"disbursed_cash"`
+	InKind        money.Amount   `json:"in_kind"`
+	Supported     Count          `json:"participants_supported"`
+	Months        []MonthFigures `json:"months"`
+	Totals        MonthFigures   `json:"totals"`
+	Survival      []Survival     `json:"survival"`
+	Closed        bool           `json:"closed"`
 	from, to      time.Time
 }
 
@@ -171,14 +173,15 @@ func monthsOf(from, to time.Time) []time.Time {
 // firstOf is the first day of t's month.
 func firstOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
 
-// median of sorted-or-not amounts.
-func median(xs []decimal.Decimal) decimal.Decimal {
+// median of sorted-or-not amounts. The mean of the middle two is halved in
+// decimal (money has no division: a half satang is rounded, as a figure).
+func median(xs []money.Amount) money.Amount {
 	sort.Slice(xs, func(i, j int) bool { return xs[i].LessThan(xs[j]) })
 	n := len(xs)
 	if n%2 == 1 {
 		return xs[n/2]
 	}
-	return xs[n/2-1].Add(xs[n/2]).Div(decimal.NewFromInt(2)).Round(2)
+	return money.Round(xs[n/2-1].Add(xs[n/2]).Decimal().Div(decimal.NewFromInt(2)))
 }
 
 // ComputeImpact turns facts into the published figures. Its rules are the
@@ -208,12 +211,12 @@ func ComputeImpact(f ImpactFacts) Impact {
 	tot := MonthFigures{Key: "total"}
 	anyHidden := map[string]bool{}
 	sums := map[string]int{}
-	salesTotal := decimal.Zero
+	salesTotal := money.Zero
 	for _, m := range monthsOf(f.From, f.To) {
 		row := MonthFigures{Month: m, Key: m.Format("2006-01")}
 		var active, trading, days, trained int
-		sales := decimal.Zero
-		var activeSales, activeProfit []decimal.Decimal
+		sales := money.Zero
+		var activeSales, activeProfit []money.Amount
 		for _, p := range byMonth[m] {
 			trained += p.Trained
 			if p.TradingDays > 0 {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/money"
 	"hawker/thai"
 )
@@ -28,12 +26,13 @@ func chartFrameAt(d *doc, title string, x, y, w, h, gutter float64) (px, py, pw,
 }
 
 // ratio is v/max as a float for drawing only: a position on paper, never
-// money that is added or printed.
-func ratio(v, max decimal.Decimal) float64 {
+// money that is added or printed (money has no division, so it is done in
+// decimal).
+func ratio(v, max money.Amount) float64 {
 	if !max.IsPositive() {
 		return 0
 	}
-	f, _ := v.Div(max).Float64()
+	f, _ := v.Decimal().Div(max.Decimal()).Float64()
 	return f
 }
 
@@ -41,14 +40,14 @@ func ratio(v, max decimal.Decimal) float64 {
 // a hidden month breaks the line.
 func impactSalesChart(d *doc, im Impact, lang string, x, y float64) {
 	px, py, pw, ph := chartFrame(d, word(lang, "impact.chart_sales"), x, y, contentW, 70)
-	max := decimal.Zero
+	max := money.Zero
 	for _, m := range im.Months {
 		if !m.Sales.Hidden && m.Sales.v.GreaterThan(max) {
 			max = m.Sales.v
 		}
 	}
 	d.font(false, 8)
-	d.text(x, py+2, money.Round(max).Format())
+	d.text(x, py+2, max.Format())
 	d.text(x, py+ph, "0")
 	n := len(im.Months)
 	if n == 0 {
@@ -114,13 +113,13 @@ func impactFundsChart(d *doc, im Impact, lang string, x, y float64) {
 		return
 	}
 	px, py, pw, _ := chartFrameAt(d, word(lang, "impact.chart_funds"), x, y, contentW, 46, 62)
-	max := decimal.Max(im.Received, im.Committed, im.DisbursedCash.Add(im.InKind))
+	max := money.Greatest(im.Received, im.Committed, im.DisbursedCash.Add(im.InKind))
 	bars := []struct {
 		label string
-		parts []decimal.Decimal
+		parts []money.Amount
 	}{
-		{word(lang, "impact.received"), []decimal.Decimal{im.Received}},
-		{word(lang, "impact.committed"), []decimal.Decimal{im.DisbursedCash, im.InKind, decimal.Max(decimal.Zero, im.Committed.Sub(im.DisbursedCash).Sub(im.InKind))}},
+		{word(lang, "impact.received"), []money.Amount{im.Received}},
+		{word(lang, "impact.committed"), []money.Amount{im.DisbursedCash, im.InKind, money.Greatest(money.Zero, im.Committed.Sub(im.DisbursedCash).Sub(im.InKind))}},
 	}
 	colours := [][3]int{{20, 110, 60}, {230, 150, 30}, {170, 170, 170}}
 	d.font(false, 9)

@@ -5,8 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/money"
 	"hawker/thai"
 )
@@ -18,13 +16,13 @@ type impactMetric struct {
 	value          func(Impact) string
 }
 
-func moneyCell(d decimal.Decimal) string { return money.Round(d).Format() }
+func moneyCell(a money.Amount) string { return a.Format() }
 
 func sumCell(s Sum) string {
 	if s.Hidden {
 		return "<5"
 	}
-	return money.Round(s.v).Format()
+	return s.v.Format()
 }
 
 // impactMetrics are the report's headline figures, in print order. No
@@ -180,7 +178,7 @@ func (im Impact) CSV(lang string) []byte {
 		if s.Hidden {
 			return "<5"
 		}
-		return s.v.StringFixed(2)
+		return s.v.String()
 	}
 	rows := [][]string{
 		{w("impact.doc_title")},
@@ -197,13 +195,13 @@ func (im Impact) CSV(lang string) []byte {
 		v := m.value(im)
 		switch m.key {
 		case "impact.received":
-			v = im.Received.StringFixed(2)
+			v = im.Received.String()
 		case "impact.committed":
-			v = im.Committed.StringFixed(2)
+			v = im.Committed.String()
 		case "impact.disbursed":
-			v = im.DisbursedCash.StringFixed(2)
+			v = im.DisbursedCash.String()
 		case "impact.in_kind":
-			v = im.InKind.StringFixed(2)
+			v = im.InKind.String()
 		}
 		rows = append(rows, []string{w(m.key), v, m.iris, w(m.def)})
 	}

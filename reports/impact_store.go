@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/donors"
 	"hawker/participants"
 	"hawker/training"
@@ -59,9 +57,7 @@ func ParseImpactRange(from, to string, today time.Time) (time.Time, time.Time, e
 // file was erased, are left out of every people figure.
 func (s *Store) ImpactFacts(ctx context.Context, donor int64, from, to time.Time) (ImpactFacts, error) {
 	end := to.AddDate(0, 1, -1)
-	f := ImpactFacts{Donor: donor, From: from, To: to, Received: decimal.Zero, Committed: decimal.Zero,
-		DisbursedCash: decimal.Zero, InKind: decimal.Zero,
-		GrantsApproved: map[time.Time]int{}, GrantsDisbursed: map[time.Time]int{}, Equipment: map[time.Time]int{}}
+	f := ImpactFacts{Donor: donor, From: from, To: to, GrantsApproved: map[time.Time]int{}, GrantsDisbursed: map[time.Time]int{}, Equipment: map[time.Time]int{}}
 	act, err := s.grants.Activity(ctx, donor, end)
 	if err != nil {
 		return f, err
@@ -159,7 +155,7 @@ func (s *Store) ImpactFacts(ctx context.Context, donor int64, from, to time.Time
 	get := func(id int64, m time.Time) *ImpactMonth {
 		k := [2]int64{id, m.Unix()}
 		if months[k] == nil {
-			months[k] = &ImpactMonth{ID: id, Month: m, Sales: decimal.Zero, Profit: decimal.Zero}
+			months[k] = &ImpactMonth{ID: id, Month: m}
 		}
 		return months[k]
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
+	"hawker/money"
 )
 
 // randomFacts is a small random programme: up to 20 people over a year.
@@ -26,7 +26,7 @@ func randomFacts(r *rand.Rand) ImpactFacts {
 		for m := a; !m.After(f.To); m = m.AddDate(0, 1, 0) {
 			d := r.Intn(26)
 			f.Months = append(f.Months, ImpactMonth{ID: id, Month: m, TradingDays: d, Trained: r.Intn(2),
-				Sales: decimal.NewFromInt(int64(d * 500)), Profit: decimal.NewFromInt(int64(d * 200))})
+				Sales: money.Baht(int64(d * 500)), Profit: money.Baht(int64(d * 200))})
 		}
 	}
 	return f
@@ -184,15 +184,15 @@ func TestImpactMedians(t *testing.T) {
 	f := ImpactFacts{From: m, To: m}
 	for id, days := range []int{8, 9, 10, 20, 3} {
 		f.Months = append(f.Months, ImpactMonth{ID: int64(id), Month: m, TradingDays: days,
-			Sales: decimal.NewFromInt(int64(days * 100)), Profit: decimal.NewFromInt(int64(days * 10))})
+			Sales: money.Baht(int64(days * 100)), Profit: money.Baht(int64(days * 10))})
 	}
 	im := ComputeImpact(f)
 	if got := im.Months[0]; !got.MedianSales.Hidden || got.Active.String() != "<5" || got.Sales.Hidden || got.TradingDays.String() != "50" {
 		t.Fatalf("4 active, 5 trading: %+v", got)
 	}
-	f.Months = append(f.Months, ImpactMonth{ID: 9, Month: m, TradingDays: 12, Sales: decimal.NewFromInt(1200), Profit: decimal.NewFromInt(120)})
+	f.Months = append(f.Months, ImpactMonth{ID: 9, Month: m, TradingDays: 12, Sales: money.Baht(1200), Profit: money.Baht(120)})
 	got := ComputeImpact(f).Months[0]
-	if got.MedianSales.Hidden || got.MedianSales.V().String() != "1000" || got.MedianProfit.V().String() != "100" || got.Active.String() != "5" {
+	if got.MedianSales.Hidden || got.MedianSales.V().String() != "1000.00" || got.MedianProfit.V().String() != "100.00" || got.Active.String() != "5" {
 		t.Fatalf("5 active: %+v", got)
 	}
 }

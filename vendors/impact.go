@@ -6,20 +6,21 @@ import (
 	"time"
 
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
+
+	"hawker/money"
 )
 
 // MonthSum is one participant's business over one month: live entries only.
 type MonthSum struct {
-	ParticipantID int64           `db:"participant_id"`
-	Month         time.Time       `db:"month"`
-	Sales         decimal.Decimal `db:"sales"`
-	Expenses      decimal.Decimal `db:"expenses"`
-	TradingDays   int             `db:"trading_days"` // days with at least one sale
+	ParticipantID int64        `db:"participant_id"`
+	Month         time.Time    `db:"month"`
+	Sales         money.Amount `db:"sales"`
+	Expenses      money.Amount `db:"expenses"`
+	TradingDays   int          `db:"trading_days"` // days with at least one sale
 }
 
 // Profit is sales less expenses.
-func (m MonthSum) Profit() decimal.Decimal { return m.Sales.Sub(m.Expenses) }
+func (m MonthSum) Profit() money.Amount { return m.Sales.Sub(m.Expenses) }
 
 // MonthSums sums the books of the participants ids per month, for the
 // months from the first of from to the end of to's month. A month without
