@@ -17,6 +17,7 @@ import (
 	"hawker/grants"
 	"hawker/money"
 	"hawker/participants"
+	"hawker/thai"
 	"hawker/users"
 	"hawker/valid"
 )
@@ -234,7 +235,7 @@ type grantPage struct {
 	Fund        grants.FundFigures
 	Eligibility participants.Eligibility
 	Plan        *participants.Plan
-	Timeline    []audit.Event
+	Timeline    []timelineStep
 	Holders     map[int64]string
 	Role        users.Role
 	UserID      int64
@@ -289,9 +290,11 @@ func (s *Server) renderGrant(c *fiber.Ctx, r *refusal, fields valid.Errors) erro
 		pg.Plan = &pl
 	}
 	if u.Role != users.Vendor {
-		if pg.Timeline, err = s.grants.Timeline(ctx, g); err != nil {
+		es, err := s.grants.Timeline(ctx, g)
+		if err != nil {
 			return err
 		}
+		pg.Timeline = s.timeline(s.lang(c), es)
 		if err := grants.MayApprove(g, actor(c)); err != nil {
 			pg.MayApprove = problemOf(err).Key
 		}
@@ -299,8 +302,51 @@ func (s *Server) renderGrant(c *fiber.Ctx, r *refusal, fields valid.Errors) erro
 	return s.render(c, "grant_show", pg)
 }
 
-// Label is the timeline label of an audit action.
-func (grantPage) Label(action string) string { return timelineKey(action) }
+// timelineStep is an event of a grant's audit trail as its timeline shows
+// it: when, by which role, its label and what happened, in the reader's
+// language.
+type timelineStep struct {
+	At    time.Time
+	Role  string
+	Label string // a catalogue key
+	Text  string // "" when the event has no details (written before they were kept)
+}
+
+// timeline tells a grant's audit events in lang from each action's code and
+// details, never from the stored English summary: an amount is written by
+// money for the reader ("5,000.00 บาท", "฿5,000.00"), a date B.E. in Thai,
+// a condition by its catalogue name.
+func (s *Server) timeline(lang string, es []audit.Event) []timelineStep {
+	out := make([]timelineStep, 0, len(es))
+	for _, e := range es {
+		st := timelineStep{At: e.At, Role: e.ActorRole, Label: timelineKey(e.Action)}
+		if len(e.Details) > 0 {
+			key := st.Label + "_detail"
+			if e.Action == "grant.approve" && e.Details["total"] != "" {
+				key = st.Label + "_committed" // the last approval, which commits the money
+			}
+			var args []any
+			for k, v := range e.Details {
+				switch k {
+				case "amount", "total", "value":
+					if a, err := money.Parse(v); err == nil {
+						v = a.In(lang)
+					}
+				case "on":
+					if d, err := time.Parse(time.DateOnly, v); err == nil {
+						v = thai.DateIn(lang, d)
+					}
+				case "condition":
+					v = s.views.tr.T(lang, "grant.cond_"+v)
+				}
+				args = append(args, strings.ToUpper(k[:1])+k[1:], v)
+			}
+			st.Text = s.views.tr.T(lang, key, args...)
+		}
+		out = append(out, st)
+	}
+	return out
+}
 
 // Figures are a plan's figures, for the page.
 func (p grantPage) Figures() participants.Figures { return p.Plan.Figures() }

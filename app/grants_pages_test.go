@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"hawker/thai"
 	"hawker/users"
 )
 
@@ -83,11 +84,26 @@ func TestGrantPages(t *testing.T) {
 	want(t, officer.form(grantPath+"/tranches/1/disburse", url.Values{"key": {"page-key-1"}}), 303, "release again (a double click)")
 	items := page(officer, grantPath, 200, "จ่ายแล้ว", "ลำดับเหตุการณ์", "ร่างทุน", "ส่งขออนุมัติ", "จ่ายเงินงวด")
 	itemID := between(items, "/equipment/", "/handover")
+	// The timeline tells each step in Thai from its details (amounts in baht,
+	// dates B.E.), not in the English summary the audit trail keeps.
+	today := thai.Today(f.clock.Now())
+	for _, w := range []string{"สำหรับ " + code + " จากกองทุนรถเข็น รวม 45,000.00 บาท", "รวม 45,000.00 บาท ต้องอนุมัติ 1 ครั้ง",
+		"อนุมัติครั้งที่ 1 จาก 1: ผูกพันเงิน 45,000.00 บาท จากกองทุนรถเข็น",
+		"งวดที่ 1 (เมื่ออนุมัติ): 10,000.00 บาท วันที่ " + thai.DateIn("th", today)} {
+		if !strings.Contains(items, w) {
+			t.Errorf("Thai timeline: no %q", w)
+		}
+	}
+	if strings.Contains(items, "from fund") || strings.Contains(items, "tranche 1:") || strings.Contains(items, "approval(s) needed") {
+		t.Error("the Thai timeline shows the audit trail's English summary")
+	}
 	want(t, officer.form(grantPath+"/equipment/"+itemID+"/handover", url.Values{"handed_over_on": {f.clock.Now().Format("2006-01-02")}, "received_by": {"ผู้เข้าร่วม vendor"}}), 303, "hand over")
 
 	// English too.
 	want(t, officer.form("/language", url.Values{"lang": {"en"}, "back": {grantPath}}), 303, "switch to English")
-	page(officer, grantPath, 200, "Timeline", "Grant drafted", "Tranche released", "Equipment handed over")
+	page(officer, grantPath, 200, "Timeline", "Grant drafted", "Tranche released", "Equipment handed over",
+		"For "+code+" from กองทุนรถเข็น, total ฿45,000.00", "Tranche 1 (On approval): ฿10,000.00 on "+thai.DateIn("en", today),
+		"(HSF-CART-9), worth ฿30,000.00, to "+code)
 
 	// The fund dashboard, for staff and for the donor: figures, no names.
 	page(manager, "/funds", 200, "80,000.00", "40,000.00", "บันทึกเงินรับ")

@@ -10,7 +10,9 @@ package audit
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,9 +51,50 @@ type Event struct {
 	Action    string    `db:"action"`
 	Object    string    `db:"object"`
 	Summary   string    `db:"summary"`
+	Details   Details   `db:"details"`
 	IP        string    `db:"ip"`
 	PrevHash  string    `db:"prev_hash"`
 	Hash      string    `db:"hash"`
+}
+
+// Details are an event's facts as named values, kept beside its summary so
+// that a page can tell what happened in its reader's language (the summary
+// is English, for the administrators' trail). Values are plain text: an
+// amount as money writes it for JSON ("5000.00"), a date as YYYY-MM-DD.
+type Details map[string]string
+
+// Value stores the details as a JSON object.
+func (d Details) Value() (driver.Value, error) {
+	if len(d) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(map[string]string(d))
+	return string(b), err
+}
+
+// Scan reads the JSON object back; an empty one is nil.
+func (d *Details) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*d = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("audit: details from %T", src)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("audit: details: %w", err)
+	}
+	if len(m) == 0 {
+		m = nil
+	}
+	*d = m
+	return nil
 }
 
 // chainLock serialises appends so each row chains to the one before. Append
@@ -65,6 +108,12 @@ const genesis = "000000000000000000000000000000000000000000000000000000000000000
 // "participant.enrol"; object names the thing ("participant:HSF-2026-0042");
 // summary says what changed, never a password or other secret.
 func Record(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary string) error {
+	return RecordDetails(ctx, tx, a, action, object, summary, nil)
+}
+
+// RecordDetails is Record with the event's facts as details, for a page
+// that tells the event in its reader's language from action and details.
+func RecordDetails(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary string, details Details) error {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
 		return fmt.Errorf("audit: lock: %w", err)
 	}
@@ -73,11 +122,11 @@ func Record(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary s
 	if err != nil {
 		return fmt.Errorf("audit: previous hash: %w", err)
 	}
-	e := Event{At: time.Now().UTC().Truncate(time.Microsecond), ActorID: a.User(), ActorRole: a.Role, Action: action, Object: object, Summary: summary, IP: a.IP, PrevHash: prev}
+	e := Event{At: time.Now().UTC().Truncate(time.Microsecond), ActorID: a.User(), ActorRole: a.Role, Action: action, Object: object, Summary: summary, Details: details, IP: a.IP, PrevHash: prev}
 	e.Hash = e.computeHash()
 	_, err = tx.NamedExecContext(ctx, `
-		INSERT INTO audit_log (at, actor_id, actor_role, action, object, summary, ip, prev_hash, hash)
-		VALUES (:at, :actor_id, :actor_role, :action, :object, :summary, :ip, :prev_hash, :hash)`, e)
+		INSERT INTO audit_log (at, actor_id, actor_role, action, object, summary, details, ip, prev_hash, hash)
+		VALUES (:at, :actor_id, :actor_role, :action, :object, :summary, :details, :ip, :prev_hash, :hash)`, e)
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", action, err)
 	}
@@ -123,14 +172,21 @@ func RecordMany(ctx context.Context, tx *sqlx.Tx, a Actor, action string, object
 }
 
 // computeHash is SHA-256 over the previous hash and every field, each
-// length-prefixed so that no two different rows encode alike.
+// length-prefixed so that no two different rows encode alike. Details, when
+// there are any, come last as their JSON (keys sorted): rows written before
+// details existed hash as they always did.
 func (e Event) computeHash() string {
 	actor := ""
 	if e.ActorID != nil {
 		actor = strconv.FormatInt(*e.ActorID, 10)
 	}
 	h := sha256.New()
-	for _, f := range []string{e.PrevHash, e.At.UTC().Format(time.RFC3339Nano), actor, e.ActorRole, e.Action, e.Object, e.Summary, e.IP} {
+	fields := []string{e.PrevHash, e.At.UTC().Format(time.RFC3339Nano), actor, e.ActorRole, e.Action, e.Object, e.Summary, e.IP}
+	if len(e.Details) > 0 {
+		d, _ := json.Marshal(map[string]string(e.Details)) // a map of strings always encodes
+		fields = append(fields, string(d))
+	}
+	for _, f := range fields {
 		fmt.Fprintf(h, "%d:%s", len(f), f)
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -131,3 +131,35 @@ func TestRecordMany(t *testing.T) {
 		t.Fatalf("after tampering: %+v, %v", r, err)
 	}
 }
+
+// TestDetailsAreKeptAndChained: an event's details come back as written, and
+// are covered by its hash: changing one breaks the chain at that row, while
+// rows without details hash as before.
+func TestDetailsAreKeptAndChained(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	record(t, db, 2)
+	err := pg.InTx(ctx, db, func(tx *sqlx.Tx) error {
+		return audit.RecordDetails(ctx, tx, audit.System, "test.pay", "thing:1", "paid 5000.00",
+			audit.Details{"amount": "5000.00", "on": "2026-06-01", "note": `"quoted" <b>`})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := audit.List(ctx, db, audit.Filter{Object: "thing:1"})
+	if err != nil || len(es) != 3 {
+		t.Fatalf("list: %d %v", len(es), err)
+	}
+	if d := es[0].Details; len(d) != 3 || d["amount"] != "5000.00" || d["note"] != `"quoted" <b>` || es[1].Details != nil {
+		t.Fatalf("details read back: %v, %v", es[0].Details, es[1].Details)
+	}
+	if r, err := audit.Verify(ctx, db); err != nil || len(r.Breaks) != 0 {
+		t.Fatalf("intact trail: %+v, %v", r, err)
+	}
+	Tamper(t, db, `UPDATE audit_log SET details = jsonb_set(details, '{amount}', '"50.00"') WHERE id = $1`, es[0].ID)
+	r, err := audit.Verify(ctx, db)
+	if err != nil || len(r.Breaks) == 0 || r.Breaks[0].ID != es[0].ID || !strings.Contains(r.Breaks[0].Reason, "altered") {
+		t.Fatalf("details altered: breaks %+v, %v", r.Breaks, err)
+	}
+}

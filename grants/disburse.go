@@ -174,8 +174,10 @@ func (s *Store) Disburse(ctx context.Context, a audit.Actor, r Release) (Tranche
 		if err := completeIfDone(ctx, tx, a, g.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "grant.disburse", g.Object(),
-			fmt.Sprintf("tranche %d: %s (%s) on %s; entries %d, %d", t.N, t.Amount.String(), t.Condition, r.On.Format(time.DateOnly), pe.ID, ve.ID))
+		return audit.RecordDetails(ctx, tx, a, "grant.disburse", g.Object(),
+			fmt.Sprintf("tranche %d: %s (%s) on %s; entries %d, %d", t.N, t.Amount.String(), t.Condition, r.On.Format(time.DateOnly), pe.ID, ve.ID),
+			audit.Details{"tranche": strconv.Itoa(t.N), "amount": t.Amount.String(), "condition": string(t.Condition),
+				"on": r.On.Format(time.DateOnly), "entries": fmt.Sprintf("%d, %d", pe.ID, ve.ID)})
 	})
 	if err != nil {
 		return Tranche{}, err
@@ -206,20 +208,12 @@ func (s *Store) ConfirmMilestone(ctx context.Context, a audit.Actor, id int64, n
 	if !isStaff(a) {
 		return Tranche{}, ErrForbidden
 	}
-	errs := valid.Errors{}
-	note = checkText(errs, "note", note, true, MaxText)
-	if err := errs.Err(); err != nil {
+	note, err := required("note", note)
+	if err != nil {
 		return Tranche{}, err
 	}
 	var out Tranche
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := s.lockGrant(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := Next(g.State, Confirm); err != nil {
-			return err
-		}
+	err = s.inGrant(ctx, id, Confirm, func(tx *sqlx.Tx, g Grant, _ State) error {
 		t, err := g.tranche(n)
 		if err != nil {
 			return err
@@ -233,7 +227,8 @@ func (s *Store) ConfirmMilestone(ctx context.Context, a audit.Actor, id int64, n
 		if err != nil {
 			return fmt.Errorf("grants: confirm tranche %d of %d: %w", n, id, err)
 		}
-		return audit.Record(ctx, tx, a, "grant.milestone", g.Object(), "tranche "+strconv.Itoa(n)+" milestone confirmed: "+note)
+		return audit.RecordDetails(ctx, tx, a, "grant.milestone", g.Object(), "tranche "+strconv.Itoa(n)+" milestone confirmed: "+note,
+			audit.Details{"tranche": strconv.Itoa(n), "note": note})
 	})
 	return out, err
 }
@@ -246,13 +241,12 @@ func (s *Store) ReverseTranche(ctx context.Context, a audit.Actor, id int64, n i
 	if a.Role != "manager" {
 		return Tranche{}, ErrForbidden
 	}
-	errs := valid.Errors{}
-	reason = checkText(errs, "reason", reason, true, MaxText)
-	if err := errs.Err(); err != nil {
+	reason, err := required("reason", reason)
+	if err != nil {
 		return Tranche{}, err
 	}
 	var out Tranche
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		g, err := s.lockGrant(ctx, tx, id)
 		if err != nil {
 			return err
@@ -293,8 +287,10 @@ func (s *Store) ReverseTranche(ctx context.Context, a audit.Actor, id int64, n i
 		if err != nil {
 			return fmt.Errorf("grants: reverse %s: %w", ref, err)
 		}
-		return audit.Record(ctx, tx, a, "grant.reverse", g.Object(),
-			fmt.Sprintf("tranche %d: %s reversed on %s (entries %d, %d, %d): %s", t.N, t.Amount.String(), on.Format(time.DateOnly), pr.ID, vr.ID, be.ID, reason))
+		return audit.RecordDetails(ctx, tx, a, "grant.reverse", g.Object(),
+			fmt.Sprintf("tranche %d: %s reversed on %s (entries %d, %d, %d): %s", t.N, t.Amount.String(), on.Format(time.DateOnly), pr.ID, vr.ID, be.ID, reason),
+			audit.Details{"tranche": strconv.Itoa(t.N), "amount": t.Amount.String(), "on": on.Format(time.DateOnly),
+				"entries": fmt.Sprintf("%d, %d, %d", pr.ID, vr.ID, be.ID), "reason": reason})
 	})
 	return out, err
 }

@@ -142,8 +142,9 @@ func (s *Store) HandOver(ctx context.Context, a audit.Actor, grantID, itemID int
 		if err := tx.GetContext(ctx, &out, `SELECT * FROM grant_items WHERE id = $1`, it.ID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "grant.handover", g.Object(),
-			fmt.Sprintf("item %d (%s) %s to %s on %s", it.ID, it.AssetTag, it.Value.String(), p.Code, on.Format(time.DateOnly)))
+		return audit.RecordDetails(ctx, tx, a, "grant.handover", g.Object(),
+			fmt.Sprintf("item %d (%s) %s to %s on %s", it.ID, it.AssetTag, it.Value.String(), p.Code, on.Format(time.DateOnly)),
+			itemDetails(it, p.Code, audit.Details{"amount": it.Value.String(), "on": on.Format(time.DateOnly)}))
 	})
 	return out, err
 }
@@ -229,17 +230,10 @@ func (s *Store) Recover(ctx context.Context, a audit.Actor, itemID int64, in Mov
 	if err != nil {
 		return Item{}, err
 	}
-	var out Item
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		it, fund, err := lockItem(ctx, tx, itemID)
+	held := func(it Item) bool { return (it.Status == HandedOver || it.Status == Reassigned) && it.HolderID != nil }
+	return s.changeItem(ctx, itemID, held, func(tx *sqlx.Tx, it Item, fund int64) error {
+		p, err := s.people.ByID(ctx, *it.HolderID)
 		if err != nil {
-			return err
-		}
-		if (it.Status != HandedOver && it.Status != Reassigned) || it.HolderID == nil {
-			return fmt.Errorf("%w: item %d is %s", ErrItemUnavailable, it.ID, it.Status)
-		}
-		var p participants.Participant
-		if p, err = s.people.ByID(ctx, *it.HolderID); err != nil {
 			return err
 		}
 		pe, ve, err := s.postInKind(ctx, tx, a, fund, p, it, on, "Recovery", false)
@@ -250,13 +244,10 @@ func (s *Store) Recover(ctx context.Context, a audit.Actor, itemID int64, in Mov
 			programmeEntry: &pe, vendorEntry: &ve}); err != nil {
 			return err
 		}
-		if err := tx.GetContext(ctx, &out, `SELECT * FROM grant_items WHERE id = $1`, it.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, "grant.item.recover", fmt.Sprintf("grant:%d", it.GrantID),
-			fmt.Sprintf("item %d (%s) recovered from %s: %s", it.ID, it.AssetTag, p.Code, note))
+		return audit.RecordDetails(ctx, tx, a, "grant.item.recover", fmt.Sprintf("grant:%d", it.GrantID),
+			fmt.Sprintf("item %d (%s) recovered from %s: %s", it.ID, it.AssetTag, p.Code, note),
+			itemDetails(it, p.Code, audit.Details{"on": on.Format(time.DateOnly), "note": note}))
 	})
-	return out, err
 }
 
 // Reassign hands a returned item to another eligible participant, posted
@@ -284,15 +275,7 @@ func (s *Store) Reassign(ctx context.Context, a audit.Actor, itemID int64, in Mo
 	if err := s.checkEligible(ctx, s.db, p.Code, on); err != nil {
 		return Item{}, err
 	}
-	var out Item
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		it, fund, err := lockItem(ctx, tx, itemID)
-		if err != nil {
-			return err
-		}
-		if it.Status != Returned {
-			return fmt.Errorf("%w: item %d is %s", ErrItemUnavailable, it.ID, it.Status)
-		}
+	return s.changeItem(ctx, itemID, returned, func(tx *sqlx.Tx, it Item, fund int64) error {
 		pe, ve, err := s.postInKind(ctx, tx, a, fund, p, it, on, "Reassignment", true)
 		if err != nil {
 			return err
@@ -301,13 +284,10 @@ func (s *Store) Reassign(ctx context.Context, a audit.Actor, itemID int64, in Mo
 			receivedBy: by, acceptance: acc, note: note, programmeEntry: &pe, vendorEntry: &ve}); err != nil {
 			return err
 		}
-		if err := tx.GetContext(ctx, &out, `SELECT * FROM grant_items WHERE id = $1`, it.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a, "grant.item.reassign", fmt.Sprintf("grant:%d", it.GrantID),
-			fmt.Sprintf("item %d (%s) reassigned to %s", it.ID, it.AssetTag, p.Code))
+		return audit.RecordDetails(ctx, tx, a, "grant.item.reassign", fmt.Sprintf("grant:%d", it.GrantID),
+			fmt.Sprintf("item %d (%s) reassigned to %s", it.ID, it.AssetTag, p.Code),
+			itemDetails(it, p.Code, audit.Details{"on": on.Format(time.DateOnly)}))
 	})
-	return out, err
 }
 
 // WriteOff removes a returned item from stock for good (lost, broken),
@@ -320,15 +300,7 @@ func (s *Store) WriteOff(ctx context.Context, a audit.Actor, itemID int64, in Mo
 	if err != nil {
 		return Item{}, err
 	}
-	var out Item
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		it, fund, err := lockItem(ctx, tx, itemID)
-		if err != nil {
-			return err
-		}
-		if it.Status != Returned {
-			return fmt.Errorf("%w: item %d is %s", ErrItemUnavailable, it.ID, it.Status)
-		}
+	return s.changeItem(ctx, itemID, returned, func(tx *sqlx.Tx, it Item, fund int64) error {
 		f, err := fundTx(ctx, tx, fund)
 		if err != nil {
 			return err
@@ -344,11 +316,30 @@ func (s *Store) WriteOff(ctx context.Context, a audit.Actor, itemID int64, in Mo
 		if err := moveItem(ctx, tx, a, it, itemMove{action: "write_off", to: WrittenOff, on: on, note: note, programmeEntry: &e.ID}); err != nil {
 			return err
 		}
-		if err := tx.GetContext(ctx, &out, `SELECT * FROM grant_items WHERE id = $1`, it.ID); err != nil {
+		return audit.RecordDetails(ctx, tx, a, "grant.item.write_off", fmt.Sprintf("grant:%d", it.GrantID),
+			fmt.Sprintf("item %d (%s) written off: %s", it.ID, it.AssetTag, note),
+			itemDetails(it, "", audit.Details{"on": on.Format(time.DateOnly), "note": note}))
+	})
+}
+
+func returned(it Item) bool { return it.Status == Returned }
+
+// changeItem runs fn in one transaction on item itemID, locked, once ok
+// accepts its status (ErrItemUnavailable otherwise), and reads the item back.
+func (s *Store) changeItem(ctx context.Context, itemID int64, ok func(Item) bool, fn func(tx *sqlx.Tx, it Item, fund int64) error) (Item, error) {
+	var out Item
+	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		it, fund, err := lockItem(ctx, tx, itemID)
+		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "grant.item.write_off", fmt.Sprintf("grant:%d", it.GrantID),
-			fmt.Sprintf("item %d (%s) written off: %s", it.ID, it.AssetTag, note))
+		if !ok(it) {
+			return fmt.Errorf("%w: item %d is %s", ErrItemUnavailable, it.ID, it.Status)
+		}
+		if err := fn(tx, it, fund); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &out, `SELECT * FROM grant_items WHERE id = $1`, it.ID)
 	})
 	return out, err
 }
@@ -462,4 +453,15 @@ func (s *Store) Item(ctx context.Context, id int64) (Item, error) {
 		return Item{}, fmt.Errorf("grants: item %d: %w", id, pg.NotFound(err, ErrNotFound))
 	}
 	return it, nil
+}
+
+// itemDetails are an item's facts for its audit events (the grant's
+// timeline): what it is, its tag and value, and whom it went to or came
+// from, with the step's own facts d.
+func itemDetails(it Item, participant string, d audit.Details) audit.Details {
+	d["item"], d["tag"], d["value"] = it.Description, it.AssetTag, it.Value.String()
+	if participant != "" {
+		d["participant"] = participant
+	}
+	return d
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -89,14 +90,7 @@ func (s *Store) checkEligible(ctx context.Context, q sqlx.QueryerContext, code s
 // Create stores a new draft grant for the participant in.Participant,
 // drafted by a, starting from her approved plan (kept with the grant).
 func (s *Store) Create(ctx context.Context, a audit.Actor, in Input) (Grant, error) {
-	if !isStaff(a) {
-		return Grant{}, ErrForbidden
-	}
-	d, err := in.Check()
-	if err != nil {
-		return Grant{}, err
-	}
-	p, f, err := s.parties(ctx, d)
+	d, p, f, err := s.checkDraft(ctx, a, in)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -115,13 +109,32 @@ func (s *Store) Create(ctx context.Context, a audit.Actor, in Input) (Grant, err
 		if err := s.writeLines(ctx, tx, id, f, d); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "grant.create", fmt.Sprintf("grant:%d", id),
-			fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().String()))
+		return recordDraft(ctx, tx, a, "grant.create", fmt.Sprintf("grant:%d", id), d, p, f)
 	})
 	if err != nil {
 		return Grant{}, err
 	}
 	return s.Grant(ctx, id)
+}
+
+// checkDraft is what Create and Update read before they write: a staff
+// member's checked input, with its participant and its fund.
+func (s *Store) checkDraft(ctx context.Context, a audit.Actor, in Input) (Checked, participants.Participant, Fund, error) {
+	if !isStaff(a) {
+		return Checked{}, participants.Participant{}, Fund{}, ErrForbidden
+	}
+	d, err := in.Check()
+	if err != nil {
+		return Checked{}, participants.Participant{}, Fund{}, err
+	}
+	p, f, err := s.parties(ctx, d)
+	return d, p, f, err
+}
+
+// recordDraft audits a draft written (grant.create, grant.edit).
+func recordDraft(ctx context.Context, tx *sqlx.Tx, a audit.Actor, action, object string, d Checked, p participants.Participant, f Fund) error {
+	return audit.RecordDetails(ctx, tx, a, action, object, fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().String()),
+		audit.Details{"participant": p.Code, "fund": f.Name, "total": d.Total().String()})
 }
 
 // approvedPlan is the latest approved version of p's plan, which the grant
@@ -204,25 +217,11 @@ func (s *Store) writeLines(ctx context.Context, tx *sqlx.Tx, id int64, f Fund, d
 // Update replaces a draft's fields, tranches and items. Whoever edits a
 // draft she did not draft becomes one of its editors, and may not approve it.
 func (s *Store) Update(ctx context.Context, a audit.Actor, id int64, in Input) (Grant, error) {
-	if !isStaff(a) {
-		return Grant{}, ErrForbidden
-	}
-	d, err := in.Check()
+	d, p, f, err := s.checkDraft(ctx, a, in)
 	if err != nil {
 		return Grant{}, err
 	}
-	p, f, err := s.parties(ctx, d)
-	if err != nil {
-		return Grant{}, err
-	}
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := s.lockGrant(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := Next(g.State, Edit); err != nil {
-			return err
-		}
+	return s.changeGrant(ctx, id, Edit, func(tx *sqlx.Tx, g Grant, _ State) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM grant_tranches WHERE grant_id = $1`, id); err != nil {
 			return fmt.Errorf("grants: update %d: %w", id, err)
 		}
@@ -244,12 +243,8 @@ func (s *Store) Update(ctx context.Context, a audit.Actor, id int64, in Input) (
 				return fmt.Errorf("grants: update %d: %w", id, err)
 			}
 		}
-		return audit.Record(ctx, tx, a, "grant.edit", g.Object(), fmt.Sprintf("%s from fund %d, total %s", p.Code, f.ID, d.Total().String()))
+		return recordDraft(ctx, tx, a, "grant.edit", g.Object(), d, p, f)
 	})
-	if err != nil {
-		return Grant{}, err
-	}
-	return s.Grant(ctx, id)
 }
 
 func sameUser(id *int64, user int64) bool { return id != nil && *id == user }
@@ -260,6 +255,37 @@ const grantColumns = `g.id, g.participant_id, g.fund_id, f.name AS fund_name, f.
 	g.approvals_needed, g.approved_at, g.commit_entry_id, g.rejected_at, g.rejected_by, g.cancelled_at, g.cancelled_by,
 	g.release_entry_id, g.reason, g.completed_at`
 const grantFrom = ` FROM grants g JOIN funds f ON f.id = g.fund_id`
+
+// inGrant runs fn in one transaction on grant id, locked, once action is
+// allowed in its state (ErrWrongState otherwise); to is where it leads.
+func (s *Store) inGrant(ctx context.Context, id int64, action Action, fn func(tx *sqlx.Tx, g Grant, to State) error) error {
+	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		g, err := s.lockGrant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		to, err := Next(g.State, action)
+		if err != nil {
+			return err
+		}
+		return fn(tx, g, to)
+	})
+}
+
+// changeGrant is inGrant that reads the changed grant back.
+func (s *Store) changeGrant(ctx context.Context, id int64, action Action, fn func(tx *sqlx.Tx, g Grant, to State) error) (Grant, error) {
+	if err := s.inGrant(ctx, id, action, fn); err != nil {
+		return Grant{}, err
+	}
+	return s.Grant(ctx, id)
+}
+
+// required reads a reason or a note that must be given.
+func required(field, v string) (string, error) {
+	errs := valid.Errors{}
+	v = checkText(errs, field, v, true, MaxText)
+	return v, errs.Err()
+}
 
 // lockGrant reads a grant with its lines and locks its row for the
 // transaction: every change to a grant, its tranches and its items queues here.
@@ -346,27 +372,16 @@ func (s *Store) Submit(ctx context.Context, a audit.Actor, id int64, today time.
 	if err != nil {
 		return Grant{}, err
 	}
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := s.lockGrant(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		to, err := Next(g.State, Submit)
-		if err != nil {
-			return err
-		}
+	return s.changeGrant(ctx, id, Submit, func(tx *sqlx.Tx, g Grant, to State) error {
 		needed := approvalsFor(g.Total, threshold)
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE grants SET state = $2, submitted_at = now(), submitted_by = $3, approvals_needed = $4, updated_at = now()
 			WHERE id = $1`, id, to, a.User(), needed); err != nil {
 			return fmt.Errorf("grants: submit %d: %w", id, err)
 		}
-		return audit.Record(ctx, tx, a, "grant.submit", g.Object(), fmt.Sprintf("total %s, %d approval(s) needed", g.Total.String(), needed))
+		return audit.RecordDetails(ctx, tx, a, "grant.submit", g.Object(), fmt.Sprintf("total %s, %d approval(s) needed", g.Total.String(), needed),
+			audit.Details{"total": g.Total.String(), "needed": strconv.Itoa(needed)})
 	})
-	if err != nil {
-		return Grant{}, err
-	}
-	return s.Grant(ctx, id)
 }
 
 // MayApprove reports whether user may approve g (the inbox's buttons):
@@ -414,11 +429,7 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 	if err != nil {
 		return Grant{}, err
 	}
-	err = pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := s.lockGrant(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return s.changeGrant(ctx, id, Approve, func(tx *sqlx.Tx, g Grant, _ State) error {
 		// The threshold may have changed since submission: the stricter rule holds.
 		if n := approvalsFor(g.Total, threshold); n > g.ApprovalsNeeded {
 			g.ApprovalsNeeded = n
@@ -438,7 +449,8 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 			if _, err := tx.ExecContext(ctx, `UPDATE grants SET approvals_needed = $2, updated_at = now() WHERE id = $1`, id, g.ApprovalsNeeded); err != nil {
 				return fmt.Errorf("grants: approve %d: %w", id, err)
 			}
-			return audit.Record(ctx, tx, a, "grant.approve", g.Object(), fmt.Sprintf("approval %d of %d", seq, g.ApprovalsNeeded))
+			return audit.RecordDetails(ctx, tx, a, "grant.approve", g.Object(), fmt.Sprintf("approval %d of %d", seq, g.ApprovalsNeeded),
+				audit.Details{"seq": strconv.Itoa(seq), "needed": strconv.Itoa(g.ApprovalsNeeded)})
 		}
 		cash, equipment := g.CashTotal(), g.EquipmentTotal()
 		post := fundPosting(f.BookID, f.ID, fmt.Sprintf("Grant %d to %s approved", g.ID, g.Participant), g.Object(),
@@ -463,13 +475,11 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, a, "grant.approve", g.Object(),
-			fmt.Sprintf("approval %d of %d; committed %s to fund %d (entry %d)", seq, g.ApprovalsNeeded, g.Total.String(), f.ID, e.ID))
+		return audit.RecordDetails(ctx, tx, a, "grant.approve", g.Object(),
+			fmt.Sprintf("approval %d of %d; committed %s to fund %d (entry %d)", seq, g.ApprovalsNeeded, g.Total.String(), f.ID, e.ID),
+			audit.Details{"seq": strconv.Itoa(seq), "needed": strconv.Itoa(g.ApprovalsNeeded), "total": g.Total.String(),
+				"fund": f.Name, "entries": strconv.FormatInt(e.ID, 10)})
 	})
-	if err != nil {
-		return Grant{}, err
-	}
-	return s.Grant(ctx, id)
 }
 
 // Reject refuses a submitted grant with a reason. Who drafted or edited it
@@ -478,20 +488,11 @@ func (s *Store) Reject(ctx context.Context, a audit.Actor, id int64, reason stri
 	if !isStaff(a) {
 		return Grant{}, ErrForbidden
 	}
-	errs := valid.Errors{}
-	reason = checkText(errs, "reason", reason, true, MaxText)
-	if err := errs.Err(); err != nil {
+	reason, err := required("reason", reason)
+	if err != nil {
 		return Grant{}, err
 	}
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := s.lockGrant(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		to, err := Next(g.State, Reject)
-		if err != nil {
-			return err
-		}
+	return s.changeGrant(ctx, id, Reject, func(tx *sqlx.Tx, g Grant, to State) error {
 		if sameUser(g.CreatedBy, a.UserID) || slices.Contains(g.Editors, a.UserID) {
 			return ErrFourEyes
 		}
@@ -500,12 +501,8 @@ func (s *Store) Reject(ctx context.Context, a audit.Actor, id int64, reason stri
 			id, to, a.User(), reason); err != nil {
 			return fmt.Errorf("grants: reject %d: %w", id, err)
 		}
-		return audit.Record(ctx, tx, a, "grant.reject", g.Object(), "reason: "+reason)
+		return audit.RecordDetails(ctx, tx, a, "grant.reject", g.Object(), "reason: "+reason, audit.Details{"reason": reason})
 	})
-	if err != nil {
-		return Grant{}, err
-	}
-	return s.Grant(ctx, id)
 }
 
 // Cancel ends an approved grant with a reason: the tranches not yet released
@@ -516,20 +513,11 @@ func (s *Store) Cancel(ctx context.Context, a audit.Actor, id int64, reason stri
 	if !isStaff(a) {
 		return Grant{}, ErrForbidden
 	}
-	errs := valid.Errors{}
-	reason = checkText(errs, "reason", reason, true, MaxText)
-	if err := errs.Err(); err != nil {
+	reason, err := required("reason", reason)
+	if err != nil {
 		return Grant{}, err
 	}
-	err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		g, err := s.lockGrant(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		to, err := Next(g.State, Cancel)
-		if err != nil {
-			return err
-		}
+	return s.changeGrant(ctx, id, Cancel, func(tx *sqlx.Tx, g Grant, to State) error {
 		if sameUser(g.CreatedBy, a.UserID) {
 			return ErrFourEyes
 		}
@@ -575,13 +563,10 @@ func (s *Store) Cancel(ctx context.Context, a audit.Actor, id int64, reason stri
 			WHERE id = $1`, id, to, a.User(), reason, entry); err != nil {
 			return fmt.Errorf("grants: cancel %d: %w", id, err)
 		}
-		return audit.Record(ctx, tx, a, "grant.cancel", g.Object(),
-			fmt.Sprintf("reason: %s; %s back to fund %d", reason, cash.Add(stock).String(), f.ID))
+		return audit.RecordDetails(ctx, tx, a, "grant.cancel", g.Object(),
+			fmt.Sprintf("reason: %s; %s back to fund %d", reason, cash.Add(stock).String(), f.ID),
+			audit.Details{"reason": reason, "amount": cash.Add(stock).String(), "fund": f.Name})
 	})
-	if err != nil {
-		return Grant{}, err
-	}
-	return s.Grant(ctx, id)
 }
 
 func fundTx(ctx context.Context, tx *sqlx.Tx, id int64) (Fund, error) {
