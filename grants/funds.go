@@ -13,8 +13,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
-
 	"hawker/money"
 
 	"hawker/audit"
@@ -174,7 +172,7 @@ func (s *Store) Dashboard(ctx context.Context, donor int64) ([]FundFigures, erro
 	for _, f := range fs {
 		byBook[f.BookID] = append(byBook[f.BookID], fundCodes(f.ID)...)
 	}
-	bal := map[string]decimal.Decimal{}
+	bal := map[string]money.Amount{}
 	for book, codes := range byBook {
 		b, err := s.ledger.BalancesByCode(ctx, book, codes)
 		if err != nil {

@@ -102,7 +102,7 @@ func (s *Store) createFundAccountsTx(ctx context.Context, tx *sqlx.Tx, book, fun
 		acct := ledger.Account{BookID: book, Code: code(fund, a.suffix), Type: a.typ,
 			NameTH: a.th + " — " + name, NameEN: a.en + " — " + name}
 		if a.floor {
-			acct.Floor = decimal.NullDecimal{Valid: true} // zero
+			acct.Floor = decimal.NullDecimal{Valid: true} // zero; the ledger takes a floor as a decimal
 		}
 		if _, err := s.ledger.In(tx).CreateAccount(ctx, acct); err != nil {
 			return err
@@ -145,8 +145,8 @@ type Figures struct {
 }
 
 // figuresOf turns the fund's balances (debit positive) into its figures.
-func figuresOf(fund int64, bal map[string]decimal.Decimal) Figures {
-	b := func(suffix string) money.Amount { return money.Round(bal[code(fund, suffix)]) }
+func figuresOf(fund int64, bal map[string]money.Amount) Figures {
+	b := func(suffix string) money.Amount { return bal[code(fund, suffix)] }
 	f := Figures{
 		Received:      b(acctReceived).Neg(),
 		Available:     b(acctAvailable),

@@ -162,7 +162,7 @@ func (s *Store) ReceivedIn(ctx context.Context, participantID int64, month time.
 		amount := money.Zero
 		for _, l := range e.Lines {
 			if l.Amount.IsPositive() {
-				amount = money.Round(l.Amount)
+				amount = l.Amount
 			}
 		}
 		line := ReceivedLine{Date: x.Date, Grant: x.Grant, Kind: x.Kind, Description: x.What, EntryID: x.EntryID, Amount: amount}

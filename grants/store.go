@@ -460,7 +460,7 @@ func (s *Store) Approve(ctx context.Context, a audit.Actor, id int64, today time
 		e, err := s.ledger.In(tx).Post(ctx, post)
 		var short *ledger.InsufficientFundsError
 		if errors.As(err, &short) {
-			return &InsufficientFundsError{Fund: f.ID, Available: money.Round(short.Balance), Shortfall: money.Round(short.Shortfall)}
+			return &InsufficientFundsError{Fund: f.ID, Available: short.Balance, Shortfall: short.Shortfall}
 		}
 		if err != nil {
 			return fmt.Errorf("grants: commit grant %d to fund %d: %w", id, f.ID, err)

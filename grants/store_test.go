@@ -9,7 +9,6 @@ import (
 
 	"hawker/grants"
 	"hawker/ledger"
-	"hawker/money"
 	"hawker/vendors"
 )
 
@@ -439,7 +438,7 @@ func TestEquipmentRegisterAndCancel(t *testing.T) {
 	// Her book: equipment against grant capital.
 	book, _ := f.vendors.Book(ctx, p.ID)
 	bal, err := ledger.NewStore(f.db).BalancesByCode(ctx, book, []string{"equipment", "grant_capital"})
-	if err != nil || !money.Round(bal["equipment"]).Equal(dec("30000")) || !money.Round(bal["grant_capital"]).Equal(dec("-30000")) {
+	if err != nil || !bal["equipment"].Equal(dec("30000")) || !bal["grant_capital"].Equal(dec("-30000")) {
 		t.Errorf("vendor's book: %v %v", bal, err)
 	}
 

@@ -5,15 +5,15 @@ import (
 	"fmt"
 
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
+	"hawker/money"
 )
 
 // BalancesByCode reads the current balances of a book's accounts named by
 // codes, keyed by code; a code the book does not have is missing from the map.
-func (s *Store) BalancesByCode(ctx context.Context, book int64, codes []string) (map[string]decimal.Decimal, error) {
+func (s *Store) BalancesByCode(ctx context.Context, book int64, codes []string) (map[string]money.Amount, error) {
 	var rows []struct {
-		Code    string          `db:"code"`
-		Balance decimal.Decimal `db:"balance"`
+		Code    string       `db:"code"`
+		Balance money.Amount `db:"balance"`
 	}
 	err := s.q.SelectContext(ctx, &rows, `
 		SELECT a.code, b.balance FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
@@ -21,7 +21,7 @@ func (s *Store) BalancesByCode(ctx context.Context, book int64, codes []string) 
 	if err != nil {
 		return nil, fmt.Errorf("ledger: balances in book %d: %w", book, err)
 	}
-	out := make(map[string]decimal.Decimal, len(rows))
+	out := make(map[string]money.Amount, len(rows))
 	for _, r := range rows {
 		out[r.Code] = r.Balance
 	}
@@ -31,10 +31,10 @@ func (s *Store) BalancesByCode(ctx context.Context, book int64, codes []string) 
 // SumsByCode recomputes, from the lines alone, the balances of a book's
 // accounts named by codes at the end of the latest business day: what
 // BalancesByCode must equal. It is for checks and tests, not for pages.
-func (s *Store) SumsByCode(ctx context.Context, book int64, codes []string) (map[string]decimal.Decimal, error) {
+func (s *Store) SumsByCode(ctx context.Context, book int64, codes []string) (map[string]money.Amount, error) {
 	var rows []struct {
-		Code string          `db:"code"`
-		Sum  decimal.Decimal `db:"sum"`
+		Code string       `db:"code"`
+		Sum  money.Amount `db:"sum"`
 	}
 	err := s.q.SelectContext(ctx, &rows, `
 		SELECT a.code, COALESCE((SELECT sum(l.amount) FROM ledger_lines l WHERE l.account_id = a.id), 0) AS sum
@@ -42,7 +42,7 @@ func (s *Store) SumsByCode(ctx context.Context, book int64, codes []string) (map
 	if err != nil {
 		return nil, fmt.Errorf("ledger: sums in book %d: %w", book, err)
 	}
-	out := make(map[string]decimal.Decimal, len(rows))
+	out := make(map[string]money.Amount, len(rows))
 	for _, r := range rows {
 		out[r.Code] = r.Sum
 	}

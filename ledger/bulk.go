@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"hawker/money"
 	"hawker/pg"
 )
 
@@ -206,7 +207,7 @@ func apply(p Posting, accts []*lockedAccount) ([]decimal.Decimal, error) {
 	var short *InsufficientFundsError
 	for k, a := range touched {
 		if a.Floor.Valid && a.Balance.LessThan(a.Floor.Decimal) && (short == nil || a.ID < short.Account) {
-			short = &InsufficientFundsError{Account: a.ID, Code: a.Code, Balance: start[k], Shortfall: a.Floor.Decimal.Sub(a.Balance)}
+			short = &InsufficientFundsError{Account: a.ID, Code: a.Code, Balance: money.Round(start[k]), Shortfall: money.Round(a.Floor.Decimal.Sub(a.Balance))}
 		}
 	}
 	if short != nil {

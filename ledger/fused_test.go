@@ -95,10 +95,10 @@ func TestPostAll(t *testing.T) {
 		t.Fatalf("beyond the fund: %v; the ledger went %s -> %s", err, before, f.state(t))
 	}
 	fund, err := f.s.BalanceOf(ctx, f.programme.ID, "1100")
-	if err != nil || !fund.Equal(dec("2000")) {
+	if err != nil || !fund.Equal(amt("2000")) {
 		t.Errorf("fund = %s, %v", fund, err)
 	}
-	if cash, err := f.s.BalanceOf(ctx, f.vendor.ID, "1000"); err != nil || !cash.Equal(dec("3000")) {
+	if cash, err := f.s.BalanceOf(ctx, f.vendor.ID, "1000"); err != nil || !cash.Equal(amt("3000")) {
 		t.Errorf("vendor's cash = %s, %v", cash, err)
 	}
 	if none, err := f.s.BalanceOf(ctx, f.vendor.ID, "no-such"); err != nil || !none.IsZero() {

@@ -156,7 +156,7 @@ func (r *fuzzRun) step(op int) (string, error) {
 		allowed(err, ErrAlreadyReversed, ErrClosedPeriod, ErrInsufficientFunds)
 		if err == nil {
 			for _, l := range e.Lines {
-				r.model[l.AccountID] = r.model[l.AccountID].Add(l.Amount)
+				r.model[l.AccountID] = r.model[l.AccountID].Add(l.Amount.Decimal())
 			}
 		}
 		return "reverse", err
@@ -256,7 +256,7 @@ func (r *fuzzRun) check(step int, desc string) {
 	t := r.t
 	for id, want := range r.model {
 		got, err := r.s.Balance(ctx, id)
-		if err != nil || !got.Equal(want) {
+		if err != nil || !got.Decimal().Equal(want) {
 			t.Fatalf("step %d (%s): account %d = %s, %v; model says %s", step, desc, id, got, err, want)
 		}
 	}

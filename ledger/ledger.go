@@ -54,13 +54,13 @@ var (
 type InsufficientFundsError struct {
 	Account   int64
 	Code      string
-	Balance   decimal.Decimal
-	Shortfall decimal.Decimal
+	Balance   money.Amount
+	Shortfall money.Amount
 }
 
 func (e *InsufficientFundsError) Error() string {
 	return fmt.Sprintf("ledger: insufficient funds in account %d (%s): balance %s, short by %s",
-		e.Account, e.Code, e.Balance.StringFixed(2), e.Shortfall.StringFixed(2))
+		e.Account, e.Code, e.Balance, e.Shortfall)
 }
 
 // Is makes errors.Is(err, ErrInsufficientFunds) true.
@@ -105,7 +105,7 @@ type Account struct {
 	Type   AccountType         `db:"type"`
 	NameTH string              `db:"name_th"`
 	NameEN string              `db:"name_en"`
-	Floor  decimal.NullDecimal `db:"floor"`
+	Floor  decimal.NullDecimal `db:"floor"` // decimal in: the ledger holds it to money's rule itself (CreateAccount)
 }
 
 // Line is one leg of a posting: an account, named by ID or by its code in
@@ -113,7 +113,7 @@ type Account struct {
 type Line struct {
 	Account int64
 	Code    string
-	Amount  decimal.Decimal
+	Amount  decimal.Decimal // decimal in, as the COPY path's: checkAmount holds it to money's rule; reads give money.Amount
 }
 
 // Posting is a request to write one entry.
@@ -146,12 +146,12 @@ type Entry struct {
 
 // EntryLine is a written line with the account's balance after it.
 type EntryLine struct {
-	ID           int64           `db:"id"`
-	EntryID      int64           `db:"entry_id"`
-	AccountID    int64           `db:"account_id"`
-	BusinessDate time.Time       `db:"business_date"`
-	Amount       decimal.Decimal `db:"amount"`
-	BalanceAfter decimal.Decimal `db:"balance_after"`
+	ID           int64        `db:"id"`
+	EntryID      int64        `db:"entry_id"`
+	AccountID    int64        `db:"account_id"`
+	BusinessDate time.Time    `db:"business_date"`
+	Amount       money.Amount `db:"amount"`
+	BalanceAfter money.Amount `db:"balance_after"`
 }
 
 // Day normalises t to its calendar day at midnight UTC (the date part as

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
+	"hawker/money"
 
 	"hawker/pg"
 )
@@ -16,24 +16,24 @@ import (
 // debits and credits (each a positive sum) and what it held at the end.
 type AccountMonth struct {
 	Account
-	Opening decimal.Decimal `db:"opening"`
-	Debits  decimal.Decimal `db:"debits"`
-	Credits decimal.Decimal `db:"credits"`
-	Closing decimal.Decimal `db:"closing"`
+	Opening money.Amount `db:"opening"`
+	Debits  money.Amount `db:"debits"`
+	Credits money.Amount `db:"credits"`
+	Closing money.Amount `db:"closing"`
 }
 
 // BookLine is a line of a book with its account's code and its entry's
 // memo, reference and the entry it reverses, if any.
 type BookLine struct {
-	ID           int64           `db:"id"`
-	EntryID      int64           `db:"entry_id"`
-	AccountID    int64           `db:"account_id"`
-	Code         string          `db:"code"`
-	BusinessDate time.Time       `db:"business_date"`
-	Amount       decimal.Decimal `db:"amount"`
-	Memo         string          `db:"memo"`
-	Reference    string          `db:"reference"`
-	Reverses     *int64          `db:"reverses_entry_id"`
+	ID           int64        `db:"id"`
+	EntryID      int64        `db:"entry_id"`
+	AccountID    int64        `db:"account_id"`
+	Code         string       `db:"code"`
+	BusinessDate time.Time    `db:"business_date"`
+	Amount       money.Amount `db:"amount"`
+	Memo         string       `db:"memo"`
+	Reference    string       `db:"reference"`
+	Reverses     *int64       `db:"reverses_entry_id"`
 }
 
 // BookMonth is a book's month as a whole, read in one snapshot: every

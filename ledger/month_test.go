@@ -27,7 +27,7 @@ func TestBookMonth(t *testing.T) {
 	if !ok || open.Closed {
 		t.Fatalf("cash account %v, closed %v", ok, open.Closed)
 	}
-	if !cash.Opening.Equal(dec("100")) || !cash.Debits.Equal(dec("260.50")) || !cash.Credits.Equal(dec("290.75")) || !cash.Closing.Equal(dec("69.75")) {
+	if !cash.Opening.Equal(amt("100")) || !cash.Debits.Equal(amt("260.50")) || !cash.Credits.Equal(amt("290.75")) || !cash.Closing.Equal(amt("69.75")) {
 		t.Errorf("cash month %+v", cash)
 	}
 	if len(open.Lines) != 8 {
@@ -73,7 +73,7 @@ func TestBookMonth(t *testing.T) {
 		t.Fatal(err)
 	}
 	nc, _ := nov.Account("1000")
-	if !nc.Opening.Equal(cash.Closing) || !nc.Closing.Equal(dec("76.75")) {
+	if !nc.Opening.Equal(cash.Closing) || !nc.Closing.Equal(amt("76.75")) {
 		t.Errorf("November cash %+v, want opening %s", nc, cash.Closing)
 	}
 	if _, err := f.s.BookMonth(ctx, 999999, day("2026-11-01")); err == nil {
@@ -84,7 +84,7 @@ func TestBookMonth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(through) != 3 || through[2].Code != "1000" || !through[2].Amount.Equal(dec("-40.25")) {
+	if len(through) != 3 || through[2].Code != "1000" || !through[2].Amount.Equal(amt("-40.25")) {
 		t.Errorf("lines through 3 Oct: %+v", through)
 	}
 }

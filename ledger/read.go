@@ -7,32 +7,32 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-	"github.com/shopspring/decimal"
+	"hawker/money"
 
 	"hawker/pg"
 )
 
 // Balance is an account's balance now (debit positive).
-func (s *Store) Balance(ctx context.Context, account int64) (decimal.Decimal, error) {
-	var b decimal.Decimal
+func (s *Store) Balance(ctx context.Context, account int64) (money.Amount, error) {
+	var b money.Amount
 	err := s.q.GetContext(ctx, &b, `SELECT balance FROM ledger_balances WHERE account_id = $1`, account)
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %d: %w", account, pg.NotFound(err, ErrNotFound))
+		return money.Amount{}, fmt.Errorf("ledger: balance of %d: %w", account, pg.NotFound(err, ErrNotFound))
 	}
 	return b, nil
 }
 
 // BalanceOf is the balance now of the account with code in book; zero when
 // the book has no such account (nothing was ever posted to it).
-func (s *Store) BalanceOf(ctx context.Context, book int64, code string) (decimal.Decimal, error) {
+func (s *Store) BalanceOf(ctx context.Context, book int64, code string) (money.Amount, error) {
 	bs, err := s.BalancesByCode(ctx, book, []string{code})
 	if err != nil {
-		return decimal.Decimal{}, err
+		return money.Amount{}, err
 	}
 	if b, ok := bs[code]; ok {
 		return b, nil
 	}
-	return decimal.Zero, nil
+	return money.Zero, nil
 }
 
 // EntryByKey reads the entry written in book under an idempotency key.
@@ -50,13 +50,13 @@ func (s *Store) EntryByKey(ctx context.Context, book int64, key string) (Entry, 
 
 // BalanceAt is an account's balance at the end of a business day: the sum of
 // its lines dated on or before it.
-func (s *Store) BalanceAt(ctx context.Context, account int64, day time.Time) (decimal.Decimal, error) {
+func (s *Store) BalanceAt(ctx context.Context, account int64, day time.Time) (money.Amount, error) {
 	if _, err := s.Account(ctx, account); err != nil {
-		return decimal.Decimal{}, err
+		return money.Amount{}, err
 	}
 	b, err := sumBefore(ctx, s.q, account, Day(day).AddDate(0, 0, 1))
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("ledger: balance of %d at %s: %w", account, dateString(day), err)
+		return money.Amount{}, fmt.Errorf("ledger: balance of %d at %s: %w", account, dateString(day), err)
 	}
 	return b, nil
 }
@@ -65,8 +65,8 @@ func (s *Store) BalanceAt(ctx context.Context, account int64, day time.Time) (de
 // from the latest closed month's snapshot that ends before day (nothing can
 // be posted on or before a closed month, so the snapshot is exact) and adds
 // the lines since, so its cost follows the open months, not the history.
-func sumBefore(ctx context.Context, q sqlx.QueryerContext, account int64, day time.Time) (decimal.Decimal, error) {
-	var b decimal.Decimal
+func sumBefore(ctx context.Context, q sqlx.QueryerContext, account int64, day time.Time) (money.Amount, error) {
+	var b money.Amount
 	err := sqlx.GetContext(ctx, q, &b, `
 		WITH snap AS (
 			SELECT (month + interval '1 month')::date AS since, closing
@@ -86,9 +86,9 @@ func sumBefore(ctx context.Context, q sqlx.QueryerContext, account int64, day ti
 // and the running balance in business-date order.
 type StatementLine struct {
 	EntryLine
-	Memo      string          `db:"memo"`
-	Reference string          `db:"reference"`
-	Running   decimal.Decimal `db:"-"`
+	Memo      string       `db:"memo"`
+	Reference string       `db:"reference"`
+	Running   money.Amount `db:"-"`
 }
 
 // Statement is an account's month: opening, lines with running balance,
@@ -98,10 +98,10 @@ type Statement struct {
 	Account Account
 	Month   time.Time
 	Closed  bool
-	Opening decimal.Decimal
-	Debits  decimal.Decimal
-	Credits decimal.Decimal
-	Closing decimal.Decimal
+	Opening money.Amount
+	Debits  money.Amount
+	Credits money.Amount
+	Closing money.Amount
 	Lines   []StatementLine
 }
 
@@ -132,8 +132,8 @@ func (s *Store) Statement(ctx context.Context, account int64, month time.Time) (
 			}
 		}
 		var snap []struct {
-			Opening decimal.Decimal `db:"opening"`
-			Closing decimal.Decimal `db:"closing"`
+			Opening money.Amount `db:"opening"`
+			Closing money.Amount `db:"closing"`
 		}
 		if err := tx.SelectContext(ctx, &snap, `
 			SELECT pb.opening, pb.closing FROM ledger_period_balances pb
@@ -157,7 +157,7 @@ func (s *Store) Statement(ctx context.Context, account int64, month time.Time) (
 		return Statement{}, fmt.Errorf("ledger: statement of %d for %s: %w", account, month.Format("2006-01"), err)
 	}
 	running := st.Opening
-	st.Debits, st.Credits = decimal.Zero, decimal.Zero
+	st.Debits, st.Credits = money.Zero, money.Zero
 	for i := range st.Lines {
 		amt := st.Lines[i].Amount
 		running = running.Add(amt)
@@ -174,12 +174,12 @@ func (s *Store) Statement(ctx context.Context, account int64, month time.Time) (
 
 // TrialBalanceRow is one account's balance in a trial balance.
 type TrialBalanceRow struct {
-	Account int64           `db:"account_id"`
-	Code    string          `db:"code"`
-	Type    AccountType     `db:"type"`
-	NameEN  string          `db:"name_en"`
-	NameTH  string          `db:"name_th"`
-	Balance decimal.Decimal `db:"balance"`
+	Account int64        `db:"account_id"`
+	Code    string       `db:"code"`
+	Type    AccountType  `db:"type"`
+	NameEN  string       `db:"name_en"`
+	NameTH  string       `db:"name_th"`
+	Balance money.Amount `db:"balance"`
 }
 
 // TrialBalance lists every account of a book with its balance at the end of
@@ -188,7 +188,7 @@ type TrialBalance struct {
 	Book  int64
 	Date  time.Time
 	Rows  []TrialBalanceRow
-	Total decimal.Decimal
+	Total money.Amount
 }
 
 // TrialBalance reads a book's trial balance at the end of day.
@@ -197,7 +197,7 @@ func (s *Store) TrialBalance(ctx context.Context, book int64, day time.Time) (Tr
 	if _, err := s.Book(ctx, book); err != nil {
 		return TrialBalance{}, err
 	}
-	tb := TrialBalance{Book: book, Date: day, Rows: []TrialBalanceRow{}, Total: decimal.Zero}
+	tb := TrialBalance{Book: book, Date: day, Rows: []TrialBalanceRow{}, Total: money.Zero}
 	// Each balance is sumBefore's: the latest closed month's snapshot
 	// ending before the day, and the lines since, so that the cost follows
 	// the open months and not the book's history (summing every line, the

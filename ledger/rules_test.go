@@ -97,7 +97,7 @@ func checkRule(t *testing.T, path string, c ruleCase, byCode map[string]Account,
 			t.Errorf("%s: %s: %v, want insufficient funds in %s", c.name, path, err, c.short)
 			return
 		}
-		want := InsufficientFundsError{Account: byCode[c.short].ID, Code: c.short, Balance: dec(c.balance), Shortfall: dec(c.shortfall)}
+		want := InsufficientFundsError{Account: byCode[c.short].ID, Code: c.short, Balance: amt(c.balance), Shortfall: amt(c.shortfall)}
 		if ife.Account != want.Account || ife.Code != want.Code || !ife.Balance.Equal(want.Balance) || !ife.Shortfall.Equal(want.Shortfall) {
 			t.Errorf("%s: %s: refused with %v, want %v", c.name, path, ife, &want)
 		}
@@ -137,7 +137,7 @@ func TestPostingRules(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				held[l.code] = &lockedAccount{ID: a.ID, BookID: a.BookID, Code: a.Code, Balance: bal, Floor: a.Floor}
+				held[l.code] = &lockedAccount{ID: a.ID, BookID: a.BookID, Code: a.Code, Balance: bal.Decimal(), Floor: a.Floor}
 			}
 			accts[j] = held[l.code]
 		}
@@ -161,7 +161,7 @@ func TestPostingRules(t *testing.T) {
 				e, err := run(s.In(tx))
 				var after []decimal.Decimal
 				for _, l := range e.Lines {
-					after = append(after, l.BalanceAfter)
+					after = append(after, l.BalanceAfter.Decimal())
 				}
 				checkRule(t, name, c, byCode, after, err)
 				return errRollback

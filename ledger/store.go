@@ -338,7 +338,7 @@ func (s *Store) postOnce(ctx context.Context, stmt *sqlx.Stmt, p Posting, hash [
 	case "funds":
 		return Entry{}, &InsufficientFundsError{
 			Account: errAcct.Int64, Code: errCode.String,
-			Balance: errBalance.Decimal, Shortfall: errShortfall.Decimal,
+			Balance: money.Round(errBalance.Decimal), Shortfall: money.Round(errShortfall.Decimal),
 		}
 	default:
 		return Entry{}, fmt.Errorf("ledger: unexpected answer %q from ledger_post", status)
@@ -361,13 +361,13 @@ func (s *Store) postOnce(ctx context.Context, stmt *sqlx.Stmt, p Posting, hash [
 		Reverses: reverses, CreatedBy: createdByp, Lines: make([]EntryLine, n),
 	}
 	for i := range p.Lines {
-		bal, err := decimal.NewFromString(after[i])
-		if err != nil {
+		var bal money.Amount
+		if err := bal.Scan(after[i]); err != nil {
 			return Entry{}, fmt.Errorf("ledger: balance after line %d: %w", i+1, err)
 		}
 		e.Lines[i] = EntryLine{
 			ID: lineIDs[i], EntryID: e.ID, AccountID: accounts[i], BusinessDate: p.BusinessDate,
-			Amount: p.Lines[i].Amount, BalanceAfter: bal,
+			Amount: money.Round(p.Lines[i].Amount), BalanceAfter: bal, // Validate held it to money's rule
 		}
 	}
 	return e, nil
@@ -472,7 +472,7 @@ func (s *Store) reversal(ctx context.Context, r Reversal) (Posting, Reversal, er
 		IdempotencyKey: r.IdempotencyKey, CreatedBy: r.CreatedBy,
 	}
 	for _, l := range orig.Lines {
-		p.Lines = append(p.Lines, Line{Account: l.AccountID, Amount: l.Amount.Neg()})
+		p.Lines = append(p.Lines, Line{Account: l.AccountID, Amount: l.Amount.Neg().Decimal()})
 	}
 	return p, r, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"hawker/audit"
+	"hawker/money"
 	"hawker/pg"
 	"hawker/pg/pgtest"
 )
@@ -29,6 +30,9 @@ func by(id int64) audit.Actor {
 }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// amt is s as money, for comparing with what the ledger reads back.
+func amt(s string) money.Amount { return money.Round(dec(s)) }
 
 func day(s string) time.Time {
 	t, err := time.Parse("2006-01-02", s)
@@ -98,7 +102,7 @@ func (f *fixture) balance(t testing.TB, a Account) decimal.Decimal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return b.Decimal()
 }
 
 // counts is the number of rows in each ledger table and every balance,
@@ -121,7 +125,7 @@ func TestPostWritesEntryLinesAndBalances(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	e := f.post(t, f.vendor.ID, "2025-03-01", "k1", move(f.cash, f.sales, "150.25")...)
-	if len(e.Lines) != 2 || !e.Lines[0].BalanceAfter.Equal(dec("150.25")) || !e.Lines[1].BalanceAfter.Equal(dec("-150.25")) {
+	if len(e.Lines) != 2 || !e.Lines[0].BalanceAfter.Equal(amt("150.25")) || !e.Lines[1].BalanceAfter.Equal(amt("-150.25")) {
 		t.Fatalf("lines = %+v", e.Lines)
 	}
 	e2, err := f.s.Post(ctx, Posting{Book: f.vendor.ID, BusinessDate: day("2025-03-02"), Lines: []Line{
@@ -136,7 +140,7 @@ func TestPostWritesEntryLinesAndBalances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(read.Lines) != 2 || read.Lines[1].AccountID != f.cash.ID || !read.Lines[1].BalanceAfter.Equal(dec("110.15")) {
+	if len(read.Lines) != 2 || read.Lines[1].AccountID != f.cash.ID || !read.Lines[1].BalanceAfter.Equal(amt("110.15")) {
 		t.Errorf("read back %+v", read.Lines)
 	}
 	if _, err := f.s.Entry(ctx, 999999); !errors.Is(err, ErrNotFound) {
@@ -248,7 +252,7 @@ func TestReverseOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Reverses == nil || *r.Reverses != e.ID || !r.Lines[0].Amount.Equal(dec("-80")) {
+	if r.Reverses == nil || *r.Reverses != e.ID || !r.Lines[0].Amount.Equal(amt("-80")) {
 		t.Errorf("reversal = %+v", r)
 	}
 	if got := f.balance(t, f.cash); !got.IsZero() {
@@ -284,7 +288,7 @@ func TestFloors(t *testing.T) {
 	if !errors.Is(err, ErrInsufficientFunds) || !errors.As(err, &ife) {
 		t.Fatalf("breach: %v", err)
 	}
-	if ife.Account != f.fund.ID || !ife.Balance.Equal(dec("400")) || !ife.Shortfall.Equal(dec("0.01")) {
+	if ife.Account != f.fund.ID || !ife.Balance.Equal(amt("400")) || !ife.Shortfall.Equal(amt("0.01")) {
 		t.Errorf("error = %+v", ife)
 	}
 	if after := f.state(t); after != before {
@@ -354,7 +358,7 @@ func TestPeriods(t *testing.T) {
 	f.post(t, f.programme.ID, "2025-02-10", "", move(f.fund, f.equity, "1")...)
 	// Opening of March starts from February's snapshot.
 	mar, err := f.s.Statement(ctx, f.cash.ID, day("2025-03-01"))
-	if err != nil || !mar.Opening.Equal(dec("120")) || !mar.Closing.Equal(dec("127")) {
+	if err != nil || !mar.Opening.Equal(amt("120")) || !mar.Closing.Equal(amt("127")) {
 		t.Errorf("march = %+v, %v", mar, err)
 	}
 	if err := f.s.ReopenPeriod(ctx, by(8), f.vendor.ID, day("2025-02-01"), ""); !errors.Is(err, ErrInvalid) {
@@ -426,7 +430,7 @@ func TestReads(t *testing.T) {
 		{"2025-03-04", "0"}, {"2025-03-05", "100"}, {"2025-04-01", "94.75"}, {"2025-04-30", "116.25"}, {"2025-05-01", "1116.25"},
 	} {
 		got, err := f.s.BalanceAt(ctx, f.cash.ID, day(tt.day))
-		if err != nil || !got.Equal(dec(tt.want)) {
+		if err != nil || !got.Equal(amt(tt.want)) {
 			t.Errorf("BalanceAt(%s) = %s, %v; want %s", tt.day, got, err, tt.want)
 		}
 	}
@@ -436,14 +440,14 @@ func TestReads(t *testing.T) {
 	}
 	var running []string
 	for _, l := range st.Lines {
-		running = append(running, l.Running.StringFixed(2))
+		running = append(running, l.Running.String())
 	}
-	if got := strings.Join(running, " "); got != "94.75 115.25 116.25" || !st.Opening.Equal(dec("100")) ||
-		!st.Closing.Equal(dec("116.25")) || !st.Debits.Equal(dec("21.5")) || !st.Credits.Equal(dec("5.25")) {
+	if got := strings.Join(running, " "); got != "94.75 115.25 116.25" || !st.Opening.Equal(amt("100")) ||
+		!st.Closing.Equal(amt("116.25")) || !st.Debits.Equal(amt("21.5")) || !st.Credits.Equal(amt("5.25")) {
 		t.Errorf("statement: opening %s, running %s, closing %s, debits %s, credits %s", st.Opening, got, st.Closing, st.Debits, st.Credits)
 	}
 	tb, err := f.s.TrialBalance(ctx, f.vendor.ID, day("2025-04-30"))
-	if err != nil || !tb.Total.IsZero() || len(tb.Rows) != 3 || !tb.Rows[0].Balance.Equal(dec("116.25")) {
+	if err != nil || !tb.Total.IsZero() || len(tb.Rows) != 3 || !tb.Rows[0].Balance.Equal(amt("116.25")) {
 		t.Errorf("trial balance = %+v, %v", tb, err)
 	}
 	if _, err := f.s.Balance(ctx, 123456); !errors.Is(err, ErrNotFound) {
@@ -477,7 +481,7 @@ func TestStatementUsesIndex(t *testing.T) {
 		t.Errorf("plan has no index range scan:\n%s", text)
 	}
 	st, err := f.s.Statement(ctx, f.cash.ID, day("2024-02-01"))
-	if err != nil || len(st.Lines) != 29*20 || !st.Closing.Sub(st.Opening).Equal(dec("725")) {
+	if err != nil || len(st.Lines) != 29*20 || !st.Closing.Sub(st.Opening).Equal(amt("725")) {
 		t.Errorf("statement: %d lines, %v", len(st.Lines), err)
 	}
 	mustVerify(t, f.s)
@@ -810,7 +814,7 @@ func TestClosePeriods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !snap.Closed || !snap.Opening.Equal(alone.Opening) || !snap.Closing.Equal(alone.Closing) || !snap.Opening.Equal(dec("100")) || !snap.Closing.Equal(dec("120")) {
+	if !snap.Closed || !snap.Opening.Equal(alone.Opening) || !snap.Closing.Equal(alone.Closing) || !snap.Opening.Equal(amt("100")) || !snap.Closing.Equal(amt("120")) {
 		t.Errorf("closed together: %+v; computed alone: %+v", snap, alone)
 	}
 	var now int
@@ -844,7 +848,7 @@ func TestClosePeriods(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range tb.Rows {
-			var want decimal.Decimal
+			var want money.Amount
 			if err := f.db.Get(&want, `SELECT COALESCE(sum(amount), 0) FROM ledger_lines WHERE account_id = $1 AND business_date <= $2`, r.Account, d); err != nil {
 				t.Fatal(err)
 			}

@@ -5,8 +5,7 @@ import (
 	"encoding/csv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
+	"hawker/money"
 	"hawker/thai"
 )
 
@@ -19,7 +18,7 @@ func (st Statement) CSV(lang string) []byte {
 	b.WriteString("\uFEFF")
 	w := csv.NewWriter(&b)
 	w.UseCRLF = true
-	amt := func(d decimal.Decimal) string { return d.StringFixed(2) }
+	amt := func(a money.Amount) string { return a.String() }
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	status := word(lang, "statement.doc_closed")
 	if !st.Closed {
@@ -38,24 +37,24 @@ func (st Statement) CSV(lang string) []byte {
 		{word(lang, "statement.doc_fingerprint"), st.Fingerprint},
 		{},
 		{word(lang, "statement.doc_summary")},
-		{word(lang, "statement.doc_opening"), amt(st.Opening), thai.BahtText(st.Opening)},
+		{word(lang, "statement.doc_opening"), amt(st.Opening), thai.BahtText(st.Opening.Decimal())},
 	}
 	for _, a := range st.SalesBy {
 		rows = append(rows, []string{word(lang, "statement.doc_sales_"+a.Key), amt(a.Amount)})
 	}
-	rows = append(rows, []string{word(lang, "statement.doc_sales"), amt(st.Sales), thai.BahtText(st.Sales)})
+	rows = append(rows, []string{word(lang, "statement.doc_sales"), amt(st.Sales), thai.BahtText(st.Sales.Decimal())})
 	for _, a := range st.ExpensesBy {
 		rows = append(rows, []string{word(lang, "statement.doc_cat_"+a.Key), amt(a.Amount)})
 	}
 	rows = append(rows,
-		[]string{word(lang, "statement.doc_expenses"), amt(st.Expenses), thai.BahtText(st.Expenses)},
-		[]string{word(lang, "statement.doc_profit"), amt(st.Profit), thai.BahtText(st.Profit)},
+		[]string{word(lang, "statement.doc_expenses"), amt(st.Expenses), thai.BahtText(st.Expenses.Decimal())},
+		[]string{word(lang, "statement.doc_profit"), amt(st.Profit), thai.BahtText(st.Profit.Decimal())},
 		[]string{word(lang, "statement.doc_drawings"), amt(st.Drawings)},
 		[]string{word(lang, "statement.doc_grants"), amt(st.GrantsTotal)})
 	for _, g := range st.Grants {
 		rows = append(rows, []string{"", amt(g.Amount), day(g.Date), p.itemText(g)})
 	}
-	rows = append(rows, []string{word(lang, "statement.doc_closing"), amt(st.Closing), thai.BahtText(st.Closing)}, []string{},
+	rows = append(rows, []string{word(lang, "statement.doc_closing"), amt(st.Closing), thai.BahtText(st.Closing.Decimal())}, []string{},
 		[]string{word(lang, "statement.doc_cashbook")},
 		[]string{word(lang, "statement.doc_col_date"), word(lang, "statement.doc_col_item"), word(lang, "statement.doc_col_receipts"), word(lang, "statement.doc_col_payments"), word(lang, "statement.doc_col_balance"), word(lang, "statement.doc_col_late")},
 		[]string{day(st.Month), word(lang, "statement.doc_brought"), "", "", amt(st.Opening), ""})

@@ -73,7 +73,7 @@ func (st Statement) PDF(o PDFOptions) ([]byte, error) {
 
 func (p *statementPDF) w(key string, args ...any) string { return word(p.lang, key, args...) }
 
-func (p *statementPDF) money(d decimal.Decimal) string { return money.Round(d).Format() }
+func (p *statementPDF) money(a money.Amount) string { return a.Format() }
 
 func (p *statementPDF) date(t time.Time) string { return thai.DateIn(p.lang, t) }
 
@@ -162,7 +162,7 @@ func (p *statementPDF) qr(s string, x, y, size float64) {
 
 // summaryRow prints a label and an amount; bold rows also get the amount
 // in Thai words.
-func (p *statementPDF) summaryRow(label string, d decimal.Decimal, bold, indent bool) {
+func (p *statementPDF) summaryRow(label string, d money.Amount, bold, indent bool) {
 	p.font(bold, 13)
 	x := margin
 	if indent {
@@ -174,7 +174,7 @@ func (p *statementPDF) summaryRow(label string, d decimal.Decimal, bold, indent 
 	if bold {
 		p.font(false, 11)
 		p.pdf.SetX(margin + 96)
-		p.cell(contentW-96, 6, "("+thai.BahtText(d)+")", "", "L", false, 0)
+		p.cell(contentW-96, 6, "("+thai.BahtText(d.Decimal())+")", "", "L", false, 0)
 	}
 	p.pdf.Ln(6)
 }
@@ -239,13 +239,8 @@ func (p *statementPDF) chart() {
 	top := p.y() + 2
 	left, width := margin+16, contentW-16
 	base := top + h
-	maxSale := decimal.Zero
-	for _, d := range st.DailySales {
-		if d.GreaterThan(maxSale) {
-			maxSale = d
-		}
-	}
-	scale := niceCeiling(maxSale)
+	maxSale := money.Greatest(money.Zero, st.DailySales...)
+	scale := niceCeiling(maxSale.Decimal())
 	p.pdf.SetDrawColor(160, 160, 160)
 	p.pdf.SetLineWidth(0.1)
 	p.font(false, 9)
@@ -264,7 +259,7 @@ func (p *statementPDF) chart() {
 		if !d.IsPositive() || sf == 0 {
 			continue
 		}
-		v, _ := d.Float64()
+		v, _ := d.Decimal().Float64()
 		bh := h * v / sf
 		p.pdf.Rect(left+float64(i)*slot+slot*0.15, base-bh, slot*0.7, bh, "F")
 	}
@@ -281,7 +276,8 @@ func (p *statementPDF) chart() {
 	p.pdf.SetY(base + 7)
 }
 
-// niceCeiling is a round number at or above d for the chart's scale.
+// niceCeiling is a round number at or above d for the chart's scale: the
+// chart's arithmetic (multiples, quarters) is decimal's, not money's.
 func niceCeiling(d decimal.Decimal) decimal.Decimal {
 	if !d.IsPositive() {
 		return decimal.NewFromInt(100)

@@ -6,9 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/ledger"
+	"hawker/money"
 	"hawker/vendors"
 )
 
@@ -37,12 +36,12 @@ func SampleMonth(n int, closed bool) (Vendor, ledger.BookMonth, map[int64]vendor
 		for i := 0; i < len(legs); i += 2 {
 			lineID++
 			bm.Lines = append(bm.Lines, ledger.BookLine{ID: lineID, EntryID: id, AccountID: accounts[legs[i].(string)],
-				Code: legs[i].(string), BusinessDate: month.AddDate(0, 0, day-1), Amount: legs[i+1].(decimal.Decimal),
+				Code: legs[i].(string), BusinessDate: month.AddDate(0, 0, day-1), Amount: legs[i+1].(money.Amount),
 				Memo: memo, Reverses: rev})
 		}
 		return id
 	}
-	amt := func(cents int64) decimal.Decimal { return decimal.New(cents, -2) }
+	amt := money.Satang
 	meth := func(m vendors.Method) *vendors.Method { return &m }
 	cat := func(c vendors.Category) *vendors.Category { return &c }
 	grant := post(1, "ทุนงวดที่ 1 กองทุนอาหารปลอดภัย", nil, vendors.AccountCash, amt(500000), vendors.AccountGrantIncome, amt(-500000))
@@ -82,8 +81,8 @@ func SampleMonth(n int, closed bool) (Vendor, ledger.BookMonth, map[int64]vendor
 	described[void] = vendors.Described{EntryID: void, Kind: vendors.Sale, Method: meth(vendors.Cash), Date: month.AddDate(0, 0, 19), Void: true, Reason: "บันทึกซ้ำ"}
 	sortLines(bm.Lines)
 
-	opening := map[string]decimal.Decimal{vendors.AccountCash: amt(321075), vendors.AccountPromptPay: amt(125000)}
-	sums := map[string][2]decimal.Decimal{}
+	opening := map[string]money.Amount{vendors.AccountCash: amt(321075), vendors.AccountPromptPay: amt(125000)}
+	sums := map[string][2]money.Amount{}
 	for _, l := range bm.Lines {
 		s := sums[l.Code]
 		if l.Amount.IsPositive() {
@@ -97,7 +96,7 @@ func SampleMonth(n int, closed bool) (Vendor, ledger.BookMonth, map[int64]vendor
 		o := opening[c]
 		s := sums[c]
 		ams = append(ams, ledger.AccountMonth{Account: ledger.Account{ID: accounts[c], BookID: 1, Code: c},
-			Opening: o.Add(decimal.Zero), Debits: s[0].Add(decimal.Zero), Credits: s[1].Add(decimal.Zero), Closing: o.Add(s[0]).Sub(s[1])})
+			Opening: o, Debits: s[0], Credits: s[1], Closing: o.Add(s[0]).Sub(s[1])})
 	}
 	bm.Accounts = ams
 	equipment := []ledger.BookLine{

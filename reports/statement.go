@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/grants"
 	"hawker/ledger"
 	"hawker/money"
@@ -20,14 +18,14 @@ import (
 // method or an expense's category.
 type Amount struct {
 	Key    string
-	Amount decimal.Decimal
+	Amount money.Amount
 }
 
 // Item is a dated line with its own text: a grant or an equipment item.
 type Item struct {
 	Date   time.Time
 	Text   string
-	Amount decimal.Decimal
+	Amount money.Amount
 	Entry  int64 // the ledger entry it comes from
 	// Grant and GrantKind ("cash", "equipment", "returned") name what the
 	// grants package recorded for the entry, when it did.
@@ -49,9 +47,9 @@ type Row struct {
 	What     string // method or category
 	Note     string // the vendor's note or the ledger's memo
 	Void     bool   // the reversal of a voided entry
-	Receipt  decimal.Decimal
-	Payment  decimal.Decimal
-	Balance  decimal.Decimal
+	Receipt  money.Amount
+	Payment  money.Amount
+	Balance  money.Amount
 	Reversed bool // voided later in the month (its reversal is its own row)
 	// Grant and GrantKind: as Item's, for a grant's row.
 	Grant     int64
@@ -69,23 +67,23 @@ type Statement struct {
 	Month    time.Time
 	Closed   bool // built from a closed month's snapshot; else provisional
 
-	Opening      decimal.Decimal // cash on hand + PromptPay/bank
-	SalesBy      []Amount        // by method, every method
-	Sales        decimal.Decimal
+	Opening      money.Amount // cash on hand + PromptPay/bank
+	SalesBy      []Amount     // by method, every method
+	Sales        money.Amount
 	ExpensesBy   []Amount // by category, every category
-	Expenses     decimal.Decimal
-	Drawings     decimal.Decimal
-	Profit       decimal.Decimal // sales less expenses
-	Grants       []Item          // grant money and capital received
-	GrantsTotal  decimal.Decimal
+	Expenses     money.Amount
+	Drawings     money.Amount
+	Profit       money.Amount // sales less expenses
+	Grants       []Item       // grant money and capital received
+	GrantsTotal  money.Amount
 	EquipmentIn  []Item // equipment received this month
-	Closing      decimal.Decimal
-	Receipts     decimal.Decimal // the table's totals
-	Payments     decimal.Decimal
+	Closing      money.Amount
+	Receipts     money.Amount // the table's totals
+	Payments     money.Amount
 	Rows         []Row
-	DailySales   []decimal.Decimal // index 0 is the 1st
-	Equipment    []Item            // held at the month's end
-	EquipmentVal decimal.Decimal
+	DailySales   []money.Amount // index 0 is the 1st
+	Equipment    []Item         // held at the month's end
+	EquipmentVal money.Amount
 
 	Fingerprint string // hex SHA-256 of the figures
 }
@@ -144,7 +142,7 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 	}
 	sales := acct(vendors.AccountSales)
 	st.Sales = sales.Credits.Sub(sales.Debits)
-	st.Expenses = decimal.Zero
+	st.Expenses = money.Zero
 	for _, c := range vendors.Categories {
 		a := acct(vendors.ExpenseAccount(c))
 		amt := a.Debits.Sub(a.Credits)
@@ -175,8 +173,8 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 		e.lines = append(e.lines, l)
 	}
 	days := bm.Month.AddDate(0, 1, -1).Day()
-	st.DailySales = make([]decimal.Decimal, days)
-	byMethod := map[vendors.Method]decimal.Decimal{}
+	st.DailySales = make([]money.Amount, days)
+	byMethod := map[vendors.Method]money.Amount{}
 	reversedInMonth := map[int64]bool{}
 	for _, e := range entries {
 		if e.rev != nil {
@@ -184,15 +182,15 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 		}
 	}
 	running := st.Opening
-	st.Receipts, st.Payments, st.GrantsTotal = decimal.Zero, decimal.Zero, decimal.Zero
+	st.Receipts, st.Payments, st.GrantsTotal = money.Zero, money.Zero, money.Zero
 	for _, e := range entries {
-		money, sale := decimal.Zero, decimal.Zero
+		held, sale := money.Zero, money.Zero // what the entry moves in cash and bank; its sale
 		saleAcct := ""
 		grant := false
 		for _, l := range e.lines {
 			switch l.Code {
 			case vendors.AccountCash, vendors.AccountPromptPay:
-				money = money.Add(l.Amount)
+				held = held.Add(l.Amount)
 			case vendors.AccountSales:
 				sale = sale.Sub(l.Amount)
 			case vendors.AccountGrantIncome, vendors.AccountGrantCapital:
@@ -214,7 +212,7 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 			byMethod[m] = byMethod[m].Add(sale)
 			st.DailySales[e.date.Day()-1] = st.DailySales[e.date.Day()-1].Add(sale)
 		}
-		if money.IsZero() {
+		if held.IsZero() {
 			continue
 		}
 		r := Row{Entry: e.id, Date: e.date, Own: e.date, Note: e.memo, Reversed: reversedInMonth[e.id]}
@@ -236,29 +234,29 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 			r.Kind = "other"
 		}
 		r.Late = r.Own.Before(bm.Month)
-		if money.IsPositive() {
-			r.Receipt = money
-			st.Receipts = st.Receipts.Add(money)
+		if held.IsPositive() {
+			r.Receipt = held
+			st.Receipts = st.Receipts.Add(held)
 		} else {
-			r.Payment = money.Neg()
+			r.Payment = held.Neg()
 			st.Payments = st.Payments.Add(r.Payment)
 		}
-		running = running.Add(money)
+		running = running.Add(held)
 		r.Balance = running
 		st.Rows = append(st.Rows, r)
 	}
 	for _, m := range vendors.Methods {
-		st.SalesBy = append(st.SalesBy, Amount{string(m), byMethod[m].Add(decimal.Zero)})
+		st.SalesBy = append(st.SalesBy, Amount{string(m), byMethod[m].Add(money.Zero)})
 	}
 	if !running.Equal(st.Closing) {
-		return Statement{}, fmt.Errorf("reports: %s: the lines end at %s but the month closes at %s", st.Number, running.StringFixed(2), st.Closing.StringFixed(2))
+		return Statement{}, fmt.Errorf("reports: %s: the lines end at %s but the month closes at %s", st.Number, running.String(), st.Closing.String())
 	}
-	var methods decimal.Decimal
+	var methods money.Amount
 	for _, a := range st.SalesBy {
 		methods = methods.Add(a.Amount)
 	}
 	if !methods.Equal(st.Sales) {
-		return Statement{}, fmt.Errorf("reports: %s: sales by method sum to %s, the sales account to %s", st.Number, methods.StringFixed(2), st.Sales.StringFixed(2))
+		return Statement{}, fmt.Errorf("reports: %s: sales by method sum to %s, the sales account to %s", st.Number, methods.String(), st.Sales.String())
 	}
 
 	// Equipment held: what the account was made of, less what was reversed.
@@ -268,7 +266,7 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 			reversed[*l.Reverses] = true
 		}
 	}
-	st.EquipmentVal = decimal.Zero
+	st.EquipmentVal = money.Zero
 	for _, l := range equipment {
 		if l.Reverses != nil || reversed[l.EntryID] {
 			continue
@@ -277,7 +275,7 @@ func BuildStatement(v Vendor, bm ledger.BookMonth, described map[int64]vendors.D
 		st.EquipmentVal = st.EquipmentVal.Add(l.Amount)
 	}
 	if eq, ok := bm.Account(vendors.AccountEquipment); ok && !eq.Closing.Equal(st.EquipmentVal) {
-		return Statement{}, fmt.Errorf("reports: %s: equipment items sum to %s, the account to %s", st.Number, st.EquipmentVal.StringFixed(2), eq.Closing.StringFixed(2))
+		return Statement{}, fmt.Errorf("reports: %s: equipment items sum to %s, the account to %s", st.Number, st.EquipmentVal.String(), eq.Closing.String())
 	}
 	st.Fingerprint = st.fingerprint()
 	return st, nil
@@ -319,8 +317,8 @@ func (s Statement) fingerprint() string {
 	var b strings.Builder
 	f := func(name string, v any) {
 		switch x := v.(type) {
-		case decimal.Decimal:
-			v = x.StringFixed(2)
+		case money.Amount:
+			v = x.String() // "1234.50", as decimal's StringFixed(2) wrote it: fingerprints stay
 		case time.Time:
 			v = x.Format(time.DateOnly)
 		}
@@ -343,16 +341,16 @@ func (s Statement) fingerprint() string {
 	f("drawings", s.Drawings)
 	f("profit", s.Profit)
 	for _, g := range s.Grants {
-		f("grant", g.Date.Format(time.DateOnly)+" "+g.Amount.StringFixed(2))
+		f("grant", g.Date.Format(time.DateOnly)+" "+g.Amount.String())
 	}
 	f("grants", s.GrantsTotal)
 	for _, e := range s.EquipmentIn {
-		f("equipment_in", e.Date.Format(time.DateOnly)+" "+e.Amount.StringFixed(2))
+		f("equipment_in", e.Date.Format(time.DateOnly)+" "+e.Amount.String())
 	}
 	f("closing", s.Closing)
 	for _, r := range s.Rows {
 		f("row", fmt.Sprintf("%d %s %s %s %s %s", r.Entry, r.Date.Format(time.DateOnly), r.Own.Format(time.DateOnly),
-			r.Receipt.StringFixed(2), r.Payment.StringFixed(2), r.Balance.StringFixed(2)))
+			r.Receipt.String(), r.Payment.String(), r.Balance.String()))
 	}
 	f("equipment", s.EquipmentVal)
 	sum := sha256.Sum256([]byte(b.String()))
@@ -373,12 +371,11 @@ type Totals struct {
 
 // Totals are s's totals.
 func (s Statement) Totals() Totals {
-	return Totals{Opening: money.Round(s.Opening), Sales: money.Round(s.Sales), Expenses: money.Round(s.Expenses),
-		Drawings: money.Round(s.Drawings), Profit: money.Round(s.Profit), Grants: money.Round(s.GrantsTotal),
-		Closing: money.Round(s.Closing)}
+	return Totals{Opening: s.Opening, Sales: s.Sales, Expenses: s.Expenses, Drawings: s.Drawings, Profit: s.Profit,
+		Grants: s.GrantsTotal, Closing: s.Closing}
 }
 
 // activeDays counts the days with sales, for the chart's caption.
 func (s Statement) activeDays() int {
-	return len(s.DailySales) - len(slices.DeleteFunc(slices.Clone(s.DailySales), func(d decimal.Decimal) bool { return !d.IsZero() }))
+	return len(s.DailySales) - len(slices.DeleteFunc(slices.Clone(s.DailySales), func(d money.Amount) bool { return !d.IsZero() }))
 }

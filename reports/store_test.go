@@ -26,7 +26,7 @@ var (
 	now   = time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC)
 	oct   = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	nov   = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	dec2  = func(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+	dec2  = func(s string) money.Amount { return money.Round(decimal.RequireFromString(s)) }
 	today = time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 )
 
@@ -83,7 +83,7 @@ func (b *book) post(t *testing.T, date, memo string, debit, credit, amount strin
 	d, _ := time.Parse(time.DateOnly, date)
 	b.key++
 	if _, err := b.vs.Ledger().Post(ctx, ledger.Posting{Book: book, BusinessDate: d, Memo: memo, IdempotencyKey: fmt.Sprintf("g-%d", b.key),
-		Lines: []ledger.Line{{Code: debit, Amount: dec2(amount)}, {Code: credit, Amount: dec2(amount).Neg()}}}); err != nil {
+		Lines: []ledger.Line{{Code: debit, Amount: dec2(amount).Decimal()}, {Code: credit, Amount: dec2(amount).Neg().Decimal()}}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -117,7 +117,7 @@ func TestFiguresEqualTheLedger(t *testing.T) {
 	b := newBook(t)
 	b.fill(t)
 	book, _ := b.vs.Book(ctx, b.p.ID)
-	var prevClosing *decimal.Decimal
+	var prevClosing *money.Amount
 	for _, month := range []time.Time{oct, nov} {
 		st, err := b.s.Statement(ctx, b.p.Code, month, today)
 		if err != nil {
@@ -130,25 +130,25 @@ func TestFiguresEqualTheLedger(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		check := func(what string, got, want decimal.Decimal) {
+		check := func(what string, got, want money.Amount) {
 			t.Helper()
 			if !got.Equal(want) {
 				t.Errorf("%s %s = %s, want %s", st.Number, what, got, want)
 			}
 		}
-		check("sales", st.Sales, totals.Sales.Decimal())
+		check("sales", st.Sales, totals.Sales)
 		for _, a := range st.SalesBy {
-			check("sales "+a.Key, a.Amount, totals.Method(vendors.Method(a.Key)).Decimal())
+			check("sales "+a.Key, a.Amount, totals.Method(vendors.Method(a.Key)))
 		}
-		check("expenses", st.Expenses, totals.Expenses.Decimal())
+		check("expenses", st.Expenses, totals.Expenses)
 		for _, a := range st.ExpensesBy {
-			check("expenses "+a.Key, a.Amount, totals.Category(vendors.Category(a.Key)).Decimal())
+			check("expenses "+a.Key, a.Amount, totals.Category(vendors.Category(a.Key)))
 		}
-		check("drawings", st.Drawings, totals.Drawings.Decimal())
-		check("profit", st.Profit, totals.Profit().Decimal())
+		check("drawings", st.Drawings, totals.Drawings)
+		check("profit", st.Profit, totals.Profit())
 
 		// Money: the cash and PromptPay accounts' own statements.
-		var opening, closing decimal.Decimal
+		var opening, closing money.Amount
 		rows := 0
 		for _, code := range []string{vendors.AccountCash, vendors.AccountPromptPay} {
 			a, err := b.vs.Ledger().AccountByCode(ctx, book, code)
@@ -189,12 +189,12 @@ func TestFiguresEqualTheLedger(t *testing.T) {
 			if voids != 1 {
 				t.Errorf("%d void rows, want 1", voids)
 			}
-			check("opening", st.Opening, decimal.Zero)
+			check("opening", st.Opening, money.Zero)
 			check("closing", st.Closing, dec2("6530.50")) // 1200+350.50-400-120-300+5000+800
 		}
 		if month.Equal(nov) {
 			check("equipment held", st.EquipmentVal, dec2("30000")) // still held
-			check("grants", st.GrantsTotal, decimal.Zero)
+			check("grants", st.GrantsTotal, money.Zero)
 		}
 	}
 	if _, err := b.s.Statement(ctx, b.p.Code, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), today); !errors.Is(err, ErrFutureMonth) {

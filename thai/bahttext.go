@@ -14,7 +14,8 @@ var (
 // BahtText writes an amount in Thai words as Excel's BAHTTEXT does:
 // 21 → ยี่สิบเอ็ดบาทถ้วน, 1,000,001 → หนึ่งล้านเอ็ดบาทถ้วน, 25.50 →
 // ยี่สิบห้าบาทห้าสิบสตางค์, 0.50 → ห้าสิบสตางค์, 0 → ศูนย์บาทถ้วน; a
-// negative amount starts with ลบ. It rounds to the satang first.
+// negative amount starts with ลบ. It rounds to the satang first. It spells
+// any decimal (thai imports no Hawker package); pass money.Amount.Decimal().
 func BahtText(d decimal.Decimal) string {
 	d = d.Round(2)
 	var b strings.Builder

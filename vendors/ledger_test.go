@@ -98,7 +98,7 @@ func TestPostToHerBookInACallersTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, err := l.BalanceOf(ctx, book, vendors.AccountCash); err != nil || !c.Equal(dec("5120").Decimal()) {
+	if c, err := l.BalanceOf(ctx, book, vendors.AccountCash); err != nil || !c.Equal(dec("5120")) {
 		t.Fatalf("her cash in her one book = %s, %v", c, err)
 	}
 }

@@ -104,7 +104,7 @@ func TestOpeningCash(t *testing.T) {
 		t.Fatalf("opening entry %+v, %v", e, err)
 	}
 	equity, err := s.Ledger().BalanceOf(ctx, book, vendors.AccountEquity)
-	if err != nil || !equity.Equal(dec("-1500").Decimal()) {
+	if err != nil || !equity.Equal(dec("-1500")) {
 		t.Fatalf("owner's equity %s, %v", equity, err)
 	}
 	d, err := s.Describe(ctx, p.ID, []int64{o.EntryID})

@@ -154,11 +154,7 @@ func (s *Store) CashOnHand(ctx context.Context, participantID int64) (money.Amou
 	if err != nil {
 		return money.Amount{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
 	}
-	d, err := money.FromDecimal(bal)
-	if err != nil {
-		return money.Amount{}, fmt.Errorf("vendors: cash of %d: %w", participantID, err)
-	}
-	return d, nil
+	return bal, nil
 }
 
 // Day is one business day's figures.
@@ -220,6 +216,7 @@ func (c Call) DropPercent() int64 {
 	if !c.Prior.IsPositive() {
 		return 0
 	}
+	// A percentage, not money: decimal's division.
 	return decimal.NewFromInt(1).Sub(c.Recent.Decimal().Div(c.Prior.Decimal())).Mul(decimal.NewFromInt(100)).Round(0).IntPart()
 }
 

@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"hawker/ledger"
+	"hawker/money"
 )
 
 // Mismatch is a vendor entry or void that does not agree with the ledger.
@@ -125,9 +124,9 @@ func sameLines(codes map[int64]string, want []ledger.Line, got []ledger.EntryLin
 	if len(got) != len(want) {
 		return fmt.Sprintf("has %d lines, the rule %d", len(got), len(want))
 	}
-	left := map[string]decimal.Decimal{}
+	left := map[string]money.Amount{}
 	for _, l := range want {
-		a := l.Amount
+		a := money.Round(l.Amount) // the rule's lines are built from money amounts
 		if negate {
 			a = a.Neg()
 		}
@@ -139,7 +138,7 @@ func sameLines(codes map[int64]string, want []ledger.Line, got []ledger.EntryLin
 	}
 	for code, d := range left {
 		if !d.IsZero() {
-			return fmt.Sprintf("does not post what the rule says to account %q (off by %s)", code, d.StringFixed(2))
+			return fmt.Sprintf("does not post what the rule says to account %q (off by %s)", code, d)
 		}
 	}
 	return ""

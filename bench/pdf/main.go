@@ -25,7 +25,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/shopspring/decimal"
 
 	"hawker/money"
 	"hawker/reports"
@@ -207,15 +206,12 @@ func peakRSS() int {
 // a team would write with a template and a print stylesheet.
 func statementHTML(st reports.Statement) (string, error) {
 	var b bytes.Buffer
-	top := decimal.Zero
-	for _, d := range st.DailySales {
-		top = decimal.Max(top, d)
-	}
+	top := money.Greatest(money.Zero, st.DailySales...)
 	bars := make([]string, len(st.DailySales))
 	for i, d := range st.DailySales {
 		bars[i] = "0"
-		if top.IsPositive() {
-			bars[i] = d.Mul(decimal.NewFromInt(100)).Div(top).StringFixed(0)
+		if top.IsPositive() { // a bar's height in percent: decimal's division, not money
+			bars[i] = d.Mul(100).Decimal().Div(top.Decimal()).StringFixed(0)
 		}
 	}
 	err := htmlTemplate.Execute(&b, map[string]any{"S": st, "Month": thai.MonthIn("th", st.Month), "Bars": bars})
@@ -223,8 +219,9 @@ func statementHTML(st reports.Statement) (string, error) {
 }
 
 var htmlTemplate = template.Must(template.New("st").Funcs(template.FuncMap{
-	"money": func(d decimal.Decimal) string { return money.Round(d).Format() }, "date": thai.Date, "words": thai.BahtText,
-	"inc": func(i int) int { return i + 1 },
+	"money": func(a money.Amount) string { return a.Format() }, "date": thai.Date,
+	"words": func(a money.Amount) string { return thai.BahtText(a.Decimal()) },
+	"inc":   func(i int) int { return i + 1 },
 }).Parse(`<!doctype html><html lang="th"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 15mm; }
 body { font-family: Laksaman, "TH Sarabun New", sans-serif; font-size: 13pt; }
