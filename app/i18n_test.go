@@ -99,7 +99,7 @@ func TestGrantKeysExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	lit := regexp.MustCompile(`"((?:grant|fund)\.[a-z_.]+)"`)
-	action := regexp.MustCompile(`audit\.Record\(ctx, tx, a, "([a-z_.]+)"`)
+	action := regexp.MustCompile(`(?:audit\.Record|audit\.RecordDetails|recordDraft)\(ctx, tx, a, "([a-z_.]+)"`)
 	files, _ := filepath.Glob("../grants/*.go")
 	keys, actions := 0, 0
 	for _, file := range files {
