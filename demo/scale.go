@@ -30,7 +30,8 @@ type ScaleOptions struct {
 	Password string    // the staff logins' password
 	Now      time.Time // "today"; the last traded month is the one before it
 	Workers  int       // loaders at once (default 2)
-	// Progress, when set, is told each stage's progress (done of total).
+	// Progress, when set, is told each stage's progress (done of total),
+	// one call at a time and in order, though the loaders run at once.
 	Progress func(stage string, done, total int)
 }
 
@@ -100,6 +101,7 @@ func SeedScale(ctx context.Context, db *sqlx.DB, o ScaleOptions) (ScaleResult, e
 	if o.Progress == nil {
 		o.Progress = func(string, int, int) {}
 	}
+	o.Progress = serialised(o.Progress)
 	today := thai.Today(o.Now)
 	s := &scaleSeeder{seeder: seeder{db: db, o: Options{Password: o.Password, Now: o.Now}}, so: o, today: today}
 	s.to = ledger.MonthOf(today).AddDate(0, -1, 0)
@@ -115,6 +117,20 @@ func SeedScale(ctx context.Context, db *sqlx.DB, o ScaleOptions) (ScaleResult, e
 	res.Entries, res.Late, res.Closed = s.entries, s.late, s.closedBiz
 	res.Logins = s.logins
 	return res, nil
+}
+
+// serialised makes progress safe to tell from several loaders: each call
+// reports one more unit of its stage done, and reaches progress one at a
+// time with the stage's count, so a bar never steps back.
+func serialised(progress func(string, int, int)) func(string, int, int) {
+	var mu sync.Mutex
+	done := map[string]int{}
+	return func(stage string, _, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		done[stage]++
+		progress(stage, done[stage], total)
+	}
 }
 
 type scaleSeeder struct {
