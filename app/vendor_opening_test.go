@@ -31,7 +31,7 @@ func TestOpeningCashPages(t *testing.T) {
 		t.Fatalf("opening: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	body = readBody(t, v.page("/books?done=opening"))
-	for _, want := range []string{"บันทึกเงินสดตั้งต้นแล้ว", "เริ่มต้นด้วยเงินสด ฿1,500.50", `<dd class="num">฿1,500.50</dd>`} {
+	for _, want := range []string{"บันทึกเงินสดตั้งต้นแล้ว", "เริ่มต้นด้วยเงินสด ฿1,500.50", `<dd class="num" data-amount="1500.50">฿1,500.50</dd>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("her books after the opening lack %q", want)
 		}
@@ -66,7 +66,7 @@ func TestOpeningCashPages(t *testing.T) {
 		t.Error("the officer's view does not show the opening recorded on her behalf")
 	}
 	body = readBody(t, f.as("vendor2").page("/books"))
-	if !strings.Contains(body, `<dd class="num">฿800.00</dd>`) {
+	if !strings.Contains(body, `<dd class="num" data-amount="800.00">฿800.00</dd>`) {
 		t.Error("vendor2's cash on hand does not start at her opening")
 	}
 	if got := f.auditActions("participant:" + code2); !strings.Contains(strings.Join(got, " "), "vendor.opening.record") {
