@@ -164,6 +164,7 @@ func (s *Server) personalData() []participants.PersonalData {
 		s.users,   // her logins; erasure blanks their display names
 		s.vendors, // her PromptPay id (erased) and her books (kept)
 		s.grants,  // her grants and what she received (kept); hand-over acceptances (erased)
+		s.auth,    // the phones that remember her logins (revoked) and her sessions (ended)
 	}
 }
 

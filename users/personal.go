@@ -58,3 +58,15 @@ func ParticipantsWithLogin(ctx context.Context, q sqlx.QueryerContext, role Role
 	}
 	return ids, nil
 }
+
+// LoginsOf lists the ids of the accounts tied to participant id, reading
+// through q (her erasure's transaction): the packages that keep data under
+// a login (auth's phones and sessions) reach her through it without naming
+// this package's table.
+func LoginsOf(ctx context.Context, q sqlx.QueryerContext, participantID int64) ([]int64, error) {
+	ids := []int64{}
+	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT id FROM users WHERE participant_id = $1 ORDER BY id`, participantID); err != nil {
+		return nil, fmt.Errorf("users: logins of participant %d: %w", participantID, err)
+	}
+	return ids, nil
+}
