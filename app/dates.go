@@ -31,10 +31,54 @@ func dateFieldOf(v view, errs valid.Errors, name, label string, value any) dateB
 	return dateBox{V: v, ID: name, Name: name, Label: label, Shown: v.DateInput(value), Err: errs[name]}
 }
 
-// dateFieldID is dateFieldOf for a form repeated on a page (one per item):
-// the box's id differs from its name.
-func dateFieldID(v view, id, name, label string, value any) dateBox {
-	return dateBox{V: v, ID: id, Name: name, Label: label, Shown: v.DateInput(value)}
+// dateFieldID is dateFieldOf for a box whose id differs from its name (a
+// form repeated on a page, one per item) or whose message is kept under
+// another key: err is the catalogue key of its message, "" for none.
+func dateFieldID(v view, id, name, label string, value any, err string) dateBox {
+	return dateBox{V: v, ID: id, Name: name, Label: label, Shown: v.DateInput(value), Err: err}
+}
+
+// rowForm is what was posted to one of a page's repeated forms (one per
+// fund, per item, per action on an item) when it did not go through: the
+// page shows that form open again, with what was typed and each message
+// beside its box, and every other form fresh. Key names the form
+// ("5", "recover-5").
+type rowForm struct {
+	Key    string
+	Values map[string]string
+	Errors valid.Errors
+}
+
+// postedRow is the rowForm of the form key whose fields names were posted,
+// with the date boxes' values as readDate left them.
+func postedRow(c *fiber.Ctx, key string, errs valid.Errors, values map[string]string, names ...string) rowForm {
+	f := rowForm{Key: key, Values: map[string]string{}, Errors: errs}
+	for _, n := range names {
+		f.Values[n] = strings.Clone(c.FormValue(n))
+	}
+	for n, v := range values {
+		f.Values[n] = v
+	}
+	return f
+}
+
+// Open reports whether form key is the one that failed.
+func (f rowForm) Open(key string) bool { return f.Key != "" && f.Key == key }
+
+// Err is the message key of field name of form key, if it failed there.
+func (f rowForm) Err(key, name string) string {
+	if !f.Open(key) {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// Value is what was typed in field name of form key when it failed, else def.
+func (f rowForm) Value(key, name string, def any) any {
+	if v, ok := f.Values[name]; ok && f.Open(key) {
+		return v
+	}
+	return def
 }
 
 // DateInput writes a date as the reader's date box shows it: 30/11/2569 on
@@ -91,6 +135,18 @@ func (s *Server) formDates(c *fiber.Ctx, boxes map[string]*string) valid.Errors 
 		}
 	}
 	return bad
+}
+
+// readOnly is the value of date box name as the domain is to be given it:
+// as read, or "" when the box did not read (bad holds its message), so
+// that no typed text the page refused reaches a domain whose own reading
+// of dates is wider; the domain then answers "required", which
+// withDateErrors replaces with the box's own message.
+func readOnly(value string, bad valid.Errors, name string) string {
+	if _, refused := bad[name]; refused {
+		return ""
+	}
+	return value
 }
 
 // withDateErrors puts the messages of date boxes that did not read in

@@ -149,8 +149,12 @@ func (s *Server) newGrant(c *fiber.Ctx) error {
 	return s.renderGrantForm(c, f)
 }
 
-// formInput reads the grant form: rows left blank are dropped.
-func formInput(c *fiber.Ctx) grants.Input {
+// formInput reads the grant form: rows left blank are dropped. A tranche's
+// date box is read in the page's language (readDate); the messages of
+// those that did not read come back keyed as the domain keys the field
+// ("tranches.0.after_date").
+func (s *Server) formInput(c *fiber.Ctx) (grants.Input, valid.Errors) {
+	bad := valid.Errors{}
 	in := grants.Input{Participant: c.FormValue("participant"), Purpose: c.FormValue("purpose")}
 	in.Fund, _ = strconv.ParseInt(c.FormValue("fund"), 10, 64)
 	for i := 0; i < grants.MaxTranches; i++ {
@@ -169,6 +173,12 @@ func formInput(c *fiber.Ctx) grants.Input {
 		}
 		if t.Condition != string(grants.AfterDate) {
 			t.AfterDate = ""
+		} else {
+			var key string
+			t.AfterDate, key = s.readDate(c, t.AfterDate)
+			if key != "" {
+				bad.Add("tranches."+strconv.Itoa(len(in.Tranches))+".after_date", key)
+			}
 		}
 		if t.Condition != string(grants.TradingDays) {
 			t.TradingDays = nil
@@ -187,20 +197,28 @@ func formInput(c *fiber.Ctx) grants.Input {
 		}
 		in.Equipment = append(in.Equipment, it)
 	}
-	return in
+	return in, bad
 }
 
 // saveGrant: POST /grants (new) and POST /grants/{id} (a draft edited).
 func (s *Server) saveGrant(c *fiber.Ctx) error {
-	in := formInput(c)
+	in, bad := s.formInput(c)
+	// The domain is given no date that did not read (its own reading is
+	// wider than the page's), only what the page shows back keeps it.
+	checked := in
+	checked.Tranches = slices.Clone(in.Tranches)
+	for i := range checked.Tranches {
+		checked.Tranches[i].AfterDate = readOnly(checked.Tranches[i].AfterDate, bad, "tranches."+strconv.Itoa(i)+".after_date")
+	}
 	var g grants.Grant
 	var err error
 	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
 	if id > 0 {
-		g, err = s.grants.Update(c.UserContext(), actor(c), id, in)
+		g, err = s.grants.Update(c.UserContext(), actor(c), id, checked)
 	} else {
-		g, err = s.grants.Create(c.UserContext(), actor(c), in)
+		g, err = s.grants.Create(c.UserContext(), actor(c), checked)
 	}
+	err = withDateErrors(err, bad)
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -245,6 +263,7 @@ type grantPage struct {
 	Notice      string
 	Refusal     *refusal
 	Errors      valid.Errors
+	Failed      rowForm // the hand-over form that did not go through, keyed by its item's id
 }
 
 var grantNotices = map[string]string{
@@ -255,10 +274,10 @@ var grantNotices = map[string]string{
 
 // showGrant: GET /grants/{id}.
 func (s *Server) showGrant(c *fiber.Ctx) error {
-	return s.renderGrant(c, nil, nil)
+	return s.renderGrant(c, nil, rowForm{})
 }
 
-func (s *Server) renderGrant(c *fiber.Ctx, r *refusal, fields valid.Errors) error {
+func (s *Server) renderGrant(c *fiber.Ctx, r *refusal, failed rowForm) error {
 	ctx := c.UserContext()
 	g, err := s.grantFrom(c)
 	if err != nil {
@@ -266,7 +285,7 @@ func (s *Server) renderGrant(c *fiber.Ctx, r *refusal, fields valid.Errors) erro
 	}
 	u := currentUser(c)
 	pg := grantPage{G: g, Role: u.Role, UserID: u.ID, Key: newKey(), Today: s.today(), Notice: grantNotices[c.Query("done")],
-		Refusal: r, Errors: fields, Holders: map[int64]string{}}
+		Refusal: r, Errors: failed.Errors, Failed: failed, Holders: map[int64]string{}}
 	if pg.P, err = s.participants.ByID(ctx, g.ParticipantID); err != nil {
 		return err
 	}
@@ -377,19 +396,25 @@ func (s *Server) actGrant(action grants.Action) fiber.Handler {
 }
 
 // pageRefused re-renders the grant page with a refusal or field errors; ok
-// is false for errors that go to the error handler (and for none).
-func (s *Server) pageRefused(c *fiber.Ctx, err error) (error, bool) {
+// is false for errors that go to the error handler (and for none). failed,
+// if given, is the form that was posted (its Errors are filled here).
+func (s *Server) pageRefused(c *fiber.Ctx, err error, failed ...rowForm) (error, bool) {
 	if err == nil {
 		return nil, false
+	}
+	var row rowForm
+	if len(failed) > 0 {
+		row = failed[0]
 	}
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderGrant(c, nil, fields), true
+		row.Errors = fields
+		return s.renderGrant(c, nil, row), true
 	}
 	if r, ok := refusalOf(err); ok && !errors.Is(err, grants.ErrNotFound) {
 		c.Status(problemOf(err).Status)
-		return s.renderGrant(c, r, nil), true
+		return s.renderGrant(c, r, row), true
 	}
 	return nil, false
 }
@@ -454,9 +479,13 @@ func (s *Server) handOverItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := grants.HandOverInput{HandedOverOn: c.FormValue("handed_over_on"), ReceivedBy: c.FormValue("received_by"), Acceptance: c.FormValue("acceptance")}
+	var on string
+	bad := s.formDates(c, map[string]*string{"handed_over_on": &on})
+	in := grants.HandOverInput{HandedOverOn: readOnly(on, bad, "handed_over_on"), ReceivedBy: c.FormValue("received_by"), Acceptance: c.FormValue("acceptance")}
 	_, err = s.grants.HandOver(c.UserContext(), actor(c), id, item, in, s.today())
-	if done, ok := s.pageRefused(c, err); ok {
+	err = withDateErrors(err, bad)
+	row := postedRow(c, strconv.FormatInt(item, 10), nil, map[string]string{"handed_over_on": on}, "received_by", "acceptance")
+	if done, ok := s.pageRefused(c, err, row); ok {
 		return done
 	}
 	if err != nil {
@@ -537,6 +566,7 @@ type fundsPage struct {
 	Today   time.Time
 	Notice  string
 	Errors  valid.Errors
+	Failed  rowForm // the receipt form that did not go through, keyed by its fund's id
 	Refusal *refusal
 	Total   grants.Figures
 }
@@ -550,9 +580,9 @@ var fundNotices = map[string]string{"received": "fund.notice_received", "opened"
 
 // showFunds: GET /funds. Staff see every fund; a donor user only their
 // own donor's, and never a participant's name (the page shows none).
-func (s *Server) showFunds(c *fiber.Ctx) error { return s.renderFunds(c, nil, nil) }
+func (s *Server) showFunds(c *fiber.Ctx) error { return s.renderFunds(c, rowForm{}, nil) }
 
-func (s *Server) renderFunds(c *fiber.Ctx, fields valid.Errors, r *refusal) error {
+func (s *Server) renderFunds(c *fiber.Ctx, failed rowForm, r *refusal) error {
 	u := currentUser(c)
 	donor := int64(0)
 	if u.Role == users.Donor {
@@ -565,7 +595,7 @@ func (s *Server) renderFunds(c *fiber.Ctx, fields valid.Errors, r *refusal) erro
 	if err != nil {
 		return err
 	}
-	page := fundsPage{Funds: fs, Role: u.Role, Key: newKey(), Today: s.today(), Notice: fundNotices[c.Query("done")], Errors: fields, Refusal: r}
+	page := fundsPage{Funds: fs, Role: u.Role, Key: newKey(), Today: s.today(), Notice: fundNotices[c.Query("done")], Errors: failed.Errors, Failed: failed, Refusal: r}
 	for _, f := range fs {
 		page.Total.Received = page.Total.Received.Add(f.Received)
 		page.Total.Committed = page.Total.Committed.Add(f.Committed)
@@ -584,16 +614,18 @@ func (s *Server) renderFunds(c *fiber.Ctx, fields valid.Errors, r *refusal) erro
 	return s.render(c, "fund_list", page)
 }
 
-// fundsRefused re-renders the dashboard with field errors or a refusal.
-func (s *Server) fundsRefused(c *fiber.Ctx, err error) (error, bool) {
+// fundsRefused re-renders the dashboard with field errors or a refusal;
+// failed is the form that was posted (its Errors are filled here).
+func (s *Server) fundsRefused(c *fiber.Ctx, err error, failed rowForm) (error, bool) {
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderFunds(c, fields, nil), true
+		failed.Errors = fields
+		return s.renderFunds(c, failed, nil), true
 	}
 	if r, ok := refusalOf(err); ok {
 		c.Status(problemOf(err).Status)
-		return s.renderFunds(c, nil, r), true
+		return s.renderFunds(c, failed, r), true
 	}
 	return nil, false
 }
@@ -608,9 +640,13 @@ func (s *Server) receiveForm(c *fiber.Ctx) error {
 	if !validKey(key) {
 		return errMalformed
 	}
-	in := grants.ReceiptInput{Amount: money.Text(c.FormValue("amount")), ReceivedOn: c.FormValue("received_on"), Note: c.FormValue("note")}
+	var on string
+	bad := s.formDates(c, map[string]*string{"received_on": &on})
+	in := grants.ReceiptInput{Amount: money.Text(c.FormValue("amount")), ReceivedOn: readOnly(on, bad, "received_on"), Note: c.FormValue("note")}
 	_, err = s.grants.Receive(c.UserContext(), actor(c), id, key, in, s.today())
-	if done, ok := s.fundsRefused(c, err); ok {
+	err = withDateErrors(err, bad)
+	row := postedRow(c, strconv.FormatInt(id, 10), nil, map[string]string{"received_on": on}, "amount", "note")
+	if done, ok := s.fundsRefused(c, err, row); ok {
 		return done
 	}
 	if err != nil {
@@ -623,7 +659,7 @@ func (s *Server) receiveForm(c *fiber.Ctx) error {
 func (s *Server) openFund(c *fiber.Ctx) error {
 	donor, _ := strconv.ParseInt(c.FormValue("donor"), 10, 64)
 	_, err := s.grants.CreateFund(c.UserContext(), actor(c), grants.NewFund{Donor: donor, Name: c.FormValue("name"), Purpose: c.FormValue("purpose")})
-	if done, ok := s.fundsRefused(c, err); ok {
+	if done, ok := s.fundsRefused(c, err, rowForm{}); ok {
 		return done
 	}
 	if err != nil {
@@ -638,7 +674,7 @@ func (s *Server) addDonor(c *fiber.Ctx) error {
 	var fields valid.Errors
 	if errors.As(err, &fields) {
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderFunds(c, valid.Errors{"donor_name": fields["name"]}, nil)
+		return s.renderFunds(c, rowForm{Errors: valid.Errors{"donor_name": fields["name"]}}, nil)
 	}
 	if err != nil {
 		return err
@@ -659,7 +695,7 @@ type registerPage struct {
 	Today    time.Time
 	Notice   string
 	Errors   valid.Errors
-	ErrItem  int64
+	Failed   rowForm // the form that did not go through, keyed "recover-ITEM" and so on
 	Refusal  *refusal
 	Role     users.Role
 }
@@ -667,9 +703,9 @@ type registerPage struct {
 var registerNotices = map[string]string{"recover": "equipment.notice_recovered", "reassign": "equipment.notice_reassigned", "write-off": "equipment.notice_written_off"}
 
 // showRegister: GET /equipment?status=.
-func (s *Server) showRegister(c *fiber.Ctx) error { return s.renderRegister(c, nil, 0, nil) }
+func (s *Server) showRegister(c *fiber.Ctx) error { return s.renderRegister(c, rowForm{}, nil) }
 
-func (s *Server) renderRegister(c *fiber.Ctx, fields valid.Errors, item int64, r *refusal) error {
+func (s *Server) renderRegister(c *fiber.Ctx, failed rowForm, r *refusal) error {
 	st := grants.ItemStatus(c.Query("status"))
 	if !slices.Contains(grants.ItemStatuses, st) {
 		st = ""
@@ -679,7 +715,7 @@ func (s *Server) renderRegister(c *fiber.Ctx, fields valid.Errors, item int64, r
 		return err
 	}
 	page := registerPage{Status: string(st), Statuses: grants.ItemStatuses[:5], Today: s.today(), Notice: registerNotices[c.Query("done")],
-		Errors: fields, ErrItem: item, Refusal: r, Role: currentUser(c).Role}
+		Errors: failed.Errors, Failed: failed, Refusal: r, Role: currentUser(c).Role}
 	for _, row := range rows {
 		h, err := s.grants.History(c.UserContext(), row.ID)
 		if err != nil {
@@ -697,17 +733,22 @@ func (s *Server) moveItemForm(action string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		in := grants.MoveInput{On: c.FormValue("on"), Note: c.FormValue("note"), Participant: c.FormValue("participant"),
+		var on string
+		bad := s.formDates(c, map[string]*string{"on": &on})
+		in := grants.MoveInput{On: readOnly(on, bad, "on"), Note: c.FormValue("note"), Participant: c.FormValue("participant"),
 			ReceivedBy: c.FormValue("received_by"), Acceptance: c.FormValue("acceptance")}
 		_, err = s.moveItem(c, action, item, in)
+		err = withDateErrors(err, bad)
+		row := postedRow(c, action+"-"+strconv.FormatInt(item, 10), nil, map[string]string{"on": on}, "note", "participant", "received_by", "acceptance")
 		var fields valid.Errors
 		if errors.As(err, &fields) {
 			c.Status(fiber.StatusUnprocessableEntity)
-			return s.renderRegister(c, fields, item, nil)
+			row.Errors = fields
+			return s.renderRegister(c, row, nil)
 		}
 		if r, ok := refusalOf(err); ok {
 			c.Status(problemOf(err).Status)
-			return s.renderRegister(c, nil, item, r)
+			return s.renderRegister(c, row, r)
 		}
 		if err != nil {
 			return err

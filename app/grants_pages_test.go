@@ -41,12 +41,21 @@ func TestGrantPages(t *testing.T) {
 
 	// The form starts from her approved plan.
 	page(officer, "/grants/new?participant="+code, 200, "รถเข็น", "30000.00", "ร่างทุนใหม่")
-	// Bad input: 422, the form again with messages, nothing written.
+	// Bad input: 422, the form again with messages, nothing written. A
+	// tranche's date is a B.E. day/month/year box (issue 14, point 8): one
+	// that reads is shown back as the page writes it, one that does not is
+	// shown back as typed, its message beside it.
 	resp := officer.form("/grants", url.Values{"participant": {code}, "fund": {fmt.Sprint(fund)},
-		"t0_amount": {"12.345"}, "t0_condition": {"on_approval"}, "e0_description": {"รถเข็น"}, "e0_value": {"abc"}, "e0_basis": {"invoice"}})
+		"t0_amount": {"12.345"}, "t0_condition": {"on_approval"}, "e0_description": {"รถเข็น"}, "e0_value": {"abc"}, "e0_basis": {"invoice"},
+		"t1_amount": {"100"}, "t1_condition": {"after_date"}, "t1_after_date": {"1/2/2570"},
+		"t2_amount": {"100"}, "t2_condition": {"after_date"}, "t2_after_date": {"31/04/2570"}})
 	body := readBody(t, resp)
 	if resp.StatusCode != 422 || !strings.Contains(body, "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง") || !strings.Contains(body, `value="12.345"`) {
 		t.Fatalf("bad form: %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, `id="t1_after_date" name="t1_after_date" type="text"`) || !strings.Contains(body, `value="01/02/2570"`) ||
+		!strings.Contains(body, `value="31/04/2570"`) || !strings.Contains(body, "ไม่มีวันนี้ในปฏิทิน") || strings.Contains(body, `type="date"`) {
+		t.Errorf("the grant form's tranche dates: %s", body)
 	}
 	// A good one: a redirect to the new grant.
 	resp = officer.form("/grants", url.Values{"participant": {code}, "fund": {fmt.Sprint(fund)}, "purpose": {"ทุนตั้งต้น"},
@@ -97,7 +106,21 @@ func TestGrantPages(t *testing.T) {
 	if strings.Contains(items, "from fund") || strings.Contains(items, "tranche 1:") || strings.Contains(items, "approval(s) needed") {
 		t.Error("the Thai timeline shows the audit trail's English summary")
 	}
-	want(t, officer.form(grantPath+"/equipment/"+itemID+"/handover", url.Values{"handed_over_on": {f.clock.Now().Format("2006-01-02")}, "received_by": {"ผู้เข้าร่วม vendor"}}), 303, "hand over")
+	// The hand-over date is a B.E. box too: a day the calendar lacks is
+	// refused beside the box, with what was typed kept; today in B.E. is booked.
+	if !strings.Contains(items, `id="on`+itemID+`" name="handed_over_on" type="text"`) || !strings.Contains(items, `value="`+thai.FormatDate("th", today)+`"`) {
+		t.Errorf("hand-over date box: %s", items)
+	}
+	resp = officer.form(grantPath+"/equipment/"+itemID+"/handover", url.Values{"handed_over_on": {"30/02/2569"}, "received_by": {"ผู้รับ ทดสอบ"}})
+	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "ไม่มีวันนี้ในปฏิทิน") || !strings.Contains(body, `value="30/02/2569"`) ||
+		!strings.Contains(body, `value="ผู้รับ ทดสอบ"`) || !strings.Contains(body, `id="on`+itemID+`-error">`) {
+		t.Errorf("hand-over on 30/02/2569: %d %s", resp.StatusCode, body)
+	}
+	want(t, officer.form(grantPath+"/equipment/"+itemID+"/handover", url.Values{"handed_over_on": {thai.FormatDate("th", today)}, "received_by": {"ผู้เข้าร่วม vendor"}}), 303, "hand over")
+	var handed string
+	if err := f.db.Get(&handed, `SELECT business_date::text FROM grant_item_events WHERE item_id = $1 AND action = 'handover'`, itemID); err != nil || handed != today.Format("2006-01-02") {
+		t.Errorf("handed over on %q (%v), want %s", handed, err, today.Format("2006-01-02"))
+	}
 
 	// English too.
 	want(t, officer.form("/language", url.Values{"lang": {"en"}, "back": {grantPath}}), 303, "switch to English")
@@ -114,11 +137,30 @@ func TestGrantPages(t *testing.T) {
 	if other := page(f.as("donor2"), "/funds", 200); strings.Contains(other, "กองทุนรถเข็น") || strings.Contains(other, "80,000.00") {
 		t.Error("another donor sees this donor's fund")
 	}
+	// A receipt's date in B.E.: 31 April is refused, the form shown open again
+	// with what was typed; a good day is booked as the C.E. day it is.
+	receipts := fmt.Sprintf("/funds/%d/receipts", fund)
+	resp = manager.form(receipts, url.Values{"key": {"receipt-page-1"}, "amount": {"250.50"}, "received_on": {"31/04/2569"}, "note": {"โอน"}})
+	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "ไม่มีวันนี้ในปฏิทิน") || !strings.Contains(body, `value="31/04/2569"`) ||
+		!strings.Contains(body, `value="250.50"`) || !strings.Contains(body, "<details open>") {
+		t.Errorf("receipt on 31/04/2569: %d %s", resp.StatusCode, body)
+	}
+	day := today.AddDate(0, 0, -2)
+	want(t, manager.form(receipts, url.Values{"key": {"receipt-page-2"}, "amount": {"250.50"}, "received_on": {thai.FormatDate("th", day)}}), 303, "receipt in B.E.")
+	var booked []string
+	if err := f.db.Select(&booked, `SELECT received_on::text FROM fund_receipts WHERE fund_id = $1 AND amount = 250.50`, fund); err != nil || len(booked) != 1 || booked[0] != day.Format("2006-01-02") {
+		t.Errorf("receipts of 250.50 booked on %v (%v), want one on %s", booked, err, day.Format("2006-01-02"))
+	}
 	// The register and the vendor's own view.
 	page(officer2, "/equipment", 200, "HSF-CART-9", "ส่งมอบแล้ว", "เรียกคืน")
 	resp = officer2.form("/equipment/"+itemID+"/recover", url.Values{"on": {f.clock.Now().Format("2006-01-02")}})
 	if resp.StatusCode != 422 {
 		t.Errorf("recover without a reason: %d", resp.StatusCode)
+	}
+	resp = officer2.form("/equipment/"+itemID+"/recover", url.Values{"on": {"1/1/2542"}, "note": {"ไม่ได้ใช้"}})
+	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "วันที่ต้องอยู่ระหว่างปี พ.ศ. 2543 ถึง 2642") ||
+		!strings.Contains(body, `id="ron`+itemID+`" name="on" type="text"`) || !strings.Contains(body, `value="1/1/2542"`) || !strings.Contains(body, `value="ไม่ได้ใช้"`) {
+		t.Errorf("recover on 1/1/2542: %d %s", resp.StatusCode, body)
 	}
 	page(f.as("vendor"), "/books/grants", 200, "ทุนของฉัน", "10,000.00", "งวดต่อไป", "12 วัน", "HSF-CART-9")
 	page(f.as("vendor2"), "/books/grants", 200, "ยังไม่มีทุนที่อนุมัติ")
