@@ -1,10 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,10 +22,25 @@ import (
 // so is a string holding NUL ("\u0000"), which PostgreSQL cannot store. (The
 // decoder itself turns bytes that are not UTF-8 into U+FFFD.) An amount sent
 // as a JSON number (or any form but a string like "120.50") is 422 naming
-// its field: the body was read, one field is wrong.
+// its field: the body was read, one field is wrong. So is a field the
+// endpoint does not know: a misspelt "amuont" must not pass for a request
+// without an amount, nor a field meant elsewhere be silently dropped.
 func readJSON(c *fiber.Ctx, v any) error {
 	body := c.Body()
-	if err := json.Unmarshal(body, v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		// A second value after the first (`{}{}`) or trailing garbage.
+		if _, tail := dec.Token(); tail != io.EOF {
+			err = errors.New("app: data after the JSON value")
+		}
+	}
+	if err != nil {
+		if field, ok := unknownJSONField(err); ok {
+			return &Problem{Status: fiber.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
+				Fields: valid.Errors{field: "error.unknown_field"}, Err: err}
+		}
 		if field, ok := money.JSONFieldIn(body, err); ok {
 			if field == "" {
 				field = "body"
@@ -35,6 +54,22 @@ func readJSON(c *fiber.Ctx, v any) error {
 		return errMalformed
 	}
 	return nil
+}
+
+// unknownJSONField is the name in encoding/json's refusal of a field that
+// the target struct does not have (`json: unknown field "amuont"`), which
+// the package reports only as text.
+func unknownJSONField(err error) (string, bool) {
+	const prefix = `json: unknown field "`
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, `"`) {
+		return "", false
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(msg, prefix), `"`)
+	if name == "" || !utf8.ValidString(name) || len(name) > 100 {
+		name = "body"
+	}
+	return name, true
 }
 
 // jsonHasNUL reports whether valid JSON b escapes a NUL in a string. A

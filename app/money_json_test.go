@@ -102,3 +102,44 @@ func TestGrantAmountsAsJSONNumber(t *testing.T) {
 		t.Errorf("grant total %q, want \"400.50\"", g.Total)
 	}
 }
+
+// TestUnknownJSONField: a field the endpoint does not know, even beside a
+// complete entry, is 422 invalid naming that field, in Thai and in English,
+// and writes nothing; so is a second JSON value after the first. The same
+// entry without it is taken.
+func TestUnknownJSONField(t *testing.T) {
+	t.Parallel()
+	f := newAccessFixture(t)
+	v := f.signIn("vendor")
+	today := thai.Today(f.clock.Now()).Format(time.DateOnly)
+	post := func(key, body string) *http.Response {
+		return v.do("POST", "/api/v1/entries", strings.NewReader(body),
+			map[string]string{"Content-Type": "application/json", "X-CSRF-Token": v.csrf, "Idempotency-Key": key})
+	}
+	entry := `"date":"` + today + `","kind":"sale","amount":"120.50","method":"cash"`
+	for key, c := range map[string]struct{ body, field string }{
+		"k-misspelt": {`{"date":"` + today + `","kind":"sale","amuont":"120.50","method":"cash"}`, "amuont"},
+		"k-extra":    {`{` + entry + `,"participant_id":7}`, "participant_id"},
+		"k-nested":   {`{` + entry + `,"zzz":{"x":1}}`, "zzz"},
+	} {
+		resp := post(key, c.body)
+		code, fields := apiFields(t, resp)
+		if resp.StatusCode != http.StatusUnprocessableEntity || code != "invalid" || fields[c.field] == "" || len(fields) != 1 {
+			t.Errorf("%s: %d %s %v, want 422 invalid naming only %q", c.body, resp.StatusCode, code, fields, c.field)
+		}
+	}
+	for _, lang := range []string{"th", "en"} {
+		if m := f.s.views.tr.T(lang, "error.unknown_field"); m == "" || m == "error.unknown_field" {
+			t.Errorf("%s: no message for an unknown field", lang)
+		}
+	}
+	if resp := post("k-two", `{`+entry+`}{"x":1}`); resp.StatusCode != http.StatusBadRequest || apiError(t, resp) != "malformed" {
+		t.Errorf("two JSON values: %d, want 400 malformed", resp.StatusCode)
+	}
+	if recent, err := f.s.vendors.Recent(context.Background(), f.participant["vendor"].ID, 10); err != nil || len(recent) != 0 {
+		t.Fatalf("refused requests wrote %d entries (%v)", len(recent), err)
+	}
+	if resp := post("k-good", `{`+entry+`}`); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the entry without the unknown field: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+}
