@@ -125,6 +125,7 @@ func TestOfficerEnrolsTrainsAndSeesEligibility(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#session_on"), thai.Today(time.Now()).Format(time.DateOnly)),
 		chromedp.SetValue(chromedp.CSS("#trainer"), "สำนักงานเขตห้วยขวาง"),
 		chromedp.Click(chromedp.CSS("input[name=attendee][value='"+id+"']")),
+		chromedp.SetValue(chromedp.CSS("#passed_"+id), "yes"), // the form does not guess: she is marked passed by hand
 		chromedp.SetValue(chromedp.CSS("#score_"+id), "88"),
 		chromedp.SetValue(chromedp.CSS("#cert_"+id), "FH-2569-0101"),
 		chromedp.Click(chromedp.CSS("form[action='/training/classes'] button[type=submit]")),

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -166,6 +167,14 @@ func (s *Server) recordCompletion(c *fiber.Ctx) error {
 	return c.Redirect("/participants/"+p.Code+"?tab=training&done=training", http.StatusSeeOther)
 }
 
+// resultOf is a posted result: "yes", "no", or "" for none chosen.
+func resultOf(v string) string {
+	if v == "yes" || v == "no" {
+		return v
+	}
+	return ""
+}
+
 // classPage records a whole class: choose the module, the day and a cohort,
 // then mark each attendee.
 type classPage struct {
@@ -177,8 +186,9 @@ type classPage struct {
 	Trainer   string
 	Issuer    string
 	People    []participants.Row
-	Marks     map[int64]training.Attendee // as typed; Passed false & absent when not ticked
+	Marks     map[int64]training.Attendee // as typed, for those ticked
 	Present   map[int64]bool
+	Results   map[int64]string // each result as chosen: "yes", "no", or "" (none chosen: the form does not guess)
 	Errors    valid.Errors
 	Notice    string
 	Today     time.Time
@@ -220,7 +230,7 @@ func (s *Server) renderClass(c *fiber.Ctx, pg classPage) error {
 		}
 	}
 	if pg.Marks == nil {
-		pg.Marks, pg.Present = map[int64]training.Attendee{}, map[int64]bool{}
+		pg.Marks, pg.Present, pg.Results = map[int64]training.Attendee{}, map[int64]bool{}, map[int64]string{}
 	}
 	pg.Today = s.today()
 	return s.render(c, "training_class", pg)
@@ -228,11 +238,15 @@ func (s *Server) renderClass(c *fiber.Ctx, pg classPage) error {
 
 // recordClass records every ticked attendee's result in one transaction.
 // Attendees are posted as "attendee" values (participant ids) with
-// "passed_ID", "score_ID" and "cert_ID" beside them.
+// "passed_ID" ("yes" or "no"), "score_ID" and "cert_ID" beside them. The
+// form starts with no one ticked and no result chosen: a ticked attendee
+// without a result is refused beside her row (the officer must choose), and
+// so is a result chosen for someone not ticked (was she there?). Someone
+// left untouched was not in the class and is not recorded.
 func (s *Server) recordClass(c *fiber.Ctx) error {
 	mid, _ := strconv.ParseInt(c.FormValue("module"), 10, 64)
-	pg := classPage{Cohort: c.FormValue("cohort"), ModuleID: mid,
-		Trainer: c.FormValue("trainer"), Issuer: c.FormValue("issuer"), Marks: map[int64]training.Attendee{}, Present: map[int64]bool{}}
+	pg := classPage{Cohort: c.FormValue("cohort"), ModuleID: mid, Trainer: c.FormValue("trainer"), Issuer: c.FormValue("issuer"),
+		Marks: map[int64]training.Attendee{}, Present: map[int64]bool{}, Results: map[int64]string{}}
 	bad := s.formDates(c, map[string]*string{"session_on": &pg.SessionOn})
 	f := training.ClassForm{ModuleID: mid, SessionOn: pg.SessionOn, Trainer: pg.Trainer, Issuer: pg.Issuer}
 	args := c.Request().PostArgs()
@@ -242,12 +256,28 @@ func (s *Server) recordClass(c *fiber.Ctx) error {
 			continue
 		}
 		n := strconv.FormatInt(id, 10)
-		a := training.Attendee{ParticipantID: id, Passed: c.FormValue("passed_"+n) != "no", Score: c.FormValue("score_" + n), CertificateNo: c.FormValue("cert_" + n)}
+		result := resultOf(c.FormValue("passed_" + n))
+		a := training.Attendee{ParticipantID: id, Passed: result == "yes", NoResult: result == "",
+			Score: c.FormValue("score_" + n), CertificateNo: c.FormValue("cert_" + n)}
 		f.Attendees = append(f.Attendees, a)
-		pg.Marks[id], pg.Present[id] = a, true
+		pg.Marks[id], pg.Present[id], pg.Results[id] = a, true, result
 	}
+	// A result chosen for someone not ticked: shown back, and refused.
+	absent := valid.Errors{}
+	args.VisitAll(func(k, v []byte) {
+		name := string(k)
+		if !strings.HasPrefix(name, "passed_") || resultOf(string(v)) == "" {
+			return
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(name, "passed_"), 10, 64)
+		if err != nil || pg.Present[id] {
+			return
+		}
+		pg.Results[id] = resultOf(string(v))
+		absent.Add("attendee."+strconv.FormatInt(id, 10), "training.result_not_ticked")
+	})
 	cl, err := f.Parse(s.today())
-	err = withDateErrors(err, bad)
+	err = withDateErrors(withDateErrors(err, bad), absent) // the form's own messages, beside the domain's
 	if err == nil {
 		_, err = s.participants.RecordClass(c.UserContext(), actor(c), cl)
 	}

@@ -49,6 +49,7 @@ type vendorPage struct {
 	Errors  valid.Errors
 	Failed  string            // the form that failed: sale, expense, drawing or opening
 	Amount  string            // the amount typed into the failed form
+	Date    string            // the date typed into the failed form (staff record on her behalf; readDate)
 	Notice  string            // a message key
 	Text    map[string]string // the strings vendor.js shows, in the reader's language
 }
@@ -203,9 +204,17 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 	if !mayRecordFor(c, p) {
 		return errForbidden
 	}
+	// Staff type the day in the page's date box (B.E. on Thai pages); her
+	// own page sends today as YYYY-MM-DD. An empty box is today.
+	date, dateErr := s.readDate(c, c.FormValue("date"))
 	in := vendors.Input{
-		Date: c.FormValue("date"), Kind: c.FormValue("kind"), Amount: formAmount(c.FormValue("amount")),
+		Date: date, Kind: c.FormValue("kind"), Amount: formAmount(c.FormValue("amount")),
 		Category: c.FormValue("category"), Method: c.FormValue("method"), Note: c.FormValue("note"),
+	}
+	if dateErr != "" {
+		// Nothing is recorded on a day the box did not read.
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"date": dateErr}, Failed: in.Kind, Amount: string(in.Amount), Date: date})
 	}
 	if in.Date == "" {
 		in.Date = s.today().Format(time.DateOnly)
@@ -222,10 +231,10 @@ func (s *Server) recordEntryForm(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &fields):
 		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderBooks(c, p, base, &vendorPage{Errors: fields, Failed: in.Kind, Amount: string(in.Amount)})
+		return s.renderBooks(c, p, base, &vendorPage{Errors: fields, Failed: in.Kind, Amount: string(in.Amount), Date: date})
 	case errors.Is(err, ledger.ErrClosedPeriod):
 		c.Status(fiber.StatusConflict)
-		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"date": "vendor.date_closed"}, Failed: in.Kind, Amount: string(in.Amount)})
+		return s.renderBooks(c, p, base, &vendorPage{Errors: valid.Errors{"date": "vendor.date_closed"}, Failed: in.Kind, Amount: string(in.Amount), Date: date})
 	case err != nil:
 		return err
 	}

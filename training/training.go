@@ -249,6 +249,10 @@ func ParseDate(s string, today time.Time) (time.Time, string) {
 type Attendee struct {
 	ParticipantID int64
 	Passed        bool
+	// NoResult says the officer ticked her as present but chose neither
+	// passed nor failed: the form does not guess, so the class is refused
+	// until she chooses.
+	NoResult      bool
 	Score         string
 	CertificateNo string
 }
@@ -272,7 +276,8 @@ type Class struct {
 }
 
 // Parse validates the class; an attendee's problems are reported under
-// "score.<participant id>" and "certificate_no.<participant id>".
+// "passed.<participant id>", "score.<participant id>" and
+// "certificate_no.<participant id>".
 func (f ClassForm) Parse(today time.Time) (Class, error) {
 	errs := valid.Errors{}
 	cl := Class{ModuleID: f.ModuleID, Trainer: strings.TrimSpace(f.Trainer), Issuer: strings.TrimSpace(f.Issuer)}
@@ -294,6 +299,9 @@ func (f ClassForm) Parse(today time.Time) (Class, error) {
 			errs.Add("attendees", "training.attendee_twice")
 		}
 		seen[a.ParticipantID] = true
+		if a.NoResult {
+			errs.Add("passed."+id, "training.passed_required")
+		}
 		score, key := parseScore(a.Score)
 		if key != "" {
 			errs.Add("score."+id, key)

@@ -97,6 +97,10 @@ func TestFormsParse(t *testing.T) {
 			_, err := ClassForm{ModuleID: 1, SessionOn: "2026-03-01", Attendees: []Attendee{{ParticipantID: 7, Score: "x"}}}.Parse(today)
 			return err
 		}, "score.7", "training.score_invalid"},
+		{"attendee without a result", func() error {
+			_, err := ClassForm{ModuleID: 1, SessionOn: "2026-03-01", Attendees: []Attendee{{ParticipantID: 7, NoResult: true}}}.Parse(today)
+			return err
+		}, "passed.7", "training.passed_required"},
 		{"attendee twice", func() error {
 			_, err := ClassForm{ModuleID: 1, SessionOn: "2026-03-01", Attendees: []Attendee{{ParticipantID: 7}, {ParticipantID: 7}}}.Parse(today)
 			return err

@@ -130,6 +130,18 @@
   function bangkokToday() {
     return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   }
+  // typedDate is the day typed in the form's date box (staff recording on
+  // her behalf: the shared B.E. box, read by datefield.js, which has held
+  // back a form whose box does not read) as YYYY-MM-DD, the API's form;
+  // "" when the form has no box (her own page: today) or it is empty, and
+  // null when it does not read (never sent as another day).
+  function typedDate(form) {
+    var box = form.querySelector('input[data-date]');
+    if (!box || !box.value.trim() || !window.hawkerDate) return '';
+    var r = window.hawkerDate.parse(document.documentElement.lang === 'en' ? 'en' : 'th', box.value);
+    if (r.err) return null;
+    return r.y + '-' + ('0' + r.m).slice(-2) + '-' + ('0' + r.d).slice(-2);
+  }
   // money writes "1234.5" as "1,234.50" without going through floating point.
   function money(s) {
     var parts = String(s).split('.');
@@ -172,8 +184,9 @@
     if (groupedOK.test(amount)) amount = amount.replace(/,/g, '');
     if (!amountOK.test(amount) || !/[1-9]/.test(amount)) { fieldError(form, input, t('vendor.amount_invalid')); input.focus(); return; }
     fieldError(form, input, '');
-    var dateInput = form.querySelector('input[type="date"]');
-    var body = { participant: participant, date: dateInput && dateInput.value ? dateInput.value : bangkokToday(), kind: kind, amount: amount, note: '' };
+    var date = typedDate(form);
+    if (date === null) return;
+    var body = { participant: participant, date: date || bangkokToday(), kind: kind, amount: amount, note: '' };
     var sub = ev.submitter;
     if (kind === 'sale') body.method = (sub && sub.value) || 'cash';
     if (kind === 'expense') body.category = (sub && sub.value) || 'other';
