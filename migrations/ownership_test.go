@@ -26,7 +26,7 @@ var owners = map[string]string{
 	"training_modules": "training", "training_sessions": "training", "training_completions": "training",
 	"donors": "donors", "donor_contacts": "donors",
 	"vendor_books": "vendors", "vendor_entries": "vendors", "vendor_voids": "vendors",
-	"vendor_promptpay": "vendors", "vendor_settings": "vendors", "vendor_openings": "vendors",
+	"vendor_promptpay": "vendors", "vendor_settings": "vendors", "vendor_openings": "vendors", "vendor_month_sums": "vendors",
 	"report_jobs": "reports", "report_job_items": "reports", "report_job_files": "reports", "report_statements": "reports",
 	"report_impact_issues": "reports", "report_mail": "reports", "report_mail_attempts": "reports",
 	"grants": "grants", "grant_settings": "grants", "grant_editors": "grants", "grant_approvals": "grants",

@@ -125,5 +125,5 @@ func (s *Store) ErasePersonal(ctx context.Context, tx *sqlx.Tx, participantID in
 
 // PersonalTables names this package's tables that refer to a participant.
 func (s *Store) PersonalTables() []string {
-	return []string{"vendor_books", "vendor_entries", "vendor_promptpay", "vendor_openings"}
+	return []string{"vendor_books", "vendor_entries", "vendor_promptpay", "vendor_openings", "vendor_month_sums"}
 }
