@@ -159,4 +159,46 @@ func impactReport(t *testing.T, ctx context.Context, db *sqlx.DB, now time.Time)
 			t.Errorf("%s: report %d days %s sales; tables %d days %s sales", m.Key, m.TradingDays.N(), m.Sales.V(), r.Days, r.Sales)
 		}
 	}
+	// New businesses (IRIS+ PI4583): the same people, counted in the month
+	// of their first live sale ever.
+	var created []struct {
+		Month time.Time `db:"month"`
+		N     int       `db:"n"`
+	}
+	err = db.SelectContext(ctx, &created, `
+		WITH people AS (
+			SELECT DISTINCT g.participant_id FROM grants g JOIN funds f ON f.id = g.fund_id
+			WHERE f.donor_id = $1 AND g.commit_entry_id IS NOT NULL
+			  AND (SELECT c.given FROM consents c WHERE c.participant_id = g.participant_id AND c.purpose = 'donor_reports'
+			       ORDER BY c.id DESC LIMIT 1)),
+		firsts AS (
+			SELECT ve.participant_id, min(ve.business_date) AS first
+			FROM vendor_entries ve JOIN people USING (participant_id)
+			WHERE ve.kind = 'sale' AND NOT EXISTS (SELECT 1 FROM vendor_voids v WHERE v.vendor_entry_id = ve.id)
+			GROUP BY 1)
+		SELECT date_trunc('month', first)::date AS month, count(*) AS n FROM firsts
+		WHERE first BETWEEN $2 AND $3 GROUP BY 1`, donor, from, to.AddDate(0, 1, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newBy, sum := map[string]int{}, 0
+	for _, c := range created {
+		newBy[c.Month.Format("2006-01")] = c.N
+		sum += c.N
+	}
+	hiddenMonth := false
+	for _, m := range im.Months {
+		n := newBy[m.Key]
+		if n < reports.MinCell {
+			hiddenMonth = true
+			if !m.NewBusinesses.Hidden {
+				t.Errorf("%s: %d new businesses, yet shown as %v", m.Key, n, m.NewBusinesses)
+			}
+		} else if m.NewBusinesses.Hidden || m.NewBusinesses.N() != n {
+			t.Errorf("%s: report %v new businesses; tables %d", m.Key, m.NewBusinesses, n)
+		}
+	}
+	if tot := im.Totals.NewBusinesses; tot.Hidden != hiddenMonth || (!tot.Hidden && tot.N() != sum) {
+		t.Errorf("new businesses in total: report %v; tables %d (a month hidden: %v)", tot, sum, hiddenMonth)
+	}
 }

@@ -84,6 +84,7 @@ type ImpactPerson struct {
 	ID             int64
 	FirstApproved  time.Time // her first approved grant from this donor
 	FirstDisbursed time.Time // zero: nothing released yet
+	FirstTraded    time.Time // the month of her first trading day ever; zero: no sale yet
 }
 
 // ImpactMonth is one person's month of business and training.
@@ -121,6 +122,7 @@ type MonthFigures struct {
 	MedianSales     Sum       `json:"median_sales"`
 	MedianProfit    Sum       `json:"median_profit"`
 	Training        Count     `json:"training_completions"`
+	NewBusinesses   Count     `json:"new_businesses"`
 	GrantsApproved  Count     `json:"grants_approved"`
 	GrantsDisbursed Count     `json:"grants_disbursed"`
 	Equipment       Count     `json:"equipment_handed_over"`
@@ -208,6 +210,14 @@ func ComputeImpact(f ImpactFacts) Impact {
 	for _, m := range f.Months {
 		byMonth[m.Month] = append(byMonth[m.Month], m)
 	}
+	// A business is created in the month of its first trading day: each
+	// person counts in one month at most, so the months add up.
+	created := map[time.Time]int{}
+	for _, p := range f.People {
+		if !p.FirstTraded.IsZero() {
+			created[firstOf(p.FirstTraded)]++
+		}
+	}
 	tot := MonthFigures{Key: "total"}
 	anyHidden := map[string]bool{}
 	sums := map[string]int{}
@@ -232,6 +242,7 @@ func ComputeImpact(f ImpactFacts) Impact {
 		}
 		row.Active = count(active)
 		row.Training = count(trained)
+		row.NewBusinesses = count(created[m])
 		row.GrantsApproved = count(f.GrantsApproved[m])
 		row.GrantsDisbursed = count(f.GrantsDisbursed[m])
 		row.Equipment = count(f.Equipment[m])
@@ -243,7 +254,7 @@ func ComputeImpact(f ImpactFacts) Impact {
 			row.MedianSales = Sum{v: median(activeSales)}
 			row.MedianProfit = Sum{v: median(activeProfit)}
 		}
-		for k, c := range map[string]Count{"days": row.TradingDays, "training": row.Training, "approved": row.GrantsApproved,
+		for k, c := range map[string]Count{"days": row.TradingDays, "training": row.Training, "new": row.NewBusinesses, "approved": row.GrantsApproved,
 			"disbursed": row.GrantsDisbursed, "equipment": row.Equipment} {
 			anyHidden[k] = anyHidden[k] || c.Hidden
 			sums[k] += c.n
@@ -255,6 +266,7 @@ func ComputeImpact(f ImpactFacts) Impact {
 	total := func(k string) Count { return Count{n: sums[k], Hidden: anyHidden[k]} }
 	tot.TradingDays = total("days")
 	tot.Training = total("training")
+	tot.NewBusinesses = total("new")
 	tot.GrantsApproved = total("approved")
 	tot.GrantsDisbursed = total("disbursed")
 	tot.Equipment = total("equipment")

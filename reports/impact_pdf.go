@@ -25,8 +25,11 @@ func sumCell(s Sum) string {
 	return s.v.Format()
 }
 
-// impactMetrics are the report's headline figures, in print order. No
-// standard IRIS+ code exists for survival, training or grant counts.
+// impactMetrics are the report's headline figures, in print order. A code
+// is given only where the figure is what IRIS+ defines: PI4583 (new
+// businesses created) is the businesses that began trading, not the grants
+// approved. No standard IRIS+ code exists for survival, training, money or
+// grant counts.
 var impactMetrics = []impactMetric{
 	{"impact.received", "", "impact.def_received", func(im Impact) string { return moneyCell(im.Received) }},
 	{"impact.committed", "", "impact.def_committed", func(im Impact) string { return moneyCell(im.Committed) }},
@@ -34,7 +37,8 @@ var impactMetrics = []impactMetric{
 	{"impact.in_kind", "", "impact.def_in_kind", func(im Impact) string { return moneyCell(im.InKind) }},
 	{"impact.supported", "PI4060", "impact.def_supported", func(im Impact) string { return im.Supported.String() }},
 	{"impact.training", "", "impact.def_training", func(im Impact) string { return im.Totals.Training.String() }},
-	{"impact.grants_approved", "PI4583", "impact.def_grants_approved", func(im Impact) string { return im.Totals.GrantsApproved.String() }},
+	{"impact.new_businesses", "PI4583", "impact.def_new_businesses", func(im Impact) string { return im.Totals.NewBusinesses.String() }},
+	{"impact.grants_approved", "", "impact.def_grants_approved", func(im Impact) string { return im.Totals.GrantsApproved.String() }},
 	{"impact.grants_disbursed", "", "impact.def_grants_disbursed", func(im Impact) string { return im.Totals.GrantsDisbursed.String() }},
 	{"impact.equipment", "", "impact.def_equipment", func(im Impact) string { return im.Totals.Equipment.String() }},
 	{"impact.trading_days", "", "impact.def_trading_days", func(im Impact) string { return im.Totals.TradingDays.String() }},
@@ -206,7 +210,7 @@ func (im Impact) CSV(lang string) []byte {
 		rows = append(rows, []string{w(m.key), v, m.iris, w(m.def)})
 	}
 	rows = append(rows, []string{}, []string{w("impact.month"), w("impact.active"), w("impact.trading_days"), w("impact.sales"),
-		w("impact.median_sales"), w("impact.median_profit"), w("impact.training"), w("impact.grants_approved"),
+		w("impact.median_sales"), w("impact.median_profit"), w("impact.training"), w("impact.new_businesses"), w("impact.grants_approved"),
 		w("impact.grants_disbursed"), w("impact.equipment")})
 	for _, m := range append(append([]MonthFigures{}, im.Months...), im.Totals) {
 		act, ms, mp := m.Active.String(), amt(m.MedianSales), amt(m.MedianProfit)
@@ -214,7 +218,7 @@ func (im Impact) CSV(lang string) []byte {
 			act, ms, mp = "", "", ""
 		}
 		rows = append(rows, []string{m.Key, act, m.TradingDays.String(), amt(m.Sales), ms, mp, m.Training.String(),
-			m.GrantsApproved.String(), m.GrantsDisbursed.String(), m.Equipment.String()})
+			m.NewBusinesses.String(), m.GrantsApproved.String(), m.GrantsDisbursed.String(), m.Equipment.String()})
 	}
 	rows = append(rows, []string{}, []string{w("impact.survival"), w("impact.eligible"), w("impact.still_active"), "%"})
 	for _, s := range im.Survival {

@@ -141,6 +141,13 @@ func (s *Store) ImpactFacts(ctx context.Context, donor int64, from, to time.Time
 		}
 	}
 	sort.Slice(consenting, func(i, j int) bool { return consenting[i] < consenting[j] })
+	first, err := s.vendors.FirstTradingMonths(ctx, consenting)
+	if err != nil {
+		return f, err
+	}
+	for i := range f.People {
+		f.People[i].FirstTraded = first[f.People[i].ID]
+	}
 	sort.Slice(f.People, func(i, j int) bool { return f.People[i].ID < f.People[j].ID })
 	// Survival looks at months before from too: read from the first grant.
 	sums, err := s.vendors.MonthSums(ctx, consenting, start, to)

@@ -1,8 +1,11 @@
 package reports
 
 import (
+	"bytes"
+	"encoding/csv"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,20 +24,26 @@ func randomFacts(r *rand.Rand) ImpactFacts {
 		if r.Intn(4) > 0 {
 			p.FirstDisbursed = a.AddDate(0, r.Intn(2), 0)
 		}
-		f.People = append(f.People, p)
 		f.GrantsApproved[a]++
 		for m := a; !m.After(f.To); m = m.AddDate(0, 1, 0) {
 			d := r.Intn(26)
 			f.Months = append(f.Months, ImpactMonth{ID: id, Month: m, TradingDays: d, Trained: r.Intn(2),
 				Sales: money.Baht(int64(d * 500)), Profit: money.Baht(int64(d * 200))})
+			if d > 0 && p.FirstTraded.IsZero() {
+				p.FirstTraded = m
+			}
 		}
+		if r.Intn(5) == 0 {
+			p.FirstTraded = start.AddDate(0, -r.Intn(6)-1, 0) // began trading before the report's first month
+		}
+		f.People = append(f.People, p)
 	}
 	return f
 }
 
 // cellRows are the per-month count rows an attacker reads, by name.
 func cellRows(m MonthFigures) map[string]Count {
-	return map[string]Count{"days": m.TradingDays, "training": m.Training, "approved": m.GrantsApproved,
+	return map[string]Count{"days": m.TradingDays, "training": m.Training, "new": m.NewBusinesses, "approved": m.GrantsApproved,
 		"disbursed": m.GrantsDisbursed, "equipment": m.Equipment, "active": m.Active}
 }
 
@@ -104,7 +113,7 @@ func TestImpactSuppressionProperty(t *testing.T) {
 				reports = append(reports, ComputeImpact(g))
 			}
 		}
-		for _, row := range []string{"days", "training", "approved", "disbursed", "equipment", "active"} {
+		for _, row := range []string{"days", "training", "new", "approved", "disbursed", "equipment", "active"} {
 			var eqs [][]float64
 			hidden := map[int]bool{}
 			for _, im := range reports {
@@ -194,5 +203,82 @@ func TestImpactMedians(t *testing.T) {
 	got := ComputeImpact(f).Months[0]
 	if got.MedianSales.Hidden || got.MedianSales.V().String() != "1000.00" || got.MedianProfit.V().String() != "100.00" || got.Active.String() != "5" {
 		t.Fatalf("5 active: %+v", got)
+	}
+}
+
+// TestImpactNewBusinesses: a business is created in the month of its first
+// trading day, counted once, only when that month is in the report; the
+// month's count is suppressed below 5 like every count, and so is any
+// total over it. The PDF (Thai and English) and the CSV tag it PI4583, and
+// grants approved carry no IRIS+ code.
+func TestImpactNewBusinesses(t *testing.T) {
+	mar := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	f := ImpactFacts{From: mar, To: mar.AddDate(0, 1, 0)}
+	firsts := []time.Time{mar, mar, mar, mar, mar, mar, // six in March
+		mar.AddDate(0, 1, 0), mar.AddDate(0, 1, 0), // two in April
+		mar.AddDate(0, -2, 0), // began before the report
+		{}}                    // never traded
+	for i, ft := range firsts {
+		f.People = append(f.People, ImpactPerson{ID: int64(i + 1), FirstApproved: mar.AddDate(0, -3, 0), FirstTraded: ft})
+	}
+	im := ComputeImpact(f)
+	if got := im.Months[0].NewBusinesses; got.Hidden || got.N() != 6 {
+		t.Errorf("March: %v, want 6", got)
+	}
+	if got := im.Months[1].NewBusinesses; !got.Hidden || got.String() != "<5" {
+		t.Errorf("April: %v, want <5", got)
+	}
+	if !im.Totals.NewBusinesses.Hidden {
+		t.Errorf("the total over a hidden April shows %v", im.Totals.NewBusinesses)
+	}
+	f.To = mar
+	if got := ComputeImpact(f).Totals.NewBusinesses; got.Hidden || got.N() != 6 {
+		t.Errorf("March alone: total %v, want 6", got)
+	}
+
+	im = ComputeImpact(f)
+	for _, c := range []struct{ lang, name, approved string }{
+		{"th", "ธุรกิจที่เกิดขึ้นใหม่", "ทุนที่อนุมัติ"}, {"en", "New businesses created", "Grants approved"},
+	} {
+		b, err := im.PDF(c.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pdftotext(t, b)
+		if strings.Count(text, "PI4583") != 1 {
+			t.Errorf("%s PDF: PI4583 printed %d times, want once", c.lang, strings.Count(text, "PI4583"))
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if strings.Contains(line, c.name) && !strings.Contains(line, "PI4583") {
+				t.Errorf("%s PDF: %q lacks its code", c.lang, line)
+			}
+			if strings.Contains(line, c.approved) && strings.Contains(line, "PI") {
+				t.Errorf("%s PDF: %q carries a code", c.lang, line)
+			}
+		}
+		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(im.CSV(c.lang), []byte("\uFEFF"))))
+		cr.FieldsPerRecord = -1
+		rows, err := cr.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, r := range rows {
+			if len(r) >= 3 && r[0] == c.name {
+				found = true
+				if r[1] != "6" || r[2] != "PI4583" {
+					t.Errorf("%s CSV: %v", c.lang, r)
+				}
+			}
+			if len(r) >= 3 && r[0] == c.approved && r[2] != "" {
+				t.Errorf("%s CSV: grants approved tagged %q", c.lang, r[2])
+			}
+			if len(r) > 7 && r[0] == "2025-03" && r[7] != "6" {
+				t.Errorf("%s CSV: March's new businesses %q, want 6", c.lang, r[7])
+			}
+		}
+		if !found {
+			t.Errorf("%s CSV has no %q row", c.lang, c.name)
+		}
 	}
 }
