@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/textproto"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,6 +32,10 @@ const (
 	MailSent   = "sent"   // the SMTP server took it
 	MailKept   = "kept"   // no SMTP configured: kept for the outbox page
 	MailFailed = "failed" // refused for good, or out of attempts
+	// MailWithheld is kept mail never to be sent: by the time a mail server
+	// was configured, its recipient was no longer one of the donor's report
+	// contacts.
+	MailWithheld = "withheld"
 )
 
 // Delivery makes each donor's report for the month that ended, once, and
@@ -216,7 +221,9 @@ func (d *Delivery) Run(ctx context.Context) {
 }
 
 // claimMailSQL takes the message due longest, not taken by a live worker,
-// skipping those other workers hold locked, for Lease.
+// skipping those other workers hold locked, for Lease. tries is how many
+// times it was sent or tried to be, this one included: attempts that only
+// kept it, while no SMTP server was configured, do not count.
 const claimMailSQL = `
 	UPDATE report_mail SET worker = $1, lease_until = now() + $2::interval, attempts = attempts + 1
 	WHERE id = (
@@ -224,12 +231,80 @@ const claimMailSQL = `
 		WHERE state = 'queued' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
 		ORDER BY next_attempt_at, id LIMIT 1
 		FOR UPDATE SKIP LOCKED)
-	RETURNING id, recipient, message, attempts`
+	RETURNING id, recipient, message, attempts,
+		attempts - (SELECT count(*) FROM report_mail_attempts a WHERE a.mail_id = report_mail.id AND a.kept) AS tries`
+
+// ReleaseKept queues again the mail kept while no SMTP server was
+// configured, now that one is, and says how many it queued. The donor never
+// got those reports: each is sent once, like any other, with back-off and
+// every attempt recorded (the row moves from kept to queued once, whichever
+// server gets there first). On the way its From becomes the configured
+// sender (it was written from hawker@localhost, which no one can answer and
+// a mail server may refuse) and its Date the time it is queued; the rest of
+// the message, the report as issued, is unchanged. A message whose recipient
+// is no longer one of the donor's report contacts is withheld instead:
+// whoever removed the address decided it should get no more of the donor's
+// reports. SendDue runs it first whenever SMTP is configured.
+func (d *Delivery) ReleaseKept(ctx context.Context) (int, error) {
+	if d.smtp == nil {
+		return 0, nil
+	}
+	var kept []struct {
+		ID        int64  `db:"id"`
+		DonorID   int64  `db:"donor_id"`
+		Recipient string `db:"recipient"`
+	}
+	if err := d.store.db.SelectContext(ctx, &kept, `SELECT id, donor_id, recipient FROM report_mail WHERE state = 'kept' ORDER BY id`); err != nil {
+		return 0, fmt.Errorf("reports: kept mail: %w", err)
+	}
+	contacts := map[int64]map[string]bool{}
+	n := 0
+	for _, k := range kept {
+		if contacts[k.DonorID] == nil {
+			cs, err := d.donors.Contacts(ctx, k.DonorID)
+			if err != nil {
+				return n, err
+			}
+			contacts[k.DonorID] = map[string]bool{}
+			for _, c := range cs {
+				contacts[k.DonorID][strings.ToLower(c.Email)] = true
+			}
+		}
+		if !contacts[k.DonorID][strings.ToLower(k.Recipient)] {
+			if _, err := d.store.db.ExecContext(ctx, `UPDATE report_mail SET state = 'withheld', finished_at = now() WHERE id = $1 AND state = 'kept'`, k.ID); err != nil {
+				return n, fmt.Errorf("reports: withhold mail %d: %w", k.ID, err)
+			}
+			d.Log.Info("reports: kept mail withheld: no longer a report contact", "mail", k.ID)
+			continue
+		}
+		var msg []byte
+		if err := d.store.db.GetContext(ctx, &msg, `SELECT message FROM report_mail WHERE id = $1`, k.ID); err != nil {
+			return n, fmt.Errorf("reports: release mail %d: %w", k.ID, err)
+		}
+		res, err := d.store.db.ExecContext(ctx, `
+			UPDATE report_mail SET state = 'queued', message = $2, next_attempt_at = now(), finished_at = NULL
+			WHERE id = $1 AND state = 'kept'`, k.ID, restamp(msg, d.From, d.Now()))
+		if err != nil {
+			return n, fmt.Errorf("reports: release mail %d: %w", k.ID, err)
+		}
+		if r, _ := res.RowsAffected(); r > 0 {
+			n++
+		}
+	}
+	if n > 0 {
+		d.Log.Info("reports: mail kept without SMTP queued to send", "count", n)
+	}
+	return n, nil
+}
 
 // SendDue makes one attempt at every message that is due, and says how
 // many it attempted. Without SMTP a message is kept for the outbox page
-// instead (recorded as an attempt that kept it).
+// instead (recorded as an attempt that kept it); with SMTP, mail kept
+// before is released first (ReleaseKept).
 func (d *Delivery) SendDue(ctx context.Context) (int, error) {
+	if _, err := d.ReleaseKept(ctx); err != nil {
+		return 0, err
+	}
 	n := 0
 	for ctx.Err() == nil {
 		var m struct {
@@ -237,6 +312,7 @@ func (d *Delivery) SendDue(ctx context.Context) (int, error) {
 			Recipient string `db:"recipient"`
 			Message   []byte `db:"message"`
 			Attempts  int    `db:"attempts"`
+			Tries     int    `db:"tries"`
 		}
 		err := d.store.db.GetContext(ctx, &m, claimMailSQL, d.queue.worker, fmt.Sprintf("%d milliseconds", d.Lease.Milliseconds()))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -254,9 +330,9 @@ func (d *Delivery) SendDue(ctx context.Context) (int, error) {
 			state = MailSent
 		}
 		if sendErr != nil {
-			state, wait = MailQueued, d.backoff(m.Attempts)
+			state, wait = MailQueued, d.backoff(m.Tries)
 			var tp *textproto.Error
-			if (errors.As(sendErr, &tp) && tp.Code >= 500) || m.Attempts >= d.MaxAttempts {
+			if (errors.As(sendErr, &tp) && tp.Code >= 500) || m.Tries >= d.MaxAttempts {
 				state = MailFailed
 			}
 			d.Log.Warn("reports: mail not sent", "mail", m.ID, "attempt", m.Attempts, "state", state, "err", sendErr)
@@ -268,8 +344,8 @@ func (d *Delivery) SendDue(ctx context.Context) (int, error) {
 		// The attempt happened: it is recorded even when ctx ends meanwhile.
 		rctx := context.WithoutCancel(ctx)
 		err = pg.InTx(rctx, d.store.db, func(tx *sqlx.Tx) error {
-			if _, err := tx.ExecContext(rctx, `INSERT INTO report_mail_attempts (mail_id, n, worker, ok, error) VALUES ($1, $2, $3, $4, $5)`,
-				m.ID, m.Attempts, d.queue.worker, sendErr == nil, msg); err != nil {
+			if _, err := tx.ExecContext(rctx, `INSERT INTO report_mail_attempts (mail_id, n, worker, ok, error, kept) VALUES ($1, $2, $3, $4, $5, $6)`,
+				m.ID, m.Attempts, d.queue.worker, sendErr == nil, msg, state == MailKept); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(rctx, `
@@ -320,6 +396,7 @@ type MailAttempt struct {
 	At     time.Time `db:"at"`
 	Worker string    `db:"worker"`
 	OK     bool      `db:"ok"`
+	Kept   bool      `db:"kept"` // no SMTP configured: kept for the outbox, not sent
 	Error  string    `db:"error"`
 }
 
@@ -342,7 +419,7 @@ func (s *Store) OutboxMail(ctx context.Context, id int64) (Mail, []MailAttempt, 
 		return Mail{}, nil, fmt.Errorf("reports: mail %d: %w", id, pg.NotFound(err, ErrNotFound))
 	}
 	as := []MailAttempt{}
-	if err := s.db.SelectContext(ctx, &as, `SELECT n, at, worker, ok, error FROM report_mail_attempts WHERE mail_id = $1 ORDER BY n`, id); err != nil {
+	if err := s.db.SelectContext(ctx, &as, `SELECT n, at, worker, ok, kept, error FROM report_mail_attempts WHERE mail_id = $1 ORDER BY n`, id); err != nil {
 		return Mail{}, nil, fmt.Errorf("reports: attempts of mail %d: %w", id, err)
 	}
 	return m, as, nil

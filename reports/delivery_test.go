@@ -510,7 +510,7 @@ func TestWithoutSMTPKeptForTheOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.State != MailKept || len(as) != 1 || !as[0].OK || m.Recipient != "csr@donor.example" {
+	if m.State != MailKept || len(as) != 1 || !as[0].OK || !as[0].Kept || m.Recipient != "csr@donor.example" {
 		t.Errorf("kept message %+v, attempts %+v", m, as)
 	}
 	raw, err := f.s.OutboxMessage(ctx, m.ID)
@@ -519,5 +519,142 @@ func TestWithoutSMTPKeptForTheOutbox(t *testing.T) {
 	}
 	if p := parseMail(t, raw); p.Attachment != m.Attachment || !strings.HasPrefix(string(p.PDF), "%PDF-") {
 		t.Errorf("kept message's attachment %q, %d bytes", p.Attachment, len(p.PDF))
+	}
+}
+
+// TestKeptMailSentOnceSMTPIsOn: reports made while no mail server was set
+// are kept; once one is, each is sent, once, to the contacts the donor
+// still has, from the configured sender and dated when it goes, the report
+// attached as issued. The attempt that kept it is recorded as such and
+// does not count against the retry limit; a temporary refusal is retried
+// after the back-off. A contact removed meanwhile gets nothing: her
+// message is withheld. A restart sends nothing again.
+func TestKeptMailSentOnceSMTPIsOn(t *testing.T) {
+	f := newDeliveryFixture(t,
+		[]donors.NewContact{{Email: "csr@donor-one.example", Language: "en"}, {Email: "left@donor-one.example", Language: "th"}},
+		[]donors.NewContact{{Email: "board@donor-two.example", Language: "th"}})
+	q, d := f.delivery("serve-1", nil, dec1)
+	if _, err := d.Schedule(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := q.Execute(ctx, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.SendDue(ctx); n != 3 || err != nil {
+		t.Fatalf("kept %d, %v; want 3", n, err)
+	}
+	ds := donors.NewStore(f.db)
+	cs, err := ds.Contacts(ctx, f.donors[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Email == "left@donor-one.example" {
+			if err := ds.RemoveContact(ctx, audit.System, f.donors[0].ID, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	// Ten days later the server restarts with a mail server, which refuses
+	// the first message once.
+	ms := startMailServer(t)
+	ms.failData = 1
+	later := dec1.AddDate(0, 0, 10)
+	_, d2 := f.delivery("serve-2", ms.url, later)
+	d2.MaxAttempts = 2 // the kept attempt and one refusal would be 2
+	waitFor(t, "the kept mail to go", func() bool {
+		if _, err := d2.SendDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return len(ms.received()) == 2
+	})
+	byTo := map[string]parsedMail{}
+	for _, g := range ms.received() {
+		if g.From != "reports@hawker.example.org" || len(g.To) != 1 {
+			t.Fatalf("envelope from %q to %v", g.From, g.To)
+		}
+		if _, twice := byTo[g.To[0]]; twice {
+			t.Fatalf("%s received the report twice", g.To[0])
+		}
+		byTo[g.To[0]] = parseMail(t, g.Data)
+	}
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		to, lang string
+		donor    int
+	}{{"csr@donor-one.example", "en", 0}, {"board@donor-two.example", "th", 1}} {
+		p, ok := byTo[c.to]
+		if !ok {
+			t.Fatalf("nothing received for %s", c.to)
+		}
+		if p.Header.Get("From") != "reports@hawker.example.org" {
+			t.Errorf("%s: From %q, want the configured sender", c.to, p.Header.Get("From"))
+		}
+		if at, err := p.Header.Date(); err != nil || !at.Equal(later) {
+			t.Errorf("%s: Date %v (%v), want %v", c.to, at, err, later)
+		}
+		if want := messageID(f.donors[c.donor].ID, nov, c.to); p.Header.Get("Message-ID") != want {
+			t.Errorf("%s: Message-ID %q, want %q", c.to, p.Header.Get("Message-ID"), want)
+		}
+		im, err := f.s.Impact(ctx, f.donors[c.donor].ID, nov, nov, dec1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := im.PDF(c.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(p.PDF, want) || !strings.Contains(p.Subject, "November 2026") {
+			t.Errorf("%s: the attachment (%d bytes) is not November's report (%d bytes), subject %q", c.to, len(p.PDF), len(want), p.Subject)
+		}
+	}
+
+	out, err := f.s.Outbox(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retried := 0
+	for _, m := range out {
+		_, as, err := f.s.OutboxMail(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) == 0 || !as[0].Kept || !as[0].OK || as[0].Worker != "serve-1" {
+			t.Fatalf("%s: first attempt %+v, want the one that kept it", m.Recipient, as)
+		}
+		if m.Recipient == "left@donor-one.example" {
+			if m.State != MailWithheld || len(as) != 1 || m.FinishedAt == nil {
+				t.Errorf("removed contact's mail: %s with attempts %+v, want withheld", m.State, as)
+			}
+			continue
+		}
+		last := as[len(as)-1]
+		if m.State != MailSent || !last.OK || last.Kept || last.Worker != "serve-2" {
+			t.Errorf("%s: %s, attempts %+v; want sent by serve-2", m.Recipient, m.State, as)
+		}
+		if len(as) == 3 {
+			retried++
+			if as[1].OK || !strings.Contains(as[1].Error, "451") || as[1].Kept {
+				t.Errorf("%s: the refused try recorded as %+v", m.Recipient, as[1])
+			}
+			if w := as[2].At.Sub(as[1].At); w < d2.Backoff {
+				t.Errorf("%s: retried %s after the refusal, want at least %s", m.Recipient, w, d2.Backoff)
+			}
+		} else if len(as) != 2 {
+			t.Errorf("%s: %d attempts %+v", m.Recipient, len(as), as)
+		}
+	}
+	if retried != 1 {
+		t.Errorf("%d messages retried, want 1", retried)
+	}
+
+	// Another restart, with the mail server: nothing is sent again.
+	_, d3 := f.delivery("serve-3", ms.url, later.Add(time.Hour))
+	if n, err := d3.SendDue(ctx); n != 0 || err != nil {
+		t.Fatalf("sent %d again after a restart (%v)", n, err)
+	}
+	if len(ms.received()) != 2 {
+		t.Fatalf("the server received %d messages, want 2", len(ms.received()))
 	}
 }

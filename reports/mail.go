@@ -88,6 +88,26 @@ func compose(f mailFacts) composed {
 	return composed{To: f.To, Lang: f.Lang, Subject: subject, Body: body, Attachment: name, Message: b.Bytes()}
 }
 
+// restamp gives a composed message another From and Date, the rest of it
+// byte for byte as it was: both are header lines of their own (compose
+// writes them unfolded) before the blank line that ends the header.
+func restamp(msg []byte, from string, date time.Time) []byte {
+	end := bytes.Index(msg, []byte("\r\n\r\n"))
+	if end < 0 {
+		return msg
+	}
+	lines := bytes.Split(msg[:end], []byte("\r\n"))
+	for i, l := range lines {
+		switch {
+		case bytes.HasPrefix(l, []byte("From: ")):
+			lines[i] = []byte("From: " + from)
+		case bytes.HasPrefix(l, []byte("Date: ")):
+			lines[i] = []byte("Date: " + date.In(thai.Bangkok).Format(time.RFC1123Z))
+		}
+	}
+	return append(bytes.Join(lines, []byte("\r\n")), msg[end:]...)
+}
+
 // crlf ends every line of s with CRLF, as a mail's text must.
 func crlf(s string) string {
 	return string(bytes.ReplaceAll(bytes.ReplaceAll([]byte(s), []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n")))
