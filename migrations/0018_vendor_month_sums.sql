@@ -104,3 +104,7 @@ FROM vendor_entries ve
 WHERE ve.kind IN ('sale', 'expense')
   AND NOT EXISTS (SELECT 1 FROM vendor_voids vv WHERE vv.vendor_entry_id = ve.id)
 GROUP BY 1, 2;
+
+-- The report's other per-donor reads: equipment handed over is found by
+-- the donor its items are attributed to.
+CREATE INDEX grant_items_donor_idx ON grant_items (donor_id);
