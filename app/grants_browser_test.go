@@ -123,4 +123,97 @@ func TestApproverInboxAt360(t *testing.T) {
 	if !strings.Contains(figs, "43,000.00") || !strings.Contains(figs, "207,000.00") {
 		t.Errorf("fund after approval: %q", figs)
 	}
+
+	// Dates are typed as Thai dates (issue 14, point 8): the hand-over's
+	// box shows today in B.E.; a loosely typed B.E. day is tidied when she
+	// leaves the box and booked as that C.E. day.
+	approved, err := store.Grant(ctx, g.ID)
+	if err != nil || len(approved.Items) != 1 {
+		t.Fatalf("approved grant: %+v, %v", approved, err)
+	}
+	item := approved.Items[0].ID
+	box := fmt.Sprintf("#on%d", item)
+	run(chromedp.Navigate(fmt.Sprintf("%s/grants/%d", srv.URL, g.ID)), chromedp.WaitVisible(chromedp.CSS(box)))
+	if v := value(t, b, box); v != thai.FormatDate("th", today) {
+		t.Errorf("hand-over date box shows %q, want today in B.E. %q", v, thai.FormatDate("th", today))
+	}
+	for _, w := range []int64{1280, 360} {
+		run(chromedp.EmulateViewport(w, 800), chromedp.WaitVisible(chromedp.CSS(box)))
+		browsertest.Screenshot(t, b, fmt.Sprintf("testdata/grant-handover-%d.png", w))
+	}
+	handed := today.AddDate(0, 0, -1)
+	run(chromedp.Clear(chromedp.CSS(box)),
+		chromedp.SendKeys(chromedp.CSS(box), fmt.Sprintf("%d/%d/%d", handed.Day(), int(handed.Month()), thai.Year(handed))),
+		chromedp.Blur(chromedp.CSS(box)))
+	if v := value(t, b, box); v != thai.FormatDate("th", handed) {
+		t.Errorf("tidied hand-over date %q, want %q", v, thai.FormatDate("th", handed))
+	}
+	run(chromedp.Click(chromedp.CSS(fmt.Sprintf("form[action='/grants/%d/equipment/%d/handover'] button", g.ID, item))),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")))
+	var on string
+	if err := srv.DB.Get(&on, `SELECT business_date::text FROM grant_item_events WHERE item_id = $1 AND action = 'handover'`, item); err != nil || on != handed.Format(time.DateOnly) {
+		t.Errorf("handed over on %q (%v), want %s", on, err, handed.Format(time.DateOnly))
+	}
+
+	// The register: recovering the cart asks for its day in the same box,
+	// and a day the calendar lacks is told beside it before anything is sent.
+	recoverBox := fmt.Sprintf("#ron%d", item)
+	for _, w := range []int64{1280, 360} {
+		run(chromedp.EmulateViewport(w, 800), chromedp.Navigate(srv.URL+"/equipment"),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#item-%d", item))),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf("#item-%d details:not(.history) summary", item))), // "recover"
+			chromedp.WaitVisible(chromedp.CSS(recoverBox)),
+			chromedp.Clear(chromedp.CSS(recoverBox)),
+			chromedp.SendKeys(chromedp.CSS(recoverBox), "31/04/2569"), chromedp.Blur(chromedp.CSS(recoverBox)),
+			chromedp.WaitVisible(chromedp.CSS(recoverBox+"-error")))
+		if w == 360 {
+			checkFits(t, b, "equipment")
+		}
+		browsertest.Screenshot(t, b, fmt.Sprintf("testdata/equipment-%d.png", w))
+	}
+	if msg := text(t, b, recoverBox+"-error"); !strings.Contains(msg, "ไม่มีวันนี้ในปฏิทิน") {
+		t.Errorf("recover date message: %q", msg)
+	}
+
+	// A manager books a donor's receipt on 15/11/2569, typed as a Thai
+	// reads it: the fund's books say 2026-11-15.
+	mb := browsertest.New(t)
+	mrun := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(mb, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receiptForm := fmt.Sprintf("form[action='/funds/%d/receipts']", fund.ID)
+	date := fmt.Sprintf("#on%d", fund.ID)
+	mrun(chromedp.EmulateViewport(360, 740), signIn(srv, "manager", browserPassword, "p.who"))
+	for _, w := range []int64{1280, 360} {
+		mrun(chromedp.EmulateViewport(w, 800), chromedp.Navigate(srv.URL+"/funds"),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf("#fund-%d details summary", fund.ID))),
+			chromedp.WaitVisible(chromedp.CSS(date)))
+		if w == 360 {
+			checkFits(t, mb, "funds")
+		}
+		browsertest.Screenshot(t, mb, fmt.Sprintf("testdata/funds-receipt-%d.png", w))
+	}
+	mrun(chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("#amount%d", fund.ID)), "1250.50"),
+		chromedp.Clear(chromedp.CSS(date)),
+		chromedp.SendKeys(chromedp.CSS(date), "15/11/2569"),
+		chromedp.Click(chromedp.CSS(receiptForm+" button")),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")))
+	var received []string
+	if err := srv.DB.Select(&received, `SELECT received_on::text FROM fund_receipts WHERE fund_id = $1 AND amount = 1250.50`, fund.ID); err != nil ||
+		len(received) != 1 || received[0] != "2026-11-15" {
+		t.Errorf("receipt typed 15/11/2569 booked on %v (%v), want 2026-11-15", received, err)
+	}
+}
+
+// value is the value of the input sel.
+func value(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("value of %s: %v", sel, err)
+	}
+	return v
 }

@@ -120,8 +120,14 @@ func TestOfficerEnrolsTrainsAndSeesEligibility(t *testing.T) {
 	// Record the class: her cohort, the module, today, she passed with 88.
 	id := strconv.FormatInt(p.ID, 10)
 	run(chromedp.Navigate(srv.URL+"/training/classes/new?cohort="+strings.ReplaceAll("รุ่น 1/2569", " ", "+")),
-		chromedp.WaitVisible(chromedp.CSS("form[action='/training/classes']")),
-		chromedp.SetValue(chromedp.CSS("#module"), strconv.FormatInt(food.ID, 10)),
+		chromedp.WaitVisible(chromedp.CSS("form[action='/training/classes']")))
+	// The form does not guess (issue 14, point 10): no one ticked, no result chosen.
+	guessed, err := chromedp.Run(b, chromedp.Evaluate[int](`[...document.querySelectorAll('input[name=attendee]:checked, select[id^=passed_]')].filter(e => e.type === 'checkbox' || e.value !== '').length`))
+	if err != nil || guessed != 0 {
+		t.Errorf("the class form starts with %d attendees ticked or results chosen (%v)", guessed, err)
+	}
+	browsertest.Screenshot(t, b, "testdata/training-class-360.png")
+	run(chromedp.SetValue(chromedp.CSS("#module"), strconv.FormatInt(food.ID, 10)),
 		chromedp.SetValue(chromedp.CSS("#session_on"), thai.Today(time.Now()).Format(time.DateOnly)),
 		chromedp.SetValue(chromedp.CSS("#trainer"), "สำนักงานเขตห้วยขวาง"),
 		chromedp.Click(chromedp.CSS("input[name=attendee][value='"+id+"']")),
