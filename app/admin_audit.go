@@ -110,7 +110,7 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 		if key := auditActionKey(e.Action); s.views.tr.Has(key) {
 			r.What = s.views.tr.T(lang, key)
 		}
-		r.Detail, r.Raw = s.auditDetail(lang, e)
+		r.Detail, r.Raw = s.auditDetail(lang, e, logins)
 		if e.ActorID != nil {
 			r.Login = logins[*e.ActorID]
 		}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"hawker/audit"
 	"hawker/money"
@@ -95,7 +96,7 @@ func (s *Server) auditWords(lang, group, value string) any {
 	case "Role":
 		return tr.T(lang, "role."+value)
 	case "Lang":
-		return tr.T(lang, "lang."+value)
+		return tr.T(lang, "auditlog.lang_"+value)
 	case "Purpose":
 		return tr.T(lang, "consent."+value)
 	case "Given":
@@ -133,9 +134,14 @@ func (s *Server) auditWords(lang, group, value string) any {
 	return value
 }
 
-// auditDetail is the summary of e as a sentence for a reader of lang, or
-// the recorded text when no rule reads it (a shape this table has not met).
-func (s *Server) auditDetail(lang string, e audit.Event) (text string, raw bool) {
+// auditDetail is what e did as a sentence for a reader of lang: from its
+// action and details where it has them, else from its summary read by the
+// rules above (rows written before details were kept), else the recorded
+// text itself (raw: a shape neither reads).
+func (s *Server) auditDetail(lang string, e audit.Event, logins map[int64]string) (text string, raw bool) {
+	if text, ok := s.auditFromDetails(lang, e, logins); ok {
+		return text, false
+	}
 	if e.Summary == "" {
 		return "", false
 	}
@@ -156,6 +162,134 @@ func (s *Server) auditDetail(lang string, e audit.Event) (text string, raw bool)
 		return s.views.tr.T(lang, r.key, args...), false
 	}
 	return e.Summary, true
+}
+
+// detailsKey is the catalogue sentence that tells e from its details: the
+// grant timeline's for a grant's steps (one wording on both pages), else
+// "auditlog.x_<action>", followed by the variant a detail names (what was
+// viewed, how she signed in, how a PIN was set).
+func detailsKey(e audit.Event) string {
+	action := strings.ReplaceAll(e.Action, ".", "_")
+	switch {
+	case e.Action == "grant.approve" && e.Details["total"] != "":
+		return "timeline.grant_approve_committed"
+	case strings.HasPrefix(e.Action, "grant.") && e.Action != "grant.complete" && e.Action != "grant.settings.threshold":
+		return "timeline." + action + "_detail"
+	}
+	key := "auditlog.x_" + action
+	for _, variant := range []string{"what", "method", "how"} {
+		if v := e.Details[variant]; v != "" {
+			return key + "_" + v
+		}
+	}
+	return key
+}
+
+// auditFromDetails tells e from its action and details; ok is false when
+// e has no details, or no sentence of the catalogue tells them.
+func (s *Server) auditFromDetails(lang string, e audit.Event, logins map[int64]string) (string, bool) {
+	tr := s.views.tr
+	key := detailsKey(e)
+	if len(e.Details) == 0 || !tr.Has(key) {
+		return "", false
+	}
+	args := make([]any, 0, 2*len(e.Details)+2)
+	for k, v := range e.Details {
+		switch k {
+		case "name_th", "name_en": // a module's names: the reader's
+			if k == "name_"+lang {
+				args = append(args, "Name", v)
+			}
+			continue
+		}
+		args = append(args, detailArg(k), s.detailWord(lang, e.Action, k, v, logins))
+	}
+	return tr.T(lang, key, args...), true
+}
+
+// detailArg is the catalogue argument of detail k: "id_kind" is {{.IdKind}}.
+func detailArg(k string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(k, "_") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// detailWord is detail k's value v in words for a reader of lang: codes by
+// their catalogue names, amounts, dates and months as the pages write
+// them, a user by login. Free text (a reason, a name) is shown as typed.
+func (s *Server) detailWord(lang, action, k, v string, logins map[int64]string) any {
+	tr := s.views.tr
+	word := func(key string) any {
+		if tr.Has(key) {
+			return tr.T(lang, key)
+		}
+		return v
+	}
+	switch k {
+	case "amount", "total", "value":
+		if a, err := money.Parse(v); err == nil {
+			return a.In(lang)
+		}
+	case "on":
+		if d, err := valid.Date(v); err == nil {
+			return thai.DateIn(lang, d)
+		}
+	case "expires":
+		if t, err := time.Parse(time.RFC3339, v); err == nil {
+			t = t.In(thai.Bangkok)
+			return thai.DateIn(lang, t) + " " + t.Format("15:04")
+		}
+	case "month":
+		if m, err := valid.Month(v); err == nil {
+			return thai.MonthIn(lang, m)
+		}
+	case "role":
+		return word("role." + v)
+	case "lang":
+		return word("auditlog.lang_" + v)
+	case "purpose", "given":
+		return word("consent." + v)
+	case "tab":
+		return word("tab." + v)
+	case "state":
+		if strings.HasPrefix(action, "plan.") {
+			return word("plan.state_" + v)
+		}
+		return word("grant.state_" + v)
+	case "kind":
+		return word("auditlog.kind_" + v)
+	case "id_kind":
+		return word("auditlog.pp_" + v)
+	case "condition":
+		return word("grant.cond_" + v)
+	case "passed":
+		if v == "true" {
+			return tr.T(lang, "training.passed")
+		}
+		return tr.T(lang, "training.failed")
+	case "required", "active":
+		return word("auditlog.bool_" + v)
+	case "validity":
+		if n, err := strconv.Atoi(v); err == nil {
+			return tr.T(lang, "auditlog.validity_months", "Count", n)
+		}
+		return word("auditlog.validity_" + v)
+	case "file":
+		return strings.ToUpper(v)
+	case "by":
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && logins[n] != "" {
+			return logins[n]
+		}
+	case "count", "entries", "vendors", "held", "seq", "needed":
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return v
 }
 
 // auditObject names e's object for a reader: a user by login, a

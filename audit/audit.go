@@ -138,6 +138,12 @@ func RecordDetails(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, su
 // of thousands of books) records, chained like Record's in one lock and one
 // COPY instead of three statements an event.
 func RecordMany(ctx context.Context, tx *sqlx.Tx, a Actor, action string, objects, summaries []string) error {
+	return RecordManyDetails(ctx, tx, a, action, objects, summaries, nil)
+}
+
+// RecordManyDetails is RecordMany with details shared by every event (the
+// month a bulk close closed).
+func RecordManyDetails(ctx context.Context, tx *sqlx.Tx, a Actor, action string, objects, summaries []string, details Details) error {
 	if len(objects) != len(summaries) {
 		return fmt.Errorf("audit: record %s: %d objects, %d summaries", action, len(objects), len(summaries))
 	}
@@ -151,16 +157,20 @@ func RecordMany(ctx context.Context, tx *sqlx.Tx, a Actor, action string, object
 	if err := tx.GetContext(ctx, &prev, `SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), $1)`, genesis); err != nil {
 		return fmt.Errorf("audit: previous hash: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_id", "actor_role", "action", "object", "summary", "ip", "prev_hash", "hash"))
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_id", "actor_role", "action", "object", "summary", "details", "ip", "prev_hash", "hash"))
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", action, err)
 	}
 	defer stmt.Close()
 	at := time.Now().UTC().Truncate(time.Microsecond)
+	stored, err := details.Value()
+	if err != nil {
+		return fmt.Errorf("audit: record %s: %w", action, err)
+	}
 	for i, obj := range objects {
-		e := Event{At: at, ActorID: a.User(), ActorRole: a.Role, Action: action, Object: obj, Summary: summaries[i], IP: a.IP, PrevHash: prev}
+		e := Event{At: at, ActorID: a.User(), ActorRole: a.Role, Action: action, Object: obj, Summary: summaries[i], Details: details, IP: a.IP, PrevHash: prev}
 		e.Hash = e.computeHash()
-		if _, err := stmt.ExecContext(ctx, e.At, e.ActorID, e.ActorRole, e.Action, e.Object, e.Summary, e.IP, e.PrevHash, e.Hash); err != nil {
+		if _, err := stmt.ExecContext(ctx, e.At, e.ActorID, e.ActorRole, e.Action, e.Object, e.Summary, stored, e.IP, e.PrevHash, e.Hash); err != nil {
 			return fmt.Errorf("audit: record %s: %w", action, err)
 		}
 		prev = e.Hash

@@ -18,6 +18,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -207,7 +208,13 @@ func (s *Store) signIn(ctx context.Context, login, ip, method string, deviceID *
 				return ErrNoDevice
 			}
 		}
-		return audit.Record(ctx, tx, audit.Actor{UserID: u.ID, Role: string(u.Role), IP: ip}, "auth.sign_in", userObject(u.ID), "method="+method)
+		details := audit.Details{"method": method}
+		summary := "method=" + method
+		if deviceID != nil {
+			details["device"] = strconv.FormatInt(*deviceID, 10)
+			summary += " device=" + details["device"]
+		}
+		return audit.RecordDetails(ctx, tx, audit.Actor{UserID: u.ID, Role: string(u.Role), IP: ip}, "auth.sign_in", userObject(u.ID), summary, details)
 	})
 	if err != nil {
 		return Session{}, err
@@ -361,7 +368,8 @@ func (s *Store) failed(ctx context.Context, login, ip string, userID int64, now 
 			object = userObject(userID)
 		}
 		err := pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-			return audit.Record(ctx, tx, audit.Actor{IP: ip}, "auth.lock", object, fmt.Sprintf("%d failed sign-ins from %s", n, ip))
+			return audit.RecordDetails(ctx, tx, audit.Actor{IP: ip}, "auth.lock", object, fmt.Sprintf("%d failed sign-ins from %s", n, ip),
+				audit.Details{"count": strconv.Itoa(n), "ip": ip})
 		})
 		if err != nil {
 			return err
@@ -434,7 +442,8 @@ func (s *Store) EndAll(ctx context.Context, a audit.Actor, userID int64) (int, e
 			return fmt.Errorf("auth: end sessions of %d: %w", userID, err)
 		}
 		n, _ = res.RowsAffected()
-		return audit.Record(ctx, tx, a, "auth.end_sessions", userObject(userID), fmt.Sprintf("%d sessions ended", n))
+		return audit.RecordDetails(ctx, tx, a, "auth.end_sessions", userObject(userID), fmt.Sprintf("%d sessions ended", n),
+			audit.Details{"count": strconv.FormatInt(n, 10)})
 	})
 	return int(n), err
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,8 +104,9 @@ func (s *Store) CreateLink(ctx context.Context, a audit.Actor, u users.User) (Li
 			VALUES ($1, $2, $3, $4, $5)`, hashToken(token), u.ID, a.UserID, now, l.ExpiresAt); err != nil {
 			return fmt.Errorf("auth: create link: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "auth.device_link.create", userObject(u.ID),
-			"one-time phone sign-in link, expires "+l.ExpiresAt.UTC().Format(time.RFC3339))
+		return audit.RecordDetails(ctx, tx, a, "auth.device_link.create", userObject(u.ID),
+			"one-time phone sign-in link, expires "+l.ExpiresAt.UTC().Format(time.RFC3339),
+			audit.Details{"expires": l.ExpiresAt.UTC().Format(time.RFC3339)})
 	})
 	return l, err
 }
@@ -213,17 +215,20 @@ func (s *Store) UseLink(ctx context.Context, p PhoneSetup) (Session, string, err
 		if _, err := tx.ExecContext(ctx, `UPDATE device_links SET used_at = $2, device_id = $3 WHERE id = $1`, l.ID, now, deviceID); err != nil {
 			return fmt.Errorf("auth: spend link: %w", err)
 		}
-		if err := audit.Record(ctx, tx, a, "auth.device_link.use", userObject(u.ID), fmt.Sprintf("link made by user %d; device %d", l.CreatedBy, deviceID)); err != nil {
+		if err := audit.RecordDetails(ctx, tx, a, "auth.device_link.use", userObject(u.ID), fmt.Sprintf("link made by user %d; device %d", l.CreatedBy, deviceID),
+			audit.Details{"by": strconv.FormatInt(l.CreatedBy, 10), "device": strconv.FormatInt(deviceID, 10)}); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, a, "auth.device.add", userObject(u.ID), fmt.Sprintf("device %d: %s", deviceID, label)); err != nil {
+		if err := audit.RecordDetails(ctx, tx, a, "auth.device.add", userObject(u.ID), fmt.Sprintf("device %d: %s", deviceID, label),
+			audit.Details{"device": strconv.FormatInt(deviceID, 10), "label": label}); err != nil {
 			return err
 		}
 		u.MustChangePassword = false
 		if sess, err = s.start(ctx, tx, u, p.IP, now, &deviceID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "auth.sign_in", userObject(u.ID), fmt.Sprintf("method=device_link device=%d", deviceID))
+		return audit.RecordDetails(ctx, tx, a, "auth.sign_in", userObject(u.ID), fmt.Sprintf("method=device_link device=%d", deviceID),
+			audit.Details{"method": "device_link", "device": strconv.FormatInt(deviceID, 10)})
 	})
 	if err != nil {
 		return Session{}, "", err
@@ -269,7 +274,7 @@ func (s *Store) SignInDevice(ctx context.Context, token, pin, ip string) (Sessio
 	if err != nil {
 		return Session{}, err
 	}
-	return s.signIn(ctx, u.Login, ip, fmt.Sprintf("device device=%d", d.ID), &d.ID, func(u users.User) (bool, error) {
+	return s.signIn(ctx, u.Login, ip, "device", &d.ID, func(u users.User) (bool, error) {
 		if u.Role != users.Vendor || u.PINHash == nil {
 			_, err := users.CheckPassword(dummyHash(), pin)
 			return false, err
@@ -307,6 +312,7 @@ func (s *Store) RevokeDevice(ctx context.Context, a audit.Actor, userID, deviceI
 			return fmt.Errorf("auth: end sessions of device %d: %w", deviceID, err)
 		}
 		n, _ := ended.RowsAffected()
-		return audit.Record(ctx, tx, a, "auth.device.revoke", userObject(userID), fmt.Sprintf("device %d; %d sessions ended", deviceID, n))
+		return audit.RecordDetails(ctx, tx, a, "auth.device.revoke", userObject(userID), fmt.Sprintf("device %d; %d sessions ended", deviceID, n),
+			audit.Details{"device": strconv.FormatInt(deviceID, 10), "count": strconv.FormatInt(n, 10)})
 	})
 }

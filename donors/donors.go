@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,7 +64,7 @@ func (s *Store) Add(ctx context.Context, a audit.Actor, n New) (Donor, error) {
 		if err := tx.GetContext(ctx, &d, `INSERT INTO donors (name) VALUES ($1) RETURNING *`, strings.TrimSpace(n.Name)); err != nil {
 			return fmt.Errorf("donors: add: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "donor.add", fmt.Sprintf("donor:%d", d.ID), "name="+d.Name)
+		return audit.RecordDetails(ctx, tx, a, "donor.add", fmt.Sprintf("donor:%d", d.ID), "name="+d.Name, audit.Details{"name": d.Name})
 	})
 	if err != nil {
 		return Donor{}, err
@@ -149,7 +150,8 @@ func (s *Store) AddContact(ctx context.Context, a audit.Actor, donor int64, n Ne
 		if err != nil {
 			return fmt.Errorf("donors: add contact: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "donor.contact_add", fmt.Sprintf("donor:%d", donor), fmt.Sprintf("contact=%d language=%s", c.ID, c.Language))
+		return audit.RecordDetails(ctx, tx, a, "donor.contact_add", fmt.Sprintf("donor:%d", donor), fmt.Sprintf("contact=%d language=%s", c.ID, c.Language),
+			audit.Details{"contact": strconv.FormatInt(c.ID, 10), "lang": c.Language})
 	})
 	if err != nil {
 		return Contact{}, err
@@ -168,7 +170,8 @@ func (s *Store) RemoveContact(ctx context.Context, a audit.Actor, donor, id int6
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("donors: remove contact %d: %w", id, ErrNotFound)
 		}
-		return audit.Record(ctx, tx, a, "donor.contact_remove", fmt.Sprintf("donor:%d", donor), fmt.Sprintf("contact=%d", id))
+		return audit.RecordDetails(ctx, tx, a, "donor.contact_remove", fmt.Sprintf("donor:%d", donor), fmt.Sprintf("contact=%d", id),
+			audit.Details{"contact": strconv.FormatInt(id, 10)})
 	})
 }
 

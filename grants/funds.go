@@ -84,7 +84,8 @@ func (s *Store) CreateFund(ctx context.Context, a audit.Actor, n NewFund) (Fund,
 		if err := tx.GetContext(ctx, &f, `SELECT `+fundColumns+fundFrom+` WHERE f.id = $1`, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "fund.create", f.Object(), fmt.Sprintf("donor %d, %s", n.Donor, n.Name))
+		return audit.RecordDetails(ctx, tx, a, "fund.create", f.Object(), fmt.Sprintf("donor %d, %s", n.Donor, n.Name),
+			audit.Details{"donor": strconv.FormatInt(n.Donor, 10), "name": n.Name})
 	})
 	return f, err
 }
@@ -290,7 +291,8 @@ func (s *Store) Receive(ctx context.Context, a audit.Actor, fundID int64, key st
 		if err != nil {
 			return fmt.Errorf("grants: receipt into fund %d: %w", f.ID, err)
 		}
-		return audit.Record(ctx, tx, a, "fund.receipt", f.Object(), fmt.Sprintf("received %s on %s", r.amount.String(), r.on.Format(time.DateOnly)))
+		return audit.RecordDetails(ctx, tx, a, "fund.receipt", f.Object(), fmt.Sprintf("received %s on %s", r.amount.String(), r.on.Format(time.DateOnly)),
+			audit.Details{"amount": r.amount.String(), "on": r.on.Format(time.DateOnly)})
 	})
 	if err != nil {
 		return Receipt{}, err

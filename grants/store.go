@@ -57,7 +57,8 @@ func (s *Store) SetThreshold(ctx context.Context, a audit.Actor, d money.Amount)
 		if _, err := tx.ExecContext(ctx, `UPDATE grant_settings SET manager_threshold = $1, updated_at = now(), updated_by = $2`, d.String(), a.User()); err != nil {
 			return fmt.Errorf("grants: set threshold: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "grant.settings.threshold", "settings:grants", "manager threshold "+d.String())
+		return audit.RecordDetails(ctx, tx, a, "grant.settings.threshold", "settings:grants", "manager threshold "+d.String(),
+			audit.Details{"amount": d.String()})
 	})
 }
 
@@ -590,5 +591,6 @@ func completeIfDone(ctx context.Context, tx *sqlx.Tx, a audit.Actor, id int64) e
 	if _, err := tx.ExecContext(ctx, `UPDATE grants SET state = 'completed', completed_at = now(), updated_at = now() WHERE id = $1 AND state = 'approved'`, id); err != nil {
 		return fmt.Errorf("grants: complete %d: %w", id, err)
 	}
-	return audit.Record(ctx, tx, a, "grant.complete", fmt.Sprintf("grant:%d", id), "every tranche released and every item handed over")
+	return audit.RecordDetails(ctx, tx, a, "grant.complete", fmt.Sprintf("grant:%d", id), "every tranche released and every item handed over",
+		audit.Details{"state": "completed"})
 }

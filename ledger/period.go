@@ -110,7 +110,8 @@ func closePeriod(ctx context.Context, tx *sqlx.Tx, a audit.Actor, book int64, mo
 		book, dateString(month), nullID(by)); err != nil {
 		return Period{}, wrap(err)
 	}
-	if err := audit.Record(ctx, tx, a, "ledger.close", "book:"+strconv.FormatInt(book, 10), "month "+month.Format("2006-01")); err != nil {
+	if err := audit.RecordDetails(ctx, tx, a, "ledger.close", "book:"+strconv.FormatInt(book, 10), "month "+month.Format("2006-01"),
+		audit.Details{"month": month.Format("2006-01")}); err != nil {
 		return Period{}, wrap(err)
 	}
 	return p, nil
@@ -156,8 +157,8 @@ func (s *Store) ReopenPeriod(ctx context.Context, a audit.Actor, book int64, mon
 			VALUES ($1, $2::date, 'reopen', $3, $4)`, book, dateString(month), reason, nullID(by)); err != nil {
 			return wrap(err)
 		}
-		return audit.Record(ctx, tx, a, "ledger.reopen", "book:"+strconv.FormatInt(book, 10),
-			"month "+month.Format("2006-01")+": "+reason)
+		return audit.RecordDetails(ctx, tx, a, "ledger.reopen", "book:"+strconv.FormatInt(book, 10),
+			"month "+month.Format("2006-01")+": "+reason, audit.Details{"month": month.Format("2006-01"), "reason": reason})
 	})
 }
 
@@ -347,7 +348,7 @@ func closePeriods(ctx context.Context, tx *sqlx.Tx, a audit.Actor, books []int64
 	for i, b := range books {
 		objects[i], summaries[i] = "book:"+strconv.FormatInt(b, 10), "month "+month.Format("2006-01")
 	}
-	if err := audit.RecordMany(ctx, tx, a, "ledger.close", objects, summaries); err != nil {
+	if err := audit.RecordManyDetails(ctx, tx, a, "ledger.close", objects, summaries, audit.Details{"month": month.Format("2006-01")}); err != nil {
 		return wrap(err)
 	}
 	return nil

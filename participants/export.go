@@ -197,7 +197,7 @@ func (s *Store) Export(ctx context.Context, a audit.Actor, code string, now time
 		if err := s.exportHeld(ctx, tx, p, &x); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "participant.export", p.Object(), ExportFormat)
+		return audit.RecordDetails(ctx, tx, a, "participant.export", p.Object(), ExportFormat, audit.Details{"format": ExportFormat})
 	})
 	return x, err
 }

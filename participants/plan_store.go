@@ -103,7 +103,7 @@ func (s *Store) CreatePlan(ctx context.Context, a audit.Actor, pt Participant, p
 		if p.Items, err = insertItems(ctx, tx, p.ID, items); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "plan.create", planObject(pt, p.Version), "draft")
+		return audit.RecordDetails(ctx, tx, a, "plan.create", planObject(pt, p.Version), "draft", audit.Details{"state": "draft"})
 	})
 	return p, err
 }
@@ -160,7 +160,7 @@ func (s *Store) UpdatePlan(ctx context.Context, a audit.Actor, pt Participant, i
 		if p.Items, err = insertItems(ctx, tx, id, items); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "plan.update", planObject(pt, p.Version), string(p.State))
+		return audit.RecordDetails(ctx, tx, a, "plan.update", planObject(pt, p.Version), string(p.State), audit.Details{"state": string(p.State)})
 	})
 	return p, err
 }
@@ -282,11 +282,12 @@ func (s *Store) move(ctx context.Context, a audit.Actor, id int64, action string
 			return fmt.Errorf("participants: %s %d: %w", action, id, frozen(err))
 		}
 		p.Items = cur.Items
-		summary := string(p.State)
+		summary, details := string(p.State), audit.Details{"state": string(p.State)}
 		if p.ReviewComment != "" {
 			summary += ": " + p.ReviewComment
+			details["comment"] = p.ReviewComment
 		}
-		return audit.Record(ctx, tx, a, action, planObject(pt, p.Version), summary)
+		return audit.RecordDetails(ctx, tx, a, action, planObject(pt, p.Version), summary, details)
 	})
 	return p, err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (s *Store) Enrol(ctx context.Context, a audit.Actor, p Participant, consent
 		if err != nil {
 			return fmt.Errorf("participants: enrol: %w", err)
 		}
-		if err := audit.Record(ctx, tx, a, "participant.enrol", p.Object(), "cohort "+p.Cohort); err != nil {
+		if err := audit.RecordDetails(ctx, tx, a, "participant.enrol", p.Object(), "cohort "+p.Cohort, audit.Details{"cohort": p.Cohort}); err != nil {
 			return err
 		}
 		for _, c := range consents {
@@ -167,9 +168,20 @@ func (s *Store) View(ctx context.Context, a audit.Actor, code, what string) (Par
 		if p, err = byCode(ctx, tx, code); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "participant.view", p.Object(), what)
+		return audit.RecordDetails(ctx, tx, a, "participant.view", p.Object(), what, viewDetails(what))
 	})
 	return p, err
+}
+
+// viewDetails are the details of a view of what: "file:<tab>", "plan:<version>",
+// "entry:<id>", "days:<YYYY-MM>" or a bare part ("books", "api").
+func viewDetails(what string) audit.Details {
+	kind, ref, _ := strings.Cut(what, ":")
+	d := audit.Details{"what": kind}
+	if field, ok := map[string]string{"file": "tab", "plan": "version", "entry": "entry", "days": "month"}[kind]; ok {
+		d[field] = ref
+	}
+	return d
 }
 
 // Count is how many files there are, erased ones included.
@@ -203,8 +215,12 @@ func (s *Store) Searched(ctx context.Context, a audit.Actor, f Filter, rows []Ro
 	if len(rows) > maxSearchCodes {
 		summary += " …"
 	}
+	details := audit.Details{"count": strconv.Itoa(len(rows)), "codes": strings.Join(codes, " "), "how": "browse"}
+	if strings.TrimSpace(f.Query) != "" {
+		details["how"] = "search"
+	}
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		return audit.Record(ctx, tx, a, "participant.list", "participants", summary)
+		return audit.RecordDetails(ctx, tx, a, "participant.list", "participants", summary, details)
 	})
 }
 
@@ -283,7 +299,8 @@ func recordConsent(ctx context.Context, tx *sqlx.Tx, a audit.Actor, p Participan
 	if !c.Given {
 		verb = "withheld"
 	}
-	return audit.Record(ctx, tx, a, "participant.consent", p.Object(), string(c.Purpose)+" "+verb)
+	return audit.RecordDetails(ctx, tx, a, "participant.consent", p.Object(), string(c.Purpose)+" "+verb,
+		audit.Details{"purpose": string(c.Purpose), "given": verb})
 }
 
 // RecordTraining records one completion for p.
@@ -297,8 +314,9 @@ func (s *Store) RecordTraining(ctx context.Context, a audit.Actor, p Participant
 		if c, err = training.Record(ctx, tx, c); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "training.record", p.Object(),
-			fmt.Sprintf("module %d on %s, passed=%t", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed))
+		return audit.RecordDetails(ctx, tx, a, "training.record", p.Object(),
+			fmt.Sprintf("module %d on %s, passed=%t", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed),
+			audit.Details{"module": strconv.FormatInt(c.ModuleID, 10), "on": c.CompletedOn.Format(time.DateOnly), "passed": strconv.FormatBool(c.Passed)})
 	})
 	return c, err
 }
@@ -321,8 +339,10 @@ func (s *Store) RecordClass(ctx context.Context, a audit.Actor, cl training.Clas
 			if _, err := training.Record(ctx, tx, c); err != nil {
 				return 0, err
 			}
-			if err := audit.Record(ctx, tx, a, "training.record", p.Object(),
-				fmt.Sprintf("module %d on %s, passed=%t (class %d)", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed, sessionID)); err != nil {
+			if err := audit.RecordDetails(ctx, tx, a, "training.record", p.Object(),
+				fmt.Sprintf("module %d on %s, passed=%t (class %d)", c.ModuleID, c.CompletedOn.Format(time.DateOnly), c.Passed, sessionID),
+				audit.Details{"module": strconv.FormatInt(c.ModuleID, 10), "on": c.CompletedOn.Format(time.DateOnly), "passed": strconv.FormatBool(c.Passed),
+					"class": strconv.FormatInt(sessionID, 10)}); err != nil {
 				return 0, err
 			}
 		}
@@ -405,7 +425,8 @@ func (s *Store) Erase(ctx context.Context, a audit.Actor, p Participant) (Partic
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "participant.erase", p.Object(), erasedSummary(held))
+		return audit.RecordDetails(ctx, tx, a, "participant.erase", p.Object(), erasedSummary(held),
+			audit.Details{"held": strconv.Itoa(len(held))})
 	})
 	return p, err
 }

@@ -56,7 +56,7 @@ func (s *Store) AddModule(ctx context.Context, a audit.Actor, m Module) (Module,
 		if err != nil {
 			return fmt.Errorf("training: add module: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "training.module_add", moduleObject(m.ID), m.NameEN+describeRule(m))
+		return audit.RecordDetails(ctx, tx, a, "training.module_add", moduleObject(m.ID), m.NameEN+describeRule(m), moduleDetails(m))
 	})
 	return m, err
 }
@@ -70,12 +70,22 @@ func (s *Store) UpdateModule(ctx context.Context, a audit.Actor, m Module) (Modu
 		if err != nil {
 			return fmt.Errorf("training: update module %d: %w", m.ID, pg.NotFound(err, ErrNotFound))
 		}
-		return audit.Record(ctx, tx, a, "training.module_update", moduleObject(m.ID), m.NameEN+describeRule(m))
+		return audit.RecordDetails(ctx, tx, a, "training.module_update", moduleObject(m.ID), m.NameEN+describeRule(m), moduleDetails(m))
 	})
 	return m, err
 }
 
 func moduleObject(id int64) string { return "training_module:" + strconv.FormatInt(id, 10) }
+
+// moduleDetails are a module's names and rules, for the audit trail's
+// description in its reader's language.
+func moduleDetails(m Module) audit.Details {
+	d := audit.Details{"name_th": m.NameTH, "name_en": m.NameEN, "required": strconv.FormatBool(m.Required), "active": strconv.FormatBool(m.Active), "validity": "none"}
+	if m.ValidityMonths != nil {
+		d["validity"] = strconv.Itoa(*m.ValidityMonths)
+	}
+	return d
+}
 
 func describeRule(m Module) string {
 	s := fmt.Sprintf(" (required=%t, active=%t, validity=", m.Required, m.Active)

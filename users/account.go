@@ -68,7 +68,8 @@ func (s *Store) Create(ctx context.Context, a audit.Actor, n New) (User, string,
 		if u, err = AddTx(ctx, tx, n); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "user.create", object(u.ID), fmt.Sprintf("login=%s role=%s", u.Login, u.Role))
+		return audit.RecordDetails(ctx, tx, a, "user.create", object(u.ID), fmt.Sprintf("login=%s role=%s", u.Login, u.Role),
+			audit.Details{"login": u.Login, "role": string(u.Role)})
 	})
 	if err != nil {
 		return User{}, "", err
@@ -92,7 +93,7 @@ func (s *Store) List(ctx context.Context) ([]User, error) {
 
 // update runs one UPDATE of user id and records action in the same
 // transaction; ErrNotFound when there is no such user.
-func (s *Store) update(ctx context.Context, a audit.Actor, id int64, action, summary, query string, args ...any) error {
+func (s *Store) update(ctx context.Context, a audit.Actor, id int64, action, summary string, details audit.Details, query string, args ...any) error {
 	return pg.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, query, append([]any{id}, args...)...)
 		if err != nil {
@@ -101,7 +102,7 @@ func (s *Store) update(ctx context.Context, a audit.Actor, id int64, action, sum
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("users: %s %d: %w", action, id, ErrNotFound)
 		}
-		return audit.Record(ctx, tx, a, action, object(id), summary)
+		return audit.RecordDetails(ctx, tx, a, action, object(id), summary, details)
 	})
 }
 
@@ -111,12 +112,12 @@ func (s *Store) Disable(ctx context.Context, a audit.Actor, id int64) error {
 	if a.UserID == id {
 		return ErrSelf
 	}
-	return s.update(ctx, a, id, "user.disable", "", `UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1`)
+	return s.update(ctx, a, id, "user.disable", "", nil, `UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = $1`)
 }
 
 // Enable lets a disabled user sign in again.
 func (s *Store) Enable(ctx context.Context, a audit.Actor, id int64) error {
-	return s.update(ctx, a, id, "user.enable", "", `UPDATE users SET disabled_at = NULL WHERE id = $1`)
+	return s.update(ctx, a, id, "user.enable", "", nil, `UPDATE users SET disabled_at = NULL WHERE id = $1`)
 }
 
 // ResetPassword replaces user id's password with a one-time one, returned to
@@ -131,7 +132,7 @@ func (s *Store) ResetPassword(ctx context.Context, a audit.Actor, id int64) (str
 	if err != nil {
 		return "", err
 	}
-	err = s.update(ctx, a, id, "user.reset_password", "one-time password issued, PIN cleared",
+	err = s.update(ctx, a, id, "user.reset_password", "one-time password issued, PIN cleared", audit.Details{"pin": "cleared"},
 		`UPDATE users SET password_hash = $2, must_change_password = true, pin_hash = NULL WHERE id = $1`, hash)
 	if err != nil {
 		return "", err
@@ -179,7 +180,7 @@ func (s *Store) ChangePassword(ctx context.Context, a audit.Actor, id int64, p P
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, a, id, "user.change_password", "",
+	return s.update(ctx, a, id, "user.change_password", "", nil,
 		`UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1`, hash)
 }
 
@@ -219,7 +220,7 @@ func (s *Store) SetPIN(ctx context.Context, a audit.Actor, id int64, pin, confir
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, a, id, "user.set_pin", "",
+	err = s.update(ctx, a, id, "user.set_pin", "", audit.Details{"how": "account"},
 		`UPDATE users SET pin_hash = $2 WHERE id = $1`, hash)
 	if pg.Constraint(err) == "users_pin_check" {
 		return valid.Errors{"pin": "user.pin_only_vendor"}
@@ -232,7 +233,7 @@ func (s *Store) SetLanguage(ctx context.Context, a audit.Actor, id int64, lang s
 	if lang != "th" && lang != "en" {
 		return valid.Errors{"lang": "user.language_invalid"}
 	}
-	return s.update(ctx, a, id, "user.set_language", "language="+lang,
+	return s.update(ctx, a, id, "user.set_language", "language="+lang, audit.Details{"lang": lang},
 		`UPDATE users SET language = $2 WHERE id = $1`, lang)
 }
 
@@ -270,7 +271,7 @@ func SetPINForPhoneTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, id int64,
 	if err != nil {
 		return fmt.Errorf("users: set pin of %d: %w", id, pg.NotFound(err, ErrNotFound))
 	}
-	summary := "set on her phone with a one-time link"
+	summary, details := "set on her phone with a one-time link", audit.Details{"how": "phone_link"}
 	if oneTime {
 		unknown, err := OneTimePassword()
 		if err != nil {
@@ -284,9 +285,10 @@ func SetPINForPhoneTx(ctx context.Context, tx *sqlx.Tx, a audit.Actor, id int64,
 			return fmt.Errorf("users: retire one-time password of %d: %w", id, err)
 		}
 		summary += "; one-time password retired"
+		details["how"] = "phone_link_retired"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET pin_hash = $2 WHERE id = $1`, id, hash); err != nil {
 		return fmt.Errorf("users: set pin of %d: %w", id, err)
 	}
-	return audit.Record(ctx, tx, a, "user.set_pin", object(id), summary)
+	return audit.RecordDetails(ctx, tx, a, "user.set_pin", object(id), summary, details)
 }

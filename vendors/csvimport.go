@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -316,8 +317,9 @@ func (s *Store) Import(ctx context.Context, a audit.Actor, r io.Reader, today ti
 		entries[i] = l.entry
 	}
 	res, err := s.RecordBulk(ctx, entries, func(ctx context.Context, tx *sqlx.Tx, res ImportResult) error {
-		return audit.Record(ctx, tx, a, "vendor.entries.import", "vendors:import",
-			fmt.Sprintf("%d entries for %d vendors imported from a CSV file", res.Entries, res.Participants))
+		return audit.RecordDetails(ctx, tx, a, "vendor.entries.import", "vendors:import",
+			fmt.Sprintf("%d entries for %d vendors imported from a CSV file", res.Entries, res.Participants),
+			audit.Details{"entries": strconv.Itoa(res.Entries), "vendors": strconv.Itoa(res.Participants)})
 	})
 	if errors.Is(err, ledger.ErrIdempotencyConflict) || pg.IsUnique(err, "vendor_entries_idempotency_key") {
 		// Imported concurrently by someone else between the check and now.

@@ -119,10 +119,12 @@ func (s *Store) RecordOpening(ctx context.Context, a audit.Actor, r OpeningReque
 			return Opening{}, fmt.Errorf("vendors: opening of %s: %w", r.Code, err)
 		}
 		summary := fmt.Sprintf("opening cash %s on %s", amount.String(), day.Format(time.DateOnly))
+		details := audit.Details{"amount": amount.String(), "on": day.Format(time.DateOnly), "how": "herself"}
 		if r.OnBehalf {
 			summary += " on her behalf"
+			details["how"] = "officer"
 		}
-		return o, audit.Record(ctx, tx, a, "vendor.opening.record", "participant:"+r.Code, summary)
+		return o, audit.RecordDetails(ctx, tx, a, "vendor.opening.record", "participant:"+r.Code, summary, details)
 	})
 }
 

@@ -192,6 +192,7 @@ func (s *Store) SetPromptPay(ctx context.Context, a audit.Actor, participantID i
 		if err != nil {
 			return fmt.Errorf("vendors: save promptpay: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "vendor.promptpay.set", "participant:"+code, "PromptPay id set ("+string(id.Kind)+")")
+		return audit.RecordDetails(ctx, tx, a, "vendor.promptpay.set", "participant:"+code, "PromptPay id set ("+string(id.Kind)+")",
+			audit.Details{"id_kind": string(id.Kind)})
 	})
 }

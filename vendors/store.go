@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -191,7 +192,8 @@ func (s *Store) SetCeiling(ctx context.Context, a audit.Actor, d money.Amount) e
 		if _, err := tx.ExecContext(ctx, `UPDATE vendor_settings SET line_ceiling = $1, updated_at = now(), updated_by = $2`, d, a.User()); err != nil {
 			return fmt.Errorf("vendors: set ceiling: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "vendor.settings.ceiling", "settings:vendors", "line ceiling "+d.String())
+		return audit.RecordDetails(ctx, tx, a, "vendor.settings.ceiling", "settings:vendors", "line ceiling "+d.String(),
+			audit.Details{"amount": d.String()})
 	})
 }
 
@@ -409,7 +411,8 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, a audit.Actor, r Reques
 	}
 	if e.OnBehalf {
 		summary := fmt.Sprintf("entry %d: %s %s on %s from a paper form", out.ID, e.memo(), e.Amount.String(), e.Date.Format(time.DateOnly))
-		if err := audit.Record(ctx, tx, a, "vendor.entry.record", "participant:"+e.Code, summary); err != nil {
+		details := audit.Details{"entry": strconv.FormatInt(out.ID, 10), "kind": string(e.Kind), "amount": e.Amount.String(), "on": e.Date.Format(time.DateOnly)}
+		if err := audit.RecordDetails(ctx, tx, a, "vendor.entry.record", "participant:"+e.Code, summary, details); err != nil {
 			return Recorded{}, err
 		}
 	}
@@ -463,8 +466,9 @@ func (s *Store) Void(ctx context.Context, a audit.Actor, id int64, reason string
 		}
 		r.VoidedAt, r.VoidReason, r.ReversalID = &at, &reason, &rev.ID
 		out = r
-		return audit.Record(ctx, tx, a, "vendor.entry.void", "participant:"+r.Participant,
-			fmt.Sprintf("entry %d (%s %s on %s) voided: %s", r.ID, r.Kind, r.Amount.String(), r.Date.Format(time.DateOnly), reason))
+		return audit.RecordDetails(ctx, tx, a, "vendor.entry.void", "participant:"+r.Participant,
+			fmt.Sprintf("entry %d (%s %s on %s) voided: %s", r.ID, r.Kind, r.Amount.String(), r.Date.Format(time.DateOnly), reason),
+			audit.Details{"entry": strconv.FormatInt(r.ID, 10), "kind": string(r.Kind), "amount": r.Amount.String(), "on": r.Date.Format(time.DateOnly), "reason": reason})
 	})
 	return out, err
 }
