@@ -7,12 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"regexp"
+
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"hawker/audit"
 	"hawker/browsertest"
+	"hawker/catalog"
 	"hawker/participants"
+	"hawker/thai"
 	"hawker/users"
 )
 
@@ -22,7 +26,10 @@ import (
 // date reads in B.E. like the page, and today's figures and her cash count
 // it, marked as waiting. Then every link on her books page opens offline
 // from the phone's kept copies (Home her books, her account and grants),
-// never the browser's error page.
+// or else the app's own offline page in Thai (a statement never opened),
+// never the browser's error page; so do the sign-out and the language
+// buttons, and she stays signed in. Signed out, the phone keeps none of
+// her pages, and offline still shows the app's page.
 func TestVendorOfflineEverywhere(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.Start(t)
@@ -63,8 +70,12 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
+	// offline cuts the phone off: the page knows it (the browser's
+	// emulation), and neither the page nor the service worker reaches the
+	// server (the emulation alone lets the worker's requests through).
 	offline := func(off bool) {
 		t.Helper()
+		srv.Unreachable(off)
 		yes := true
 		if _, err := chromedp.Call(b, network.Enable, network.EnableParams{}); err != nil {
 			t.Fatal(err)
@@ -79,6 +90,29 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 			Offline: off, DownloadThroughput: -1, UploadThroughput: -1,
 		}); err != nil {
 			t.Fatal(err)
+		}
+	}
+	tr, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// offlinePage waits for the app's offline page and checks it speaks
+	// Thai first: the document's own text, not the browser's error page.
+	offlinePage := func(what string) {
+		t.Helper()
+		defer func() {
+			if t.Failed() {
+				t.Logf("shown for %s: %s", what, eval(`location.href + ' | ' + document.body.innerText.slice(0, 300)`))
+			}
+		}()
+		waitFor("the app's offline page for "+what, func() bool {
+			return eval(`String(!!document.querySelector('#offline-page') && !document.body.classList.contains('neterror'))`) == "true"
+		})
+		if got := eval(`(() => { const th = document.querySelector('#offline-page .offline-lang'); return th.lang + '|' + th.querySelector('h1').textContent + '|' + th.querySelector('p').textContent })()`); got != "th|"+tr.T("th", "offline.title")+"|"+tr.T("th", "offline.text") {
+			t.Errorf("%s offline: the page says %q, want the Thai offline page first", what, got)
+		}
+		if body := eval(`document.body.innerText`); strings.Contains(body, "ERR_") || strings.Contains(body, "This site can") || !strings.Contains(body, tr.T("en", "offline.title")) {
+			t.Errorf("%s offline: the page reads %q", what, body)
 		}
 	}
 	fig := func(name string) string {
@@ -108,6 +142,24 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 	waitFor("the refused sale apart", func() bool {
 		return eval(`(() => { const r = document.querySelector('#refused'); return String(!!r && !r.hidden && r.querySelectorAll('li').length === 1 && r.textContent.includes('รายการที่ส่งไม่ได้') && r.textContent.includes('ส่งไม่ได้') && document.querySelector('#outbox').hidden) })()`) == "true"
 	})
+	// Shown in her language: why in Thai, the amount and the B.E. date as
+	// the page writes them.
+	if why := text(t, b, "#refused li .field-error"); !thaiOnly.MatchString(why) {
+		t.Errorf("the refused sale's reason reads %q, want Thai", why)
+	}
+	if amt := text(t, b, "#refused li .e-amt"); amt != "+฿200,000.00" {
+		t.Errorf("the refused sale's amount reads %q", amt)
+	}
+	refusedDay, err := time.Parse(time.DateOnly, eval(`document.querySelector('#books').dataset.today`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if be := strings.Fields(text(t, b, "#refused li .e-meta")); len(be) != 4 || strings.Join(be[1:], " ") != thai.Date(refusedDay) {
+		t.Errorf("the refused sale's date reads %q, want %q", be, thai.Date(refusedDay))
+	}
+	if got := fig("cash"); got != "฿1,500.00" || eval(`String(!!document.querySelector('#figures .fig-wait'))`) != "false" {
+		t.Errorf("a refused sale counts in today's figures: cash %q", got)
+	}
 	// Her account and grants, visited once online, are kept.
 	run(chromedp.Navigate(srv.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("#current")),
 		chromedp.Navigate(srv.URL+"/books/grants"), chromedp.WaitVisible(chromedp.CSS("main h1")),
@@ -128,7 +180,7 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	be := strings.Fields(text(t, b, "#outbox-list li .e-meta"))
-	if len(be) != 4 || be[3] != strconv.Itoa(day.Year()+543) || be[1] != strconv.Itoa(day.Day()) {
+	if len(be) != 4 || be[3] != strconv.Itoa(day.Year()+543) || be[1] != strconv.Itoa(day.Day()) || strings.Join(be[1:], " ") != thai.Date(day) {
 		t.Fatalf("the waiting entry's date reads %q (today %s)", be, today)
 	}
 	if got := fig("expenses"); got != "฿200.00" {
@@ -145,8 +197,10 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 	}
 	browsertest.Screenshot(t, b, "testdata/vendor-waiting-360.png")
 
-	// Every link on her books page, followed offline.
+	// Every link on her books page, followed offline: a kept page or the
+	// app's offline page, at least one of them the offline page.
 	links := eval(`[...new Set([...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')).filter(h => h.startsWith('/') && h !== '/books/statement.pdf'))].join(' ')`)
+	shownOffline := 0
 	for _, href := range append(strings.Fields(links), "/account", "/books/grants") {
 		if err := chromedp.Do(b, chromedp.Navigate(srv.URL+href)); err != nil {
 			// A statement the browser still holds downloads (a CSV): no page, no error page.
@@ -160,19 +214,65 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 		waitFor("an app page for "+href, func() bool {
 			return eval(`String(!document.body.classList.contains('neterror') && (!!document.querySelector('header.top') || /^(application\/pdf|text\/csv)$/.test(document.contentType)))`) == "true"
 		})
-		switch got := eval(`location.pathname + ' ' + (document.querySelector('#offline-page') ? 'offline' : 'kept')`); {
+		got := eval(`location.pathname + ' ' + (document.querySelector('#offline-page') ? 'offline' : 'kept')`)
+		switch {
 		case href == "/" && got != "/books kept":
 			t.Errorf("Home offline: %s, want her kept books", got)
 		case href == "/account" || href == "/books/grants" || strings.HasPrefix(href, "/books?"):
 			if !strings.HasSuffix(got, "kept") {
 				t.Errorf("%s offline: %s, want the kept page", href, got)
 			}
+		case strings.HasSuffix(got, "offline"):
+			offlinePage(href)
+			shownOffline++
 		}
 	}
+	if shownOffline == 0 {
+		t.Errorf("no link led to the app's offline page (links: %s)", links)
+	}
+	browsertest.Screenshot(t, b, "testdata/vendor-offline-page-360.png")
+
+	// Signing out or changing the language offline: the app's offline page,
+	// and she is still signed in (nothing reached the server).
+	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
+	run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	offlinePage("the sign-out")
+	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
+	run(chromedp.Click(chromedp.CSS(`form.lang button[value=en]`)))
+	offlinePage("the language button")
+	// A phone that believes it is online but cannot reach the server: the
+	// sign-out is tried, fails, and the offline page says so.
+	offline(false)
+	srv.Unreachable(true)
+	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
+	run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	offlinePage("the sign-out that cannot reach the server")
+	offline(true)
+
 	// Back online, the expense is sent; nothing waits, the refusal stays apart.
 	offline(false)
 	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
 	waitFor("the expense sent", func() bool {
 		return eval(`String(document.querySelector('#outbox').hidden && !document.querySelector('#figures .fig-wait') && document.querySelector('#figures .fig-cash dd').textContent === '฿1,300.00')`) == "true"
 	})
+	if eval(`String(!document.querySelector('#refused').hidden && document.querySelectorAll('#refused li').length === 1)`) != "true" {
+		t.Error("the refused sale is no longer shown apart once online")
+	}
+
+	// Signed out, the phone keeps none of her pages, only the offline page;
+	// offline, her books lead to it, not to the browser's error page.
+	run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#login")))
+	if got := eval(`(async () => [!!(await caches.match('/books')), !!(await caches.match('/account')), !!(await caches.match('/books/grants')), !!(await caches.match('/offline'))].join(' '))()`); got != "false false false true" {
+		t.Fatalf("kept after sign-out (books, account, grants, offline page): %s", got)
+	}
+	offline(true)
+	run(chromedp.Navigate(srv.URL + "/books"))
+	offlinePage("her books after signing out")
+	if eval(`String(!!document.querySelector('#sale-amount') || document.body.innerText.includes('สมใจ'))`) != "false" {
+		t.Error("her books open after signing out")
+	}
+	offline(false)
 }
+
+// thaiOnly matches text in Thai: Thai letters, and no English word.
+var thaiOnly = regexp.MustCompile(`^[^A-Za-z]*[\p{Thai}][^A-Za-z]*$`)

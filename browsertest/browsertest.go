@@ -7,11 +7,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,9 +90,76 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 
 // Server is the real application serving over TCP for a browser.
 type Server struct {
-	URL string // base URL, such as http://127.0.0.1:41234
-	DB  *sqlx.DB
-	App *app.Server
+	URL  string // base URL, such as http://127.0.0.1:41234
+	DB   *sqlx.DB
+	App  *app.Server
+	gate *gate
+}
+
+// Unreachable cuts the server off from every client (down) or lets them
+// reach it again: open connections are closed and new ones closed as they
+// come, so a page's requests and its service worker's fail alike, as on a
+// phone that lost its connection. The browser's offline emulation alone
+// does not reach every request a service worker makes.
+func (s *Server) Unreachable(down bool) { s.gate.set(down) }
+
+// gate stands between the browser and the server, copying bytes both
+// ways, and can cut every connection: the server only ever sees a client
+// that went away.
+type gate struct {
+	ln     net.Listener // the browser's side
+	server string       // the server's address
+	mu     sync.Mutex
+	down   bool
+	conns  map[net.Conn]struct{}
+}
+
+func (g *gate) serve() {
+	for {
+		c, err := g.ln.Accept()
+		if err != nil {
+			return
+		}
+		g.mu.Lock()
+		if g.down {
+			g.mu.Unlock()
+			c.Close()
+			continue
+		}
+		g.conns[c] = struct{}{}
+		g.mu.Unlock()
+		go g.pipe(c)
+	}
+}
+
+// pipe copies c to the server and back until either side closes.
+func (g *gate) pipe(c net.Conn) {
+	defer func() {
+		g.mu.Lock()
+		delete(g.conns, c)
+		g.mu.Unlock()
+		c.Close()
+	}()
+	s, err := net.Dial("tcp", g.server)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(s, c); done <- struct{}{} }()
+	go func() { io.Copy(c, s); done <- struct{}{} }()
+	<-done
+}
+
+func (g *gate) set(down bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.down = down
+	if down {
+		for c := range g.conns {
+			c.Close()
+		}
+	}
 }
 
 // Start runs the application (Dev mode, its own migrated database) on a
@@ -113,16 +182,24 @@ func Start(t testing.TB, configure ...func(*app.Deps)) *Server {
 	if err != nil {
 		t.Fatalf("browsertest: listen: %v", err)
 	}
+	front, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("browsertest: listen: %v", err)
+	}
+	g := &gate{ln: front, server: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
+	go g.serve()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
 	t.Cleanup(func() {
+		front.Close()
+		g.set(true)
 		cancel()
 		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 			t.Errorf("browsertest: serve: %v", err)
 		}
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), DB: db, App: srv}
+	return &Server{URL: "http://" + front.Addr().String(), DB: db, App: srv, gate: g}
 }
 
 // testWriter sends the application's log lines to the test's log.
