@@ -29,6 +29,9 @@ type auditRow struct {
 	Login  string
 	What   string // the action's description
 	Target string // the object, named for people
+	// The participant's code in Target, kept on one line, and the text
+	// around it (a code breaks at its hyphens in a narrow column).
+	Before, Code, After string
 	Detail string // the summary as a sentence
 	Raw    bool   // Detail is the recorded text: no sentence reads it yet
 }
@@ -111,6 +114,12 @@ func (s *Server) showAudit(c *fiber.Ctx) error {
 			r.What = s.views.tr.T(lang, key)
 		}
 		r.Detail, r.Raw = s.auditDetail(lang, e, logins)
+		if code, ok := strings.CutPrefix(e.Object, "participant:"); ok {
+			code, _, _ = strings.Cut(code, "/")
+			if before, after, found := strings.Cut(r.Target, code); found && code != "" {
+				r.Before, r.Code, r.After = before, code, after
+			}
+		}
 		if e.ActorID != nil {
 			r.Login = logins[*e.ActorID]
 		}

@@ -309,6 +309,9 @@ func (s *Server) auditObject(lang, object string, logins map[int64]string) strin
 		if login, ok := logins[n]; ok {
 			return tr.T(lang, "auditlog.obj_user", "Name", login)
 		}
+		return tr.T(lang, "auditlog.obj_user_id", "ID", id) // a user since removed
+	case "login": // sign-ins locked for a login no user has
+		return tr.T(lang, "auditlog.obj_login", "Name", id)
 	case "participant":
 		code, plan, isPlan := strings.Cut(id, "/plan:")
 		if isPlan {

@@ -196,6 +196,14 @@ func TestAuditDescribesEveryAction(t *testing.T) {
 			t.Errorf("%s in English: %q, want %q", c.e.Action, got, c.en)
 		}
 	}
+	// An object is named for people, even a user since removed, or a login
+	// no user has.
+	if got := f.s.auditObject("th", "user:999999", logins); got != "ผู้ใช้หมายเลข 999999" {
+		t.Errorf("a removed user: %q", got)
+	}
+	if got := f.s.auditObject("th", "login:nobody", logins); got != "ชื่อผู้ใช้ nobody" {
+		t.Errorf("a login no user has: %q", got)
+	}
 	// A row written before details were kept is still read from its summary.
 	old := audit.Event{Action: "user.create", Summary: "login=vendor41 role=vendor"}
 	if got, raw := f.s.auditDetail("th", old, logins); raw || got != "ชื่อผู้ใช้ vendor41 · บทบาทผู้ค้า" {

@@ -115,6 +115,15 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 			t.Errorf("%s offline: the page reads %q", what, body)
 		}
 	}
+	// shots photographs the page at 360 px (a phone) and 1280 px (a desk),
+	// and leaves it at 360.
+	shots := func(name string) {
+		t.Helper()
+		browsertest.Screenshot(t, b, "testdata/"+name+"-360.png")
+		run(chromedp.EmulateViewport(1280, 900))
+		browsertest.Screenshot(t, b, "testdata/"+name+"-1280.png")
+		run(chromedp.EmulateViewport(360, 740))
+	}
 	fig := func(name string) string {
 		return eval(`(document.querySelector('#figures .fig-` + name + ` dd') || {}).textContent || ''`)
 	}
@@ -160,6 +169,7 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 	if got := fig("cash"); got != "฿1,500.00" || eval(`String(!!document.querySelector('#figures .fig-wait'))`) != "false" {
 		t.Errorf("a refused sale counts in today's figures: cash %q", got)
 	}
+	shots("vendor-refused")
 	// Her account and grants, visited once online, are kept.
 	run(chromedp.Navigate(srv.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("#current")),
 		chromedp.Navigate(srv.URL+"/books/grants"), chromedp.WaitVisible(chromedp.CSS("main h1")),
@@ -195,7 +205,7 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 	if w := text(t, b, "#figures .fig-profit .fig-wait"); !strings.Contains(w, "−฿200.00") {
 		t.Fatalf("profit's waiting mark says %q", w)
 	}
-	browsertest.Screenshot(t, b, "testdata/vendor-waiting-360.png")
+	shots("vendor-waiting")
 
 	// Every link on her books page, followed offline: a kept page or the
 	// app's offline page, at least one of them the offline page.
@@ -230,7 +240,7 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 	if shownOffline == 0 {
 		t.Errorf("no link led to the app's offline page (links: %s)", links)
 	}
-	browsertest.Screenshot(t, b, "testdata/vendor-offline-page-360.png")
+	shots("vendor-offline-page")
 
 	// Signing out or changing the language offline: the app's offline page,
 	// and she is still signed in (nothing reached the server).
