@@ -32,8 +32,8 @@ type auditRow struct {
 	// The participant's code in Target, kept on one line, and the text
 	// around it (a code breaks at its hyphens in a narrow column).
 	Before, Code, After string
-	Detail string // the summary as a sentence
-	Raw    bool   // Detail is the recorded text: no sentence reads it yet
+	Detail              string // the summary as a sentence
+	Raw                 bool   // Detail is the recorded text: no sentence reads it yet
 }
 
 // auditChoice is one action of the filter, with its description.
