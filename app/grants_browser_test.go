@@ -155,6 +155,22 @@ func TestApproverInboxAt360(t *testing.T) {
 		t.Errorf("handed over on %q (%v), want %s", on, err, handed.Format(time.DateOnly))
 	}
 
+	// The draft form's tranche dates are the same box, in a row of five at
+	// 1280 px and stacked at 360 px.
+	for _, w := range []int64{1280, 360} {
+		run(chromedp.EmulateViewport(w, 800), chromedp.Navigate(srv.URL+"/grants/new?participant="+p.Code),
+			chromedp.WaitVisible(chromedp.CSS("#t0_after_date")),
+			chromedp.SetValue(chromedp.CSS("#t0_condition"), "after_date"),
+			chromedp.SendKeys(chromedp.CSS("#t0_after_date"), "1/2/2570"), chromedp.Blur(chromedp.CSS("#t0_after_date")))
+		if v := value(t, b, "#t0_after_date"); v != "01/02/2570" {
+			t.Errorf("tranche date tidied to %q, want 01/02/2570", v)
+		}
+		if w == 360 {
+			checkFits(t, b, "grant form")
+		}
+		browsertest.Screenshot(t, b, fmt.Sprintf("testdata/grant-form-%d.png", w))
+	}
+
 	// The register: recovering the cart asks for its day in the same box,
 	// and a day the calendar lacks is told beside it before anything is sent.
 	recoverBox := fmt.Sprintf("#ron%d", item)
