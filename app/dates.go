@@ -49,10 +49,11 @@ type rowForm struct {
 	Errors valid.Errors
 }
 
-// postedRow is the rowForm of the form key whose fields names were posted,
-// with the date boxes' values as readDate left them.
-func postedRow(c *fiber.Ctx, key string, errs valid.Errors, values map[string]string, names ...string) rowForm {
-	f := rowForm{Key: key, Values: map[string]string{}, Errors: errs}
+// postedRow is the rowForm of form key as posted: the fields names as typed,
+// and the date boxes in values as readDate left them (its Errors are set
+// by whoever re-renders).
+func postedRow(c *fiber.Ctx, key string, values map[string]string, names ...string) rowForm {
+	f := rowForm{Key: key, Values: map[string]string{}}
 	for _, n := range names {
 		f.Values[n] = strings.Clone(c.FormValue(n))
 	}

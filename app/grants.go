@@ -484,7 +484,7 @@ func (s *Server) handOverItem(c *fiber.Ctx) error {
 	in := grants.HandOverInput{HandedOverOn: readOnly(on, bad, "handed_over_on"), ReceivedBy: c.FormValue("received_by"), Acceptance: c.FormValue("acceptance")}
 	_, err = s.grants.HandOver(c.UserContext(), actor(c), id, item, in, s.today())
 	err = withDateErrors(err, bad)
-	row := postedRow(c, strconv.FormatInt(item, 10), nil, map[string]string{"handed_over_on": on}, "received_by", "acceptance")
+	row := postedRow(c, strconv.FormatInt(item, 10), map[string]string{"handed_over_on": on}, "received_by", "acceptance")
 	if done, ok := s.pageRefused(c, err, row); ok {
 		return done
 	}
@@ -645,7 +645,7 @@ func (s *Server) receiveForm(c *fiber.Ctx) error {
 	in := grants.ReceiptInput{Amount: money.Text(c.FormValue("amount")), ReceivedOn: readOnly(on, bad, "received_on"), Note: c.FormValue("note")}
 	_, err = s.grants.Receive(c.UserContext(), actor(c), id, key, in, s.today())
 	err = withDateErrors(err, bad)
-	row := postedRow(c, strconv.FormatInt(id, 10), nil, map[string]string{"received_on": on}, "amount", "note")
+	row := postedRow(c, strconv.FormatInt(id, 10), map[string]string{"received_on": on}, "amount", "note")
 	if done, ok := s.fundsRefused(c, err, row); ok {
 		return done
 	}
@@ -739,7 +739,7 @@ func (s *Server) moveItemForm(action string) fiber.Handler {
 			ReceivedBy: c.FormValue("received_by"), Acceptance: c.FormValue("acceptance")}
 		_, err = s.moveItem(c, action, item, in)
 		err = withDateErrors(err, bad)
-		row := postedRow(c, action+"-"+strconv.FormatInt(item, 10), nil, map[string]string{"on": on}, "note", "participant", "received_by", "acceptance")
+		row := postedRow(c, action+"-"+strconv.FormatInt(item, 10), map[string]string{"on": on}, "note", "participant", "received_by", "acceptance")
 		var fields valid.Errors
 		if errors.As(err, &fields) {
 			c.Status(fiber.StatusUnprocessableEntity)
