@@ -111,6 +111,11 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 		if got := eval(`(() => { const th = document.querySelector('#offline-page .offline-lang'); return th.lang + '|' + th.querySelector('h1').textContent + '|' + th.querySelector('p').textContent })()`); got != "th|"+tr.T("th", "offline.title")+"|"+tr.T("th", "offline.text") {
 			t.Errorf("%s offline: the page says %q, want the Thai offline page first", what, got)
 		}
+		// Kept for whoever is signed in: it offers no sign-in (she may
+		// still be signed in) and no language form (it is in both).
+		if eval(`String(!document.querySelector('a[href="/login"]') && !document.querySelector('form.lang'))`) != "true" {
+			t.Errorf("%s offline: the offline page offers a sign-in or a language form", what)
+		}
 		if body := eval(`document.body.innerText`); strings.Contains(body, "ERR_") || strings.Contains(body, "This site can") || !strings.Contains(body, tr.T("en", "offline.title")) {
 			t.Errorf("%s offline: the page reads %q", what, body)
 		}
@@ -240,13 +245,13 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 	if shownOffline == 0 {
 		t.Errorf("no link led to the app's offline page (links: %s)", links)
 	}
-	shots("vendor-offline-page")
 
 	// Signing out or changing the language offline: the app's offline page,
 	// and she is still signed in (nothing reached the server).
 	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
 	run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
 	offlinePage("the sign-out")
+	shots("vendor-offline-page")
 	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
 	run(chromedp.Click(chromedp.CSS(`form.lang button[value=en]`)))
 	offlinePage("the language button")
