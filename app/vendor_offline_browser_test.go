@@ -246,6 +246,24 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 		t.Errorf("no link led to the app's offline page (links: %s)", links)
 	}
 
+	// Her menu, tapped as she would: the brand and Home open her kept books,
+	// My account its kept page, from her books and from her account alike.
+	for _, tap := range []struct{ from, link, want string }{
+		{"/books", "header .brand", "/books"},
+		{"/books", `nav.menu a[href="/"]`, "/books"},
+		{"/books", `nav.menu a[href="/account"]`, "/account"},
+		{"/account", `nav.menu a[href="/"]`, "/books"},
+		{"/books/grants", `nav.menu a[href="/account"]`, "/account"},
+		{"/books/grants", `main a[href="/books"]`, "/books"},
+	} {
+		run(chromedp.Navigate(srv.URL+tap.from), chromedp.WaitVisible(chromedp.CSS("main h1, #sale-amount")))
+		eval(`window.tapped = 'before'`) // gone once the new page is in
+		run(chromedp.Click(chromedp.CSS(tap.link)))
+		waitFor(tap.link+" from "+tap.from, func() bool {
+			return eval(`location.pathname + ' ' + String(window.tapped !== 'before' && !!document.querySelector('header.top') && !document.querySelector('#offline-page') && document.readyState === 'complete')`) == tap.want+" true"
+		})
+	}
+
 	// Signing out or changing the language offline: the app's offline page,
 	// and she is still signed in (nothing reached the server).
 	run(chromedp.Navigate(srv.URL+"/books"), chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
