@@ -85,6 +85,27 @@ var detailRules = []detailRule{
 	{"grant.approve", regexp.MustCompile(`^approval (?P<N>\d+) of (?P<Of>\d+)`), "auditlog.d_grant_approve"},
 	{"grant.create", regexp.MustCompile(`^(?P<Code>\S+) from fund (?P<Fund>\d+), total (?P<Amount>[\d.]+)$`), "auditlog.d_grant"},
 	{"grant.edit", regexp.MustCompile(`^(?P<Code>\S+) from fund (?P<Fund>\d+), total (?P<Amount>[\d.]+)$`), "auditlog.d_grant"},
+	// Shapes of the rarer actions, read into the sentences their details use.
+	{"auth.sign_in", regexp.MustCompile(`^method=device device=(?P<Device>\d+)$`), "auditlog.x_auth_sign_in_device"},
+	{"auth.sign_in", regexp.MustCompile(`^method=device_link device=(?P<Device>\d+)$`), "auditlog.x_auth_sign_in_device_link"},
+	{"auth.device_link.create", regexp.MustCompile(`^one-time phone sign-in link, expires (?P<Expires>\S+)$`), "auditlog.x_auth_device_link_create"},
+	{"auth.device_link.use", regexp.MustCompile(`^link made by user (?P<By>\d+); device (?P<Device>\d+)$`), "auditlog.x_auth_device_link_use"},
+	{"auth.device.add", regexp.MustCompile(`^device (?P<Device>\d+): (?P<Label>.*)$`), "auditlog.x_auth_device_add"},
+	{"auth.device.revoke", regexp.MustCompile(`^device (?P<Device>\d+); (?P<Count>\d+) sessions ended$`), "auditlog.x_auth_device_revoke"},
+	{"user.set_pin", regexp.MustCompile(`^set on her phone with a one-time link$`), "auditlog.x_user_set_pin_phone_link"},
+	{"user.set_pin", regexp.MustCompile(`^set on her phone with a one-time link; one-time password retired$`), "auditlog.x_user_set_pin_phone_link_retired"},
+	{"participant.export", regexp.MustCompile(`^hawker\.participant/v\d+$`), "auditlog.x_participant_export"},
+	{"vendor.promptpay.set", regexp.MustCompile(`^PromptPay id set \((?P<IdKind>mobile|national_id)\)$`), "auditlog.x_vendor_promptpay_set"},
+	{"fund.create", regexp.MustCompile(`^donor (?P<Donor>\d+), (?P<Name>.*)$`), "auditlog.x_fund_create"},
+	{"grant.complete", regexp.MustCompile(`^every tranche released and every item handed over$`), "auditlog.x_grant_complete"},
+	{"donor.contact_add", regexp.MustCompile(`^contact=(?P<Contact>\d+) language=(?P<Lang>th|en)$`), "auditlog.x_donor_contact_add"},
+	{"donor.contact_remove", regexp.MustCompile(`^contact=(?P<Contact>\d+)$`), "auditlog.x_donor_contact_remove"},
+	{"participant.view", regexp.MustCompile(`^entry:(?P<Entry>\d+)$`), "auditlog.x_participant_view_entry"},
+	{"participant.view", regexp.MustCompile(`^days:(?P<Month>\d{4}-\d{2})$`), "auditlog.x_participant_view_days"},
+	{"participant.view", regexp.MustCompile(`^books$`), "auditlog.x_participant_view_books"},
+	{"participant.view", regexp.MustCompile(`^promptpay$`), "auditlog.x_participant_view_promptpay"},
+	{"participant.view", regexp.MustCompile(`^eligibility$`), "auditlog.x_participant_view_eligibility"},
+	{"participant.view", regexp.MustCompile(`^api$`), "auditlog.x_participant_view_api"},
 }
 
 // auditWords turns the summary's codes into words for a reader of lang.
@@ -126,7 +147,14 @@ func (s *Server) auditWords(lang, group, value string) any {
 		}
 	case "File":
 		return strings.ToUpper(value)
-	case "Count", "Entries", "Vendors", "N", "Of":
+	case "IdKind":
+		return tr.T(lang, "auditlog.pp_"+value)
+	case "Expires":
+		if t, err := time.Parse(time.RFC3339, value); err == nil {
+			t = t.In(thai.Bangkok)
+			return thai.DateIn(lang, t) + " " + t.Format("15:04")
+		}
+	case "Count", "Entries", "Vendors", "N", "Of", "Held":
 		if n, err := strconv.Atoi(value); err == nil {
 			return n
 		}
