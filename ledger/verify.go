@@ -114,27 +114,38 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id JOIN ledger_accounts a ON a.id = l.account_id
 			WHERE a.book_id <> e.book_id OR l.business_date <> e.business_date
 			ORDER BY 1 LIMIT 1000`},
+		// Each account's lines are summed once per month, and a month's
+		// opening is the running sum of the months before it: summing every
+		// line before each closed month again made the check grow with the
+		// square of the history (minutes at 10,000 vendors' two years).
 		{"snapshot", `
-			WITH closed AS (
-				SELECT p.book_id, p.month, a.id AS account_id
+			WITH mon AS (
+				SELECT account_id, date_trunc('month', business_date)::date AS month, sum(amount) AS total,
+				       COALESCE(sum(amount) FILTER (WHERE amount > 0), 0) AS debits,
+				       COALESCE(-sum(amount) FILTER (WHERE amount < 0), 0) AS credits
+				FROM ledger_lines GROUP BY 1, 2
+			), months AS (
+				SELECT account_id, month, total, debits, credits, false AS closed FROM mon
+				UNION ALL
+				SELECT a.id, p.month, 0, 0, 0, true
 				FROM ledger_periods p JOIN ledger_accounts a ON a.book_id = p.book_id
 				WHERE p.closed_at IS NOT NULL
 			), re AS (
-				SELECT c.book_id, c.month, c.account_id,
-				       COALESCE(sum(l.amount) FILTER (WHERE l.business_date < c.month), 0) AS opening,
-				       COALESCE(sum(l.amount) FILTER (WHERE l.business_date >= c.month AND l.amount > 0), 0) AS debits,
-				       COALESCE(-sum(l.amount) FILTER (WHERE l.business_date >= c.month AND l.amount < 0), 0) AS credits
-				FROM closed c LEFT JOIN ledger_lines l
-				  ON l.account_id = c.account_id AND l.business_date < (c.month + interval '1 month')::date
-				GROUP BY c.book_id, c.month, c.account_id
+				SELECT account_id, month, closed,
+				       COALESCE(sum(total) OVER (PARTITION BY account_id ORDER BY month
+				                                 RANGE BETWEEN UNBOUNDED PRECEDING AND '1 day' PRECEDING), 0) AS opening,
+				       sum(debits) OVER (PARTITION BY account_id, month) AS debits,
+				       sum(credits) OVER (PARTITION BY account_id, month) AS credits
+				FROM months
 			)
 			SELECT re.account_id::text || '@' || to_char(re.month, 'YYYY-MM') AS id,
 			       format('%s/%s/%s/%s', re.opening, re.debits, re.credits, re.opening + re.debits - re.credits) AS want,
 			       COALESCE(format('%s/%s/%s/%s', pb.opening, pb.debits, pb.credits, pb.closing), 'no snapshot') AS got
 			FROM re LEFT JOIN ledger_period_balances pb ON pb.account_id = re.account_id AND pb.month = re.month
-			WHERE pb.account_id IS NULL AND (re.opening <> 0 OR re.debits <> 0 OR re.credits <> 0)
+			WHERE re.closed AND (
+			      pb.account_id IS NULL AND (re.opening <> 0 OR re.debits <> 0 OR re.credits <> 0)
 			   OR pb.opening <> re.opening OR pb.debits <> re.debits OR pb.credits <> re.credits
-			   OR pb.closing <> re.opening + re.debits - re.credits
+			   OR pb.closing <> re.opening + re.debits - re.credits)
 			ORDER BY 1 LIMIT 1000`},
 	}
 	for _, c := range checks {
