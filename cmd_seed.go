@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -68,28 +70,15 @@ func runSeed(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// seedScale loads the scale programme with a progress bar per stage and
-// prints what it wrote and how long it took.
+// seedScale loads the scale programme with a progress line of its stages
+// (the loaders run them at once, a batch of vendors each) and prints what it
+// wrote and how long it took.
 func seedScale(ctx context.Context, e *env, db *sqlx.DB, o demo.ScaleOptions) error {
-	var bar *progress
-	stage, since := "", time.Now()
-	endStage := func() {
-		if bar != nil {
-			bar.end()
-			fmt.Fprintf(e.stderr, "%s: done in %s\n", stage, time.Since(since).Round(time.Second))
-		}
-	}
-	o.Progress = func(what string, done, total int) {
-		if what != stage {
-			endStage()
-			stage, bar, since = what, newProgress(e.stderr), time.Now()
-			bar.what = what
-		}
-		bar.show(done, total)
-	}
+	bar := newStagesBar(e.stderr)
+	o.Progress = bar.show
 	start := time.Now()
 	res, err := demo.SeedScale(ctx, db, o)
-	endStage()
+	bar.end()
 	if err != nil {
 		return err
 	}
@@ -116,3 +105,74 @@ func siteURL(addr string) string {
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
+
+// stagesBar shows the progress of stages that run at once: on a terminal
+// one line with every stage's count and a bar for the last stage begun,
+// elsewhere a line per stage and tenth; each stage's end is a line of its
+// own with the time since the start.
+type stagesBar struct {
+	w        io.Writer
+	terminal bool
+	start    time.Time
+	stages   []string
+	done     map[string][2]int // done, total
+	tenth    map[string]int
+	shown    bool
+}
+
+func newStagesBar(w io.Writer) *stagesBar {
+	return &stagesBar{w: w, terminal: newProgress(w).terminal, start: time.Now(), done: map[string][2]int{}, tenth: map[string]int{}}
+}
+
+// show is told one stage's progress; calls come one at a time.
+func (b *stagesBar) show(stage string, done, total int) {
+	if _, ok := b.done[stage]; !ok {
+		b.stages = append(b.stages, stage)
+		b.tenth[stage] = -1
+	}
+	b.done[stage] = [2]int{done, total}
+	if total <= 0 {
+		return
+	}
+	if done == total {
+		b.clear()
+		fmt.Fprintf(b.w, "%s: %d done in %s\n", stage, total, time.Since(b.start).Round(time.Second))
+	} else if !b.terminal {
+		if t := done * 10 / total; t != b.tenth[stage] {
+			b.tenth[stage] = t
+			fmt.Fprintf(b.w, "%s: %d/%d (%d%%)\n", stage, done, total, done*100/total)
+		}
+		return
+	}
+	if !b.terminal {
+		return
+	}
+	var parts []string
+	for _, st := range b.stages {
+		if d := b.done[st]; d[0] < d[1] {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", st, d[0], d[1]))
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	const width = 30
+	last := b.done[b.stages[len(b.stages)-1]]
+	fill := 0
+	if last[1] > 0 {
+		fill = min(last[0]*width/last[1], width)
+	}
+	fmt.Fprintf(b.w, "\r[%s%s] %s %s\x1b[K", strings.Repeat("#", fill), strings.Repeat(".", width-fill), strings.Join(parts, " · "),
+		time.Since(b.start).Round(time.Second))
+	b.shown = true
+}
+
+// clear takes the bar off the terminal's line.
+func (b *stagesBar) clear() {
+	if b.terminal && b.shown {
+		fmt.Fprint(b.w, "\r\x1b[K")
+		b.shown = false
+	}
+}
+
+func (b *stagesBar) end() { b.clear() }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // Actor is who acts: a signed-in user with a role, from an address.
@@ -114,6 +113,11 @@ func Record(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary s
 // RecordDetails is Record with the event's facts as details, for a page
 // that tells the event in its reader's language from action and details.
 func RecordDetails(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, summary string, details Details) error {
+	e := newEvent(a, action, object, summary, details)
+	if b := batchOf(ctx); b != nil {
+		b.add(e)
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
 		return fmt.Errorf("audit: lock: %w", err)
 	}
@@ -122,7 +126,7 @@ func RecordDetails(ctx context.Context, tx *sqlx.Tx, a Actor, action, object, su
 	if err != nil {
 		return fmt.Errorf("audit: previous hash: %w", err)
 	}
-	e := Event{At: time.Now().UTC().Truncate(time.Microsecond), ActorID: a.User(), ActorRole: a.Role, Action: action, Object: object, Summary: summary, Details: details, IP: a.IP, PrevHash: prev}
+	e.PrevHash = prev
 	e.Hash = e.computeHash()
 	_, err = tx.NamedExecContext(ctx, `
 		INSERT INTO audit_log (at, actor_id, actor_role, action, object, summary, details, ip, prev_hash, hash)
@@ -150,32 +154,16 @@ func RecordManyDetails(ctx context.Context, tx *sqlx.Tx, a Actor, action string,
 	if len(objects) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, chainLock); err != nil {
-		return fmt.Errorf("audit: lock: %w", err)
-	}
-	var prev string
-	if err := tx.GetContext(ctx, &prev, `SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), $1)`, genesis); err != nil {
-		return fmt.Errorf("audit: previous hash: %w", err)
-	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("audit_log", "at", "actor_id", "actor_role", "action", "object", "summary", "details", "ip", "prev_hash", "hash"))
-	if err != nil {
-		return fmt.Errorf("audit: record %s: %w", action, err)
-	}
-	defer stmt.Close()
-	at := time.Now().UTC().Truncate(time.Microsecond)
-	stored, err := details.Value()
-	if err != nil {
-		return fmt.Errorf("audit: record %s: %w", action, err)
-	}
+	es := make([]Event, len(objects))
 	for i, obj := range objects {
-		e := Event{At: at, ActorID: a.User(), ActorRole: a.Role, Action: action, Object: obj, Summary: summaries[i], Details: details, IP: a.IP, PrevHash: prev}
-		e.Hash = e.computeHash()
-		if _, err := stmt.ExecContext(ctx, e.At, e.ActorID, e.ActorRole, e.Action, e.Object, e.Summary, stored, e.IP, e.PrevHash, e.Hash); err != nil {
-			return fmt.Errorf("audit: record %s: %w", action, err)
-		}
-		prev = e.Hash
+		es[i] = newEvent(a, action, obj, summaries[i], details)
+		es[i].At = es[0].At
 	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
+	if b := batchOf(ctx); b != nil {
+		b.add(es...)
+		return nil
+	}
+	if err := appendEvents(ctx, tx, es); err != nil {
 		return fmt.Errorf("audit: record %s: %w", action, err)
 	}
 	return nil
@@ -307,9 +295,13 @@ func List(ctx context.Context, db *sqlx.DB, f Filter) ([]Event, error) {
 }
 
 // Did reports whether the user recorded action on object (both exact),
-// reading through q: a caller's transaction sees its own events. Rules
+// reading through q: a caller's transaction sees its own events, and one
+// under WithBatch the batch's. Rules
 // such as four eyes ask it who touched a record.
 func Did(ctx context.Context, q sqlx.QueryerContext, user int64, action, object string) (bool, error) {
+	if b := batchOf(ctx); b != nil && b.did(user, action, object) {
+		return true, nil
+	}
 	var did bool
 	err := sqlx.GetContext(ctx, q, &did, `SELECT EXISTS (SELECT 1 FROM audit_log
 		WHERE object = $1 AND action = $2 AND actor_id = $3)`, object, action, user)

@@ -78,8 +78,11 @@ const (
 // and so booked late. Each month is closed once its entries are in.
 //
 // Everything goes through the stores of the packages it seeds; the daily
-// books through vendors' bulk path (the ledger's COPY), a batch of vendors
-// and one month at a time, so memory stays flat whatever the size.
+// books through vendors' bulk path (the ledger's COPY). The loaders take a
+// batch of vendors each, from enrolment to their last month, and write its
+// books one month at a time, so memory stays flat whatever the size. If it
+// fails half-way, seed a new database: the setup's audit events are
+// appended a batch at a time (see scaleVendors).
 func SeedScale(ctx context.Context, db *sqlx.DB, o ScaleOptions) (ScaleResult, error) {
 	var res ScaleResult
 	if o.Vendors < 1 || o.Months < 1 {
@@ -107,7 +110,7 @@ func SeedScale(ctx context.Context, db *sqlx.DB, o ScaleOptions) (ScaleResult, e
 	s.to = ledger.MonthOf(today).AddDate(0, -1, 0)
 	s.from = s.to.AddDate(0, -(o.Months - 1), 0)
 	res.From, res.To = s.from, s.to
-	for _, step := range []func(context.Context) error{s.staff, s.scaleStaff, s.scaleFunds, s.scalePeople, s.scaleGrants, s.scaleBooks} {
+	for _, step := range []func(context.Context) error{s.staff, s.scaleStaff, s.scaleFunds, s.scaleVendors, s.scaleClose} {
 		if err := step(ctx); err != nil {
 			return res, err
 		}
@@ -146,6 +149,7 @@ type scaleSeeder struct {
 	people   []scalePerson
 
 	grantsMade atomic.Int64
+	mu         sync.Mutex // guards entries and late
 	entries    int
 	late       int
 	closedBiz  int
@@ -250,10 +254,21 @@ func (s *scaleSeeder) cohortStart(c, cohorts int) time.Time {
 	return s.from.AddDate(0, 0, -35+c*span/max(cohorts, 1))
 }
 
-// scalePeople enrols every participant cohort by cohort, trains each cohort
-// in classes, and has each one's plan written by an officer and approved
-// by the manager. Cohorts are shared among the workers.
-func (s *scaleSeeder) scalePeople(ctx context.Context) error {
+// scaleBatch is how many vendors one loader takes at a time, from their
+// enrolment to their last month's books: a whole number of cohorts.
+const scaleBatch = 5 * cohortSize
+
+// scaleVendors loads the vendors a batch at a time, the batches shared
+// among the loaders: each batch's cohorts are enrolled, trained and given
+// plans, then each of its vendors a grant, then its books month by month
+// (see scaleBooks). A batch touches only its own vendors' books, so the
+// loaders wait on one another only for the donors' funds; the setup's
+// audit events are held in the batch's own audit.Batch and appended to the
+// trail at once, chained, when its vendors are set up, instead of each
+// store call taking the trail's lock (which made every loader wait on
+// every other). While one loader sets up its vendors another keeps the
+// database busy with its books' COPY.
+func (s *scaleSeeder) scaleVendors(ctx context.Context) error {
 	dm, err := s.catalogue(ctx)
 	if err != nil {
 		return err
@@ -261,16 +276,36 @@ func (s *scaleSeeder) scalePeople(ctx context.Context) error {
 	s.modules = dm
 	cohorts := (s.so.Vendors + cohortSize - 1) / cohortSize
 	s.people = make([]scalePerson, s.so.Vendors)
-	var done atomic.Int64
-	// The setup is round trips and commits more than work: twice the workers.
-	err = parallel(ctx, 2*s.so.Workers, cohorts, func(ctx context.Context, c int) error {
-		if err := s.scaleCohort(ctx, c, cohorts); err != nil {
-			return err
+	batches := (s.so.Vendors + scaleBatch - 1) / scaleBatch
+	vs := vendors.NewStore(s.db)
+	gs := grants.NewStore(s.db, vs)
+	var cohortsDone, grantsDone, booksDone atomic.Int64
+	return parallel(ctx, 2*s.so.Workers, batches, func(ctx context.Context, b int) error {
+		first, last := b*scaleBatch, min((b+1)*scaleBatch, s.so.Vendors)
+		// The setup's events wait in the batch's own trail and go in at
+		// once, chained, when its vendors are set up.
+		trail := &audit.Batch{}
+		actx := audit.WithBatch(ctx, trail)
+		for c := first / cohortSize; c*cohortSize < last; c++ {
+			if err := s.scaleCohort(actx, c, cohorts); err != nil {
+				return err
+			}
+			s.so.Progress("participants", int(cohortsDone.Add(1)), cohorts)
 		}
-		s.so.Progress("participants", int(done.Add(1)), cohorts)
-		return nil
+		for i := first; i < last; i++ {
+			if err := s.scaleGrant(actx, gs, i); err != nil {
+				return err
+			}
+			s.grantsMade.Add(1)
+			s.so.Progress("grants", int(grantsDone.Add(1)), s.so.Vendors)
+		}
+		if _, err := trail.Flush(ctx, s.db); err != nil {
+			return fmt.Errorf("demo: scale trail: %w", err)
+		}
+		return s.scaleBooks(ctx, vs, first, last, func() {
+			s.so.Progress("entries", int(booksDone.Add(1)), s.so.Months*batches)
+		})
 	})
-	return err
 }
 
 func (s *scaleSeeder) scaleCohort(ctx context.Context, c, cohorts int) error {
@@ -354,125 +389,111 @@ func (s *scaleSeeder) scaleCohort(ctx context.Context, c, cohorts int) error {
 	return nil
 }
 
-// scaleGrants gives each participant a grant from one of the funds:
+// scaleGrant gives participant i a grant from one of the funds:
 // start-up cash released on approval and after three months, and for three
 // in five a cart handed over on approval. A second officer approves what
 // the first drafted, and the manager what is above the threshold.
-func (s *scaleSeeder) scaleGrants(ctx context.Context) error {
-	gs := grants.NewStore(s.db, vendors.NewStore(s.db))
-	var done atomic.Int64
-	return parallel(ctx, 2*s.so.Workers, len(s.people), func(ctx context.Context, i int) error {
-		p := s.people[i]
-		officer, second := s.officers[i%len(s.officers)], s.officers[(i+1)%len(s.officers)]
-		on := p.start.AddDate(0, 0, -2)
-		later := on.AddDate(0, 3, 0)
-		in := grants.Input{Participant: p.Code, Fund: s.funds[i%len(s.funds)].ID, Purpose: "เงินทุนตั้งต้นและอุปกรณ์ขายอาหาร",
-			Tranches: []grants.TrancheInput{
-				{Amount: money.Text(money.Baht(scaleFirstTranche).String()), Condition: "on_approval"},
-				{Amount: money.Text(money.Baht(scaleSecondTranche).String()), Condition: "after_date", AfterDate: later.Format(time.DateOnly)},
-			}}
-		cart := i%5 < 3
-		if cart {
-			in.Equipment = []grants.ItemInput{{Description: "รถเข็นสแตนเลสพร้อมตู้กระจกและถังแก๊ส", AssetTag: fmt.Sprintf("HSF-SC-%06d", i+1),
-				Serial: fmt.Sprintf("KT-%06d", i+1), Value: money.Text(money.Baht(scaleCart).String()), Basis: "invoice"}}
-		}
-		g, err := gs.Create(ctx, officer, in)
-		if err != nil {
-			return fmt.Errorf("demo: scale grant for %s: %w", p.Code, err)
-		}
-		if g, err = gs.Submit(ctx, officer, g.ID, on); err == nil {
-			g, err = gs.Approve(ctx, second, g.ID, on)
-		}
-		if err == nil && g.State == grants.Submitted {
-			g, err = gs.Approve(ctx, s.manager, g.ID, on)
-		}
-		if err != nil {
-			return fmt.Errorf("demo: scale approve grant %d: %w", g.ID, err)
-		}
-		release := func(n int, day time.Time) error {
-			if day.After(s.today) {
-				return nil
-			}
-			_, err := gs.Disburse(ctx, officer, grants.Release{Grant: g.ID, N: n, Key: fmt.Sprintf("scale:release:%d:%d", g.ID, n), On: day})
-			if err != nil {
-				return fmt.Errorf("demo: scale release %d/%d: %w", g.ID, n, err)
-			}
+func (s *scaleSeeder) scaleGrant(ctx context.Context, gs *grants.Store, i int) error {
+	p := s.people[i]
+	officer, second := s.officers[i%len(s.officers)], s.officers[(i+1)%len(s.officers)]
+	on := p.start.AddDate(0, 0, -2)
+	later := on.AddDate(0, 3, 0)
+	in := grants.Input{Participant: p.Code, Fund: s.funds[i%len(s.funds)].ID, Purpose: "เงินทุนตั้งต้นและอุปกรณ์ขายอาหาร",
+		Tranches: []grants.TrancheInput{
+			{Amount: money.Text(money.Baht(scaleFirstTranche).String()), Condition: "on_approval"},
+			{Amount: money.Text(money.Baht(scaleSecondTranche).String()), Condition: "after_date", AfterDate: later.Format(time.DateOnly)},
+		}}
+	cart := i%5 < 3
+	if cart {
+		in.Equipment = []grants.ItemInput{{Description: "รถเข็นสแตนเลสพร้อมตู้กระจกและถังแก๊ส", AssetTag: fmt.Sprintf("HSF-SC-%06d", i+1),
+			Serial: fmt.Sprintf("KT-%06d", i+1), Value: money.Text(money.Baht(scaleCart).String()), Basis: "invoice"}}
+	}
+	g, err := gs.Create(ctx, officer, in)
+	if err != nil {
+		return fmt.Errorf("demo: scale grant for %s: %w", p.Code, err)
+	}
+	if g, err = gs.Submit(ctx, officer, g.ID, on); err == nil {
+		g, err = gs.Approve(ctx, second, g.ID, on)
+	}
+	if err == nil && g.State == grants.Submitted {
+		g, err = gs.Approve(ctx, s.manager, g.ID, on)
+	}
+	if err != nil {
+		return fmt.Errorf("demo: scale approve grant %d: %w", g.ID, err)
+	}
+	release := func(n int, day time.Time) error {
+		if day.After(s.today) {
 			return nil
 		}
-		if err := release(1, on); err != nil {
-			return err
+		_, err := gs.Disburse(ctx, officer, grants.Release{Grant: g.ID, N: n, Key: fmt.Sprintf("scale:release:%d:%d", g.ID, n), On: day})
+		if err != nil {
+			return fmt.Errorf("demo: scale release %d/%d: %w", g.ID, n, err)
 		}
-		if cart {
-			for _, it := range g.Items {
-				hin := grants.HandOverInput{HandedOverOn: on.Format(time.DateOnly), ReceivedBy: p.Name, Acceptance: "รับรถเข็นครบ สภาพใหม่"}
-				if _, err := gs.HandOver(ctx, officer, g.ID, it.ID, hin, s.today); err != nil {
-					return fmt.Errorf("demo: scale hand over %d: %w", it.ID, err)
-				}
-			}
-		}
-		if err := release(2, later); err != nil {
-			return err
-		}
-		s.grantsMade.Add(1)
-		s.so.Progress("grants", int(done.Add(1)), len(s.people))
 		return nil
-	})
-}
-
-// scaleBatch is how many vendors' month goes into one bulk write.
-const scaleBatch = 500
-
-// scaleBooks writes every vendor's daily books month by month, a batch of
-// vendors at a time through vendors' bulk path, and closes each month once
-// it is in. A few entries of the last days of a month are written down
-// only after it closed: they go in with the next month's, booked late.
-func (s *scaleSeeder) scaleBooks(ctx context.Context) error {
-	vs := vendors.NewStore(s.db)
-	batches := (len(s.people) + scaleBatch - 1) / scaleBatch
-	total := s.so.Months * batches
-	var done atomic.Int64
-	var mu sync.Mutex
-	var late []vendors.Entry // written down after their month closed
-	for m := range s.so.Months {
-		month := s.from.AddDate(0, m, 0)
-		booked := late
-		late = nil
-		err := s.parallel(ctx, batches, func(ctx context.Context, b int) error {
-			var batch, deferred []vendors.Entry
-			for i := b * scaleBatch; i < min((b+1)*scaleBatch, len(s.people)); i++ {
-				in, out, err := s.vendorMonth(i, month)
-				if err != nil {
-					return err
-				}
-				batch = append(batch, in...)
-				deferred = append(deferred, out...)
+	}
+	if err := release(1, on); err != nil {
+		return err
+	}
+	if cart {
+		for _, it := range g.Items {
+			hin := grants.HandOverInput{HandedOverOn: on.Format(time.DateOnly), ReceivedBy: p.Name, Acceptance: "รับรถเข็นครบ สภาพใหม่"}
+			if _, err := gs.HandOver(ctx, officer, g.ID, it.ID, hin, s.today); err != nil {
+				return fmt.Errorf("demo: scale hand over %d: %w", it.ID, err)
 			}
-			if b == 0 {
-				// Last month's late entries go in with this month's first batch.
-				for i := range booked {
-					booked[i].BookedOn = month
-				}
-				batch = append(batch, booked...)
-			}
-			if _, err := vs.RecordBulk(ctx, batch, nil); err != nil {
-				return fmt.Errorf("demo: scale books %s: %w", month.Format("2006-01"), err)
-			}
-			mu.Lock()
-			s.entries += len(batch)
-			late = append(late, deferred...)
-			mu.Unlock()
-			s.so.Progress("entries", int(done.Add(1)), total)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		s.late += len(booked)
-		if _, err := vs.Ledger().CloseMonth(ctx, audit.System, month, s.o.Now); err != nil {
-			return fmt.Errorf("demo: scale close %s: %w", month.Format("2006-01"), err)
 		}
 	}
-	// The last month's late entries are booked in the month running now.
+	return release(2, later)
+}
+
+// scaleBooks writes the daily books of vendors first..last-1 month by
+// month through vendors' bulk path, one transaction a month, and closes
+// each month in their books once its entries are in. A few entries of the
+// last days of a month are written down only after it closed: they go in
+// with the next month's, booked late; the last month's, in the month
+// running now. done is told of each month written.
+func (s *scaleSeeder) scaleBooks(ctx context.Context, vs *vendors.Store, first, last int, done func()) error {
+	var late []vendors.Entry // written down after their month closed
+	var books []int64
+	entries, booked := 0, 0
+	for m := range s.so.Months {
+		month := s.from.AddDate(0, m, 0)
+		batch := late
+		for i := range batch {
+			batch[i].BookedOn = month
+		}
+		booked += len(late)
+		late = nil
+		for i := first; i < last; i++ {
+			in, out, err := s.vendorMonth(i, month)
+			if err != nil {
+				return err
+			}
+			batch = append(batch, in...)
+			late = append(late, out...)
+		}
+		if _, err := vs.RecordBulk(ctx, batch, nil); err != nil {
+			return fmt.Errorf("demo: scale books %s: %w", month.Format("2006-01"), err)
+		}
+		entries += len(batch)
+		if len(books) < last-first {
+			// The books made so far (a vendor's, by her grant or first entry).
+			books = books[:0]
+			for i := first; i < last; i++ {
+				b, err := vs.Book(ctx, s.people[i].ID)
+				if errors.Is(err, vendors.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("demo: scale close %s: %w", month.Format("2006-01"), err)
+				}
+				books = append(books, b)
+			}
+		}
+		if _, err := vs.Ledger().CloseBooks(ctx, audit.System, books, month, s.o.Now); err != nil {
+			return fmt.Errorf("demo: scale close %s: %w", month.Format("2006-01"), err)
+		}
+		done()
+	}
 	if len(late) > 0 {
 		now := ledger.MonthOf(s.today)
 		for i := range late {
@@ -481,8 +502,25 @@ func (s *scaleSeeder) scaleBooks(ctx context.Context) error {
 		if _, err := vs.RecordBulk(ctx, late, nil); err != nil {
 			return fmt.Errorf("demo: scale late books: %w", err)
 		}
-		s.entries += len(late)
-		s.late += len(late)
+		entries += len(late)
+		booked += len(late)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.entries += entries
+	s.late += booked
+	return nil
+}
+
+// scaleClose closes every traded month in the books the loaders did not
+// close (the programme's), then counts the businesses that closed.
+func (s *scaleSeeder) scaleClose(ctx context.Context) error {
+	l := ledger.NewStore(s.db)
+	for m := range s.so.Months {
+		month := s.from.AddDate(0, m, 0)
+		if _, err := l.CloseMonth(ctx, audit.System, month, s.o.Now); err != nil {
+			return fmt.Errorf("demo: scale close %s: %w", month.Format("2006-01"), err)
+		}
 	}
 	for _, p := range s.people {
 		if !p.stopDay.IsZero() && !p.stopDay.After(s.to.AddDate(0, 1, -1)) {
@@ -562,12 +600,6 @@ func (s *scaleSeeder) vendorMonth(i int, month time.Time) (in, late []vendors.En
 		}
 	}
 	return in, late, nil
-}
-
-// parallel runs fn for 0..n-1 on the seeder's workers and returns the
-// first error; the others stop at their next item.
-func (s *scaleSeeder) parallel(ctx context.Context, n int, fn func(context.Context, int) error) error {
-	return parallel(ctx, s.so.Workers, n, fn)
 }
 
 // parallel runs fn for 0..n-1 on workers goroutines and returns the first

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"hawker/audit"
 	"hawker/demo"
 	"hawker/pg/pgtest"
 	"hawker/vendors"
@@ -97,6 +98,11 @@ func TestSeedScale(t *testing.T) {
 	}
 	if v.Counts.Snapshots == 0 {
 		t.Errorf("no month closed: %+v", v.Counts)
+	}
+	// The loaders append to the audit trail at once; its chain still holds.
+	ar, err := audit.Verify(ctx, db)
+	if err != nil || len(ar.Breaks) > 0 || ar.Rows == 0 {
+		t.Fatalf("audit verify: %d rows, breaks %v, %v", ar.Rows, ar.Breaks, err)
 	}
 	if _, err := demo.SeedScale(ctx, db, demo.ScaleOptions{Vendors: 1, Months: 1, Now: now}); err != demo.ErrNotEmpty {
 		t.Errorf("second seed: %v", err)

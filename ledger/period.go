@@ -180,6 +180,32 @@ func (s *Store) CloseMonth(ctx context.Context, a audit.Actor, month, now time.T
 		ORDER BY id`, dateString(month)); err != nil {
 		return 0, fmt.Errorf("ledger: close %s: %w", month.Format("2006-01"), err)
 	}
+	return s.closeBooks(ctx, a, books, month)
+}
+
+// CloseBooks is CloseMonth for the given books only, those of them that
+// have not closed month yet: a loader that writes a group of books month
+// after month (the scale seed) closes each month of its group as soon as
+// the group's entries of that month are in, beside the other groups.
+func (s *Store) CloseBooks(ctx context.Context, a audit.Actor, books []int64, month, now time.Time) (int, error) {
+	if err := MayClose(month, now); err != nil {
+		return 0, fmt.Errorf("ledger: close: %w", err)
+	}
+	month = MonthOf(month)
+	var open []int64
+	if err := s.q.SelectContext(ctx, &open, `
+		SELECT b.id FROM unnest($2::bigint[]) AS b(id)
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_periods p
+		                  WHERE p.book_id = b.id AND p.month = $1::date AND p.closed_at IS NOT NULL)
+		ORDER BY b.id`, dateString(month), pq.Array(books)); err != nil {
+		return 0, fmt.Errorf("ledger: close %s: %w", month.Format("2006-01"), err)
+	}
+	return s.closeBooks(ctx, a, open, month)
+}
+
+// closeBooks closes month in books, in id order, up to closeChunk books a
+// transaction, and returns how many it closed.
+func (s *Store) closeBooks(ctx context.Context, a audit.Actor, books []int64, month time.Time) (int, error) {
 	closed := 0
 	for len(books) > 0 {
 		chunk := books[:min(closeChunk, len(books))]
