@@ -296,8 +296,8 @@ func List(ctx context.Context, db *sqlx.DB, f Filter) ([]Event, error) {
 
 // Did reports whether the user recorded action on object (both exact),
 // reading through q: a caller's transaction sees its own events, and one
-// under WithBatch the batch's. Rules
-// such as four eyes ask it who touched a record.
+// under WithBatch the batch's. Rules such as four eyes ask it who touched
+// a record.
 func Did(ctx context.Context, q sqlx.QueryerContext, user int64, action, object string) (bool, error) {
 	if b := batchOf(ctx); b != nil && b.did(user, action, object) {
 		return true, nil
