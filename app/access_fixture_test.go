@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hawker/thai"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -59,8 +58,6 @@ func (c *testClock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
-
-func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func newAccessFixture(t *testing.T, configure ...func(*Deps)) *accessFixture {
 	t.Helper()
@@ -138,6 +135,8 @@ func (f *accessFixture) as(key string) *client {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	testLogs.secret("session id of "+key, sess.Token)
+	testLogs.secret("CSRF token of "+key, sess.CSRF)
 	return &client{f: f, cookies: map[string]string{sessionCookie: sess.Token}, csrf: sess.CSRF}
 }
 
@@ -147,6 +146,7 @@ func (c *client) page(path string) *http.Response {
 	resp := c.do("GET", path, nil, nil)
 	if tok := c.f.s.anonToken(c.cookies[anonCookie]); c.cookies[anonCookie] != "" {
 		c.csrf = tok
+		testLogs.secret("anonymous CSRF token", tok)
 	}
 	return resp
 }
@@ -170,6 +170,7 @@ func (c *client) do(method, path string, body io.Reader, header map[string]strin
 			delete(c.cookies, ck.Name)
 		} else {
 			c.cookies[ck.Name] = ck.Value
+			testLogs.secret("cookie "+ck.Name, ck.Value)
 		}
 	}
 	return resp
