@@ -89,12 +89,7 @@ func TestApproverInboxAt360(t *testing.T) {
 	}
 
 	b := browsertest.New(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := browsertest.On(t, b).Run
 	run(chromedp.EmulateViewport(360, 740), signIn(srv, "officer2", browserPassword, "p.who"),
 		chromedp.Navigate(srv.URL+"/grants/inbox"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#grant-%d", g.ID))))
 	checkFits(t, b, "inbox")

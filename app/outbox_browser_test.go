@@ -80,12 +80,7 @@ func TestImpactAndOutboxPhotographed(t *testing.T) {
 	}
 
 	b := browsertest.New(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := browsertest.On(t, b).Run
 	shoot := func(name string, wait string) {
 		t.Helper()
 		for _, w := range []int64{1280, 360} {

@@ -40,12 +40,7 @@ func TestOfficerEnrolsTrainsAndSeesEligibility(t *testing.T) {
 	}
 
 	b := browsertest.New(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := browsertest.On(t, b).Run
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(b, chromedp.Text(chromedp.CSS(sel)))

@@ -47,40 +47,18 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 	// her phone (a fresh one).
 	desk := browsertest.New(t)
 	phone := browsertest.New(t)
-	do := func(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(ctx context.Context, js string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	deskTab, phoneTab := browsertest.On(t, desk), browsertest.On(t, phone)
+	waitFor := deskTab.WaitFor
 
 	// The officer makes the link.
-	do(desk, chromedp.EmulateViewport(1280, 900), signIn(srv, "officer", browserPassword, "p.who"),
+	deskTab.Run(chromedp.EmulateViewport(1280, 900), signIn(srv, "officer", browserPassword, "p.who"),
 		chromedp.Navigate(srv.URL+"/participants/"+p.Code+"?tab=phone"),
 		chromedp.WaitVisible(chromedp.CSS("#make-link")),
 		chromedp.Click(chromedp.CSS("#make-link")),
 		chromedp.WaitVisible(chromedp.CSS("#phone-link-url")),
 		chromedp.WaitVisible(chromedp.CSS("#phone-link .qr svg")),
 	)
-	link := eval(desk, `document.querySelector('#phone-link-url').href`)
+	link := deskTab.Eval(`document.querySelector('#phone-link-url').href`)
 	if !strings.HasPrefix(link, srv.URL+"/d/") {
 		t.Fatalf("link %q", link)
 	}
@@ -88,11 +66,11 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 
 	// Her phone opens it and chooses a PIN; a weak one is refused at the
 	// top of the form and beside the box.
-	do(phone, chromedp.EmulateViewport(360, 740), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#pin")))
+	phoneTab.Run(chromedp.EmulateViewport(360, 740), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#pin")))
 	if h := text(t, phone, "h1"); !strings.Contains(h, "บุญมี") {
 		t.Fatalf("the link's page greets %q", h)
 	}
-	do(phone,
+	phoneTab.Run(
 		chromedp.SetValue(chromedp.CSS("#pin"), "123456"),
 		chromedp.SetValue(chromedp.CSS("#pin_confirm"), "123456"),
 		chromedp.Click(chromedp.CSS("form button[type=submit]")),
@@ -102,11 +80,11 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 		t.Fatalf("weak PIN: top %q, beside %q", top, beside)
 	}
 	// The form sits below the errors, both in the first screen at 360 px.
-	if n := eval(phone, `String(document.querySelector('#form-errors').getBoundingClientRect().bottom <= document.querySelector('#pin').getBoundingClientRect().top && document.querySelector('#pin').getBoundingClientRect().bottom < 740)`); n != "true" {
+	if n := phoneTab.Eval(`String(document.querySelector('#form-errors').getBoundingClientRect().bottom <= document.querySelector('#pin').getBoundingClientRect().top && document.querySelector('#pin').getBoundingClientRect().bottom < 740)`); n != "true" {
 		t.Fatal("the errors are not above the PIN box, or the box is off the first screen")
 	}
 	browsertest.Screenshot(t, phone, "testdata/phone-setup-error-360.png")
-	do(phone,
+	phoneTab.Run(
 		chromedp.SetValue(chromedp.CSS("#pin"), "240817"),
 		chromedp.SetValue(chromedp.CSS("#pin_confirm"), "240817"),
 		chromedp.Click(chromedp.CSS("form button[type=submit]")),
@@ -114,21 +92,21 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 	)
 
 	// She signs out and comes back: only her PIN is asked.
-	do(phone, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#pin")))
-	if eval(phone, `String(!!document.querySelector('#login') || !!document.querySelector('#password'))`) != "false" {
+	phoneTab.Run(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#pin")))
+	if phoneTab.Eval(`String(!!document.querySelector('#login') || !!document.querySelector('#password'))`) != "false" {
 		t.Fatal("the phone asks for more than her PIN")
 	}
 	if h := text(t, phone, "h1"); !strings.Contains(h, "ยินดีต้อนรับกลับ") {
 		t.Fatalf("the PIN page says %q", h)
 	}
 	browsertest.Screenshot(t, phone, "testdata/phone-pin-only-360.png")
-	do(phone, chromedp.SetValue(chromedp.CSS("#pin"), "240817"),
+	phoneTab.Run(chromedp.SetValue(chromedp.CSS("#pin"), "240817"),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("#sale-amount")))
 
 	// The link is spent.
 	used := browsertest.NewTab(t, desk) // another person's browser context
-	do(used, chromedp.EmulateViewport(360, 740), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#link-refused")))
+	browsertest.On(t, used).Run(chromedp.EmulateViewport(360, 740), chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#link-refused")))
 	if s := text(t, used, "#link-refused"); !strings.Contains(s, "ลิงก์นี้ถูกใช้ไปแล้ว") || !strings.Contains(s, "already been used") {
 		t.Fatalf("the used link says %q", s)
 	}
@@ -151,7 +129,7 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 			chromedp.Call(desk, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	}()
-	do(desk, chromedp.Navigate(srv.URL+"/participants/"+p.Code+"?tab=phone"),
+	deskTab.Run(chromedp.Navigate(srv.URL+"/participants/"+p.Code+"?tab=phone"),
 		chromedp.WaitVisible(chromedp.CSS(".revoke-form button")),
 		chromedp.Click(chromedp.CSS(".revoke-form button")),
 		chromedp.WaitVisible(chromedp.CSS(".phones li.is-revoked")),
@@ -159,9 +137,9 @@ func TestPhoneSetUpInBrowsers(t *testing.T) {
 	browsertest.Screenshot(t, desk, "testdata/phone-revoked-1280.png")
 
 	// Her phone falls back to the usual sign-in, saying why.
-	do(phone, chromedp.Navigate(srv.URL+"/books"))
+	phoneTab.Run(chromedp.Navigate(srv.URL + "/books"))
 	waitFor("the usual sign-in form on the revoked phone", func() bool {
-		return eval(phone, `String(!!document.querySelector('#login') && !!document.querySelector('#login-message') && document.querySelector('#login-message').textContent.includes('ไม่ได้จำคุณไว้แล้ว'))`) == "true"
+		return phoneTab.Eval(`String(!!document.querySelector('#login') && !!document.querySelector('#login-message') && document.querySelector('#login-message').textContent.includes('ไม่ได้จำคุณไว้แล้ว'))`) == "true"
 	})
 	browsertest.Screenshot(t, phone, "testdata/phone-revoked-360.png")
 }

@@ -47,30 +47,9 @@ func TestLatestStatementOffline(t *testing.T) {
 	}
 
 	b := browsertest.New(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(js string) int {
-		t.Helper()
-		n, err := chromedp.Run(b, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return n
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	run := browsertest.On(t, b).Run
+	eval := browsertest.On(t, b).EvalInt
+	waitFor := browsertest.On(t, b).WaitFor
 	run(chromedp.EmulateViewport(360, 740),
 		chromedp.Navigate(srv.URL+"/login"),
 		chromedp.SetValue(chromedp.CSS("#login"), "malee"),
