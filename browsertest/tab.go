@@ -70,8 +70,11 @@ func WaitFor(t testing.TB, what string, cond func() bool) {
 }
 
 // Offline cuts ctx's network or restores it, as a phone that loses its
-// signal: the page's requests and its service worker's fail, and
-// navigator.onLine follows.
+// signal: the page's requests fail, and navigator.onLine follows. The
+// service worker's own fetches were seen to reach the server all the same
+// (a page it fetched network-first came live, not from its cache): a test
+// of what the worker answers offline cuts the server off too, with
+// Server.Unreachable.
 func Offline(t testing.TB, ctx context.Context, off bool) {
 	t.Helper()
 	yes := true
