@@ -70,8 +70,42 @@ type impactPage struct {
 	Donor    int64
 	Donors   []donorOption // staff choose any donor
 	From, To string
+	Months   []monthOption // the months a range can start or end in, newest first
 	Errors   valid.Errors
 	Report   *reports.Impact
+}
+
+// monthOption is a month in a list to choose from: its value as the API
+// takes it (2026-10) and its first day, which the page writes in the
+// reader's language and era (ตุลาคม 2569).
+type monthOption struct {
+	Value string
+	Time  time.Time
+}
+
+// impactMonths are the months a report may cover, newest first: this
+// month and the reportable span before it. A list, not the browser's
+// month box, which writes months in the browser's language and the
+// Christian year whatever the page's language.
+func impactMonths(today time.Time) []monthOption {
+	this := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	out := make([]monthOption, 0, reports.MaxImpactMonths)
+	for i := range reports.MaxImpactMonths {
+		m := this.AddDate(0, -i, 0)
+		out = append(out, monthOption{Value: m.Format("2006-01"), Time: m})
+	}
+	return out
+}
+
+// MonthsFor is the list with chosen first when it is not in it (a month
+// typed into the address that the page refused), shown as typed.
+func (p impactPage) MonthsFor(chosen string) []monthOption {
+	for _, m := range p.Months {
+		if m.Value == chosen {
+			return p.Months
+		}
+	}
+	return append([]monthOption{{Value: chosen}}, p.Months...)
 }
 
 // showImpact: GET /impact?donor=&from=&to=. A donor sees their own report
@@ -80,7 +114,8 @@ type impactPage struct {
 func (s *Server) showImpact(c *fiber.Ctx) error {
 	u := currentUser(c)
 	last := time.Date(s.today().Year(), s.today().Month()-1, 1, 0, 0, 0, 0, time.UTC)
-	page := impactPage{From: c.Query("from", last.AddDate(0, -11, 0).Format("2006-01")), To: c.Query("to", last.Format("2006-01"))}
+	page := impactPage{From: c.Query("from", last.AddDate(0, -11, 0).Format("2006-01")), To: c.Query("to", last.Format("2006-01")),
+		Months: impactMonths(s.today())}
 	page.From, page.To = utils.CopyString(page.From), utils.CopyString(page.To)
 	if u.Role == users.Donor {
 		if u.DonorID == nil {

@@ -60,6 +60,8 @@ func TestImpactAccess(t *testing.T) {
 		has    string
 	}{
 		{d, "/impact", http.StatusOK, f.donor["donor"].Name},
+		{d, "/impact", http.StatusOK, f.s.views.tr.T("th", "impact.new_businesses")},
+		{d, "/impact", http.StatusOK, f.s.views.tr.T("th", "impact.grants_disbursed")},
 		{d, "/impact?donor=" + fmt.Sprint(f.donor["donor"].ID) + "&from=2026-01&to=2026-02", http.StatusOK, "impact.pdf?from=2026-01"},
 		{d, "/impact?donor=" + fmt.Sprint(f.donor["donor2"].ID), http.StatusNotFound, ""},
 		{d, "/impact?donor=abc", http.StatusNotFound, ""},
