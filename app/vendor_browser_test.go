@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"hawker/audit"
@@ -45,48 +44,10 @@ func TestVendorRecordsOffline(t *testing.T) {
 	}
 
 	b := browsertest.New(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(js string) int {
-		t.Helper()
-		n, err := chromedp.Run(b, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return n
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	offline := func(off bool) {
-		t.Helper()
-		yes := true
-		if _, err := chromedp.Call(b, network.Enable, network.EnableParams{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-			EmulateOfflineServiceWorker: &yes,
-			MatchedNetworkConditions:    []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b, network.OverrideNetworkState, network.OverrideNetworkStateParams{
-			Offline: off, DownloadThroughput: -1, UploadThroughput: -1,
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := browsertest.On(t, b).Run
+	eval := browsertest.On(t, b).EvalInt
+	waitFor := browsertest.On(t, b).WaitFor
+	offline := func(off bool) { t.Helper(); srv.Offline(t, b, off) }
 	outboxSize := func() int { return eval(`hawkerBooks.outbox().then(items => items.length)`) }
 	record := func(form, amount, button string) {
 		t.Helper()

@@ -9,7 +9,6 @@ import (
 
 	"regexp"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"hawker/audit"
@@ -46,52 +45,13 @@ func TestVendorOfflineEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := browsertest.New(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(b, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return s
-	}
-	waitFor := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(45 * time.Second) // generous: both cores may be busy
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	run := browsertest.On(t, b).Run
+	eval := browsertest.On(t, b).Eval
+	waitFor := browsertest.On(t, b).WaitFor
 	// offline cuts the phone off: the page knows it (the browser's
 	// emulation), and neither the page nor the service worker reaches the
 	// server (the emulation alone lets the worker's requests through).
-	offline := func(off bool) {
-		t.Helper()
-		srv.Unreachable(off)
-		yes := true
-		if _, err := chromedp.Call(b, network.Enable, network.EnableParams{}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-			EmulateOfflineServiceWorker: &yes,
-			MatchedNetworkConditions:    []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Call(b, network.OverrideNetworkState, network.OverrideNetworkStateParams{
-			Offline: off, DownloadThroughput: -1, UploadThroughput: -1,
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offline := func(off bool) { t.Helper(); srv.Offline(t, b, off) }
 	tr, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -105,6 +105,16 @@ type Server struct {
 // does not reach every request a service worker makes.
 func (s *Server) Unreachable(down bool) { s.gate.set(down) }
 
+// Offline takes the phone of ctx off the network or puts it back, as when
+// it loses its signal: the server is cut off (Unreachable), so neither the
+// page nor its service worker reaches it, and the browser's emulation
+// tells the page (navigator.onLine, the online and offline events).
+func (s *Server) Offline(t testing.TB, ctx context.Context, off bool) {
+	t.Helper()
+	s.Unreachable(off)
+	Offline(t, ctx, off)
+}
+
 // gate stands between the browser and the server, copying bytes both
 // ways, and can cut every connection: the server only ever sees a client
 // that went away.

@@ -11,7 +11,7 @@ import (
 
 // WaitTimeout bounds WaitFor: generous, because a test's machine may be
 // running the whole suite beside other work.
-var WaitTimeout = 30 * time.Second
+var WaitTimeout = 45 * time.Second
 
 // Tab is one browser tab of a test, with the steps every browser test
 // takes on it; each fails the test on the first error.
@@ -40,9 +40,6 @@ func (b Tab) EvalInt(js string) int { b.T.Helper(); return Eval[int](b.T, b.Ctx,
 
 // WaitFor polls cond until it holds (see the package's WaitFor).
 func (b Tab) WaitFor(what string, cond func() bool) { b.T.Helper(); WaitFor(b.T, what, cond) }
-
-// Offline cuts the tab's network, service worker included, or restores it.
-func (b Tab) Offline(off bool) { b.T.Helper(); Offline(b.T, b.Ctx, off) }
 
 // Eval evaluates js in ctx, awaiting it when it is a promise, and returns
 // its value as T.
@@ -73,8 +70,8 @@ func WaitFor(t testing.TB, what string, cond func() bool) {
 // signal: the page's requests fail, and navigator.onLine follows. The
 // service worker's own fetches were seen to reach the server all the same
 // (a page it fetched network-first came live, not from its cache): a test
-// of what the worker answers offline cuts the server off too, with
-// Server.Unreachable.
+// of what the worker answers offline cuts the server off too:
+// Server.Offline does both.
 func Offline(t testing.TB, ctx context.Context, off bool) {
 	t.Helper()
 	yes := true
