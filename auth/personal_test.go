@@ -80,6 +80,9 @@ func TestErasureRevokesPhones(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := s.SignInPIN(ctx, vendor.Login, "240817", "192.0.2.7"); err == nil {
+		t.Error("her login still signs in with her PIN after erasure (it signed in before)")
+	}
 	if _, err := s.SignInDevice(ctx, device, "240817", "192.0.2.5"); !errors.Is(err, auth.ErrNoDevice) {
 		t.Errorf("her phone signs in after erasure: %v, want ErrNoDevice", err)
 	}

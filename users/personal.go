@@ -28,15 +28,17 @@ func (s *Store) ExportPersonal(ctx context.Context, tx *sqlx.Tx, participantID i
 }
 
 // ErasePersonal blanks the display name of every account tied to an erased
-// participant (participants.PersonalData). The accounts stay, as the audit
-// trail names them by id.
+// participant and disables it (participants.PersonalData): her book is
+// closed to her, and no password or PIN signs her in any more. The
+// accounts stay, as the audit trail names them by id.
 func (s *Store) ErasePersonal(ctx context.Context, tx *sqlx.Tx, participantID int64) (string, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE users SET name = '' WHERE participant_id = $1`, participantID)
+	res, err := tx.ExecContext(ctx, `UPDATE users SET name = '', disabled_at = COALESCE(disabled_at, now())
+		WHERE participant_id = $1`, participantID)
 	if err != nil {
-		return "", fmt.Errorf("users: erase names of participant %d: %w", participantID, err)
+		return "", fmt.Errorf("users: erase logins of participant %d: %w", participantID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return "", fmt.Errorf("users: erase names of participant %d: %w", participantID, err)
+		return "", fmt.Errorf("users: erase logins of participant %d: %w", participantID, err)
 	} else if n == 0 {
 		return "", nil
 	}
