@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"hawker/audit"
@@ -67,19 +66,7 @@ func TestLatestStatementOffline(t *testing.T) {
 		return eval(`(async () => !!navigator.serviceWorker.controller && !!(await caches.match('/books/statement.pdf')) ? 1 : 0)()`) == 1
 	})
 
-	yes := true
-	if _, err := chromedp.Call(b, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(b, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		EmulateOfflineServiceWorker: &yes,
-		MatchedNetworkConditions:    []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(b, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
-		t.Fatal(err)
-	}
+	srv.Offline(t, b, true) // the server cut off too: the worker must answer from its cache
 	if got := eval(pdfHead); got != online {
 		t.Fatalf("offline, the latest statement opens with %d bytes, want the %d kept", got, online)
 	}
