@@ -142,7 +142,7 @@ func TestEveryAuditActionIsDescribed(t *testing.T) {
 			t.Errorf("rule for %s: action not listed or %s missing", r.action, r.key)
 		}
 	}
-	call := regexp.MustCompile(`(?:audit\.Record\(ctx, tx, [^"]*|s\.update\(ctx, a, id, |s\.move\(ctx, a, id, )"([a-z_]+(?:\.[a-z_]+)+)"`)
+	call := regexp.MustCompile(`(?:audit\.Record(?:Details)?\(ctx, tx, [^"]*|s\.update\(ctx, a, id, |s\.move\(ctx, a, id, )"([a-z_]+(?:\.[a-z_]+)+)"`)
 	found := 0
 	for _, dir := range []string{"../auth", "../users", "../participants", "../training", "../vendors", "../grants", "../ledger", "../reports", "../donors"} {
 		files, err := filepath.Glob(dir + "/*.go")
