@@ -168,7 +168,7 @@ func newHawker(t *testing.T, dbURL string, extra ...string) *hawkerProc {
 	t.Helper()
 	port := freePort(t)
 	h := &hawkerProc{t: t, bin: hawkerBinary(t), Base: "http://127.0.0.1:" + port, Log: &syncBuffer{}}
-	h.env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR=127.0.0.1:"+port, "HAWKER_METRICS_ADDR=",
+	h.env = append(os.Environ(), "DATABASE_URL="+dbURL, "HAWKER_ADDR=127.0.0.1:"+port, "HAWKER_METRICS_ADDR=off",
 		"HAWKER_SECRET="+stressSecret, "HAWKER_DEV=1", "LOG_FORMAT=json", "LOG_LEVEL=debug")
 	h.env = append(h.env, extra...)
 	t.Cleanup(func() {
